@@ -1,0 +1,93 @@
+using System.Globalization;
+using SolProfiler.Sol;
+using SolProfiler.Sol.Modeling;
+
+namespace SolProfiler.Cli.Sol;
+
+/// <summary>
+/// The SOL Pareto frontier chart: tokens/s/user (interactivity) on x, tokens/s/GPU (throughput) on y,
+/// one curve per TP degree, each point labelled by its batch; points that do not fit in memory are hollow.
+/// </summary>
+public static class ParetoChart
+{
+    public const int Width = 1000;
+    public const int Height = 650;
+
+    public static void Save(string path, IReadOnlyList<SolRunner.Evaluation> evaluations)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(evaluations);
+        var ext = Path.GetExtension(path).ToLowerInvariant();
+        if (ext is not (".png" or ".svg"))
+        {
+            throw new SolInputException($"--pareto '{path}': the file must end in .png or .svg");
+        }
+
+        var plot = Build(evaluations);
+        try
+        {
+            if (ext == ".png")
+            {
+                plot.SavePng(path, Width, Height);
+            }
+            else
+            {
+                plot.SaveSvg(path, Width, Height);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or DirectoryNotFoundException)
+        {
+            throw new SolInputException($"--pareto '{path}': cannot write ({e.Message})", e);
+        }
+    }
+
+    public static ScottPlot.Plot Build(IReadOnlyList<SolRunner.Evaluation> evaluations)
+    {
+        ArgumentNullException.ThrowIfNull(evaluations);
+        var plot = new ScottPlot.Plot();
+        var palette = new ScottPlot.Palettes.Category10();
+        var first = evaluations[0].Prepared.Configuration;
+        var context = evaluations[0].Results[0].Context;
+        for (var i = 0; i < evaluations.Count; i++)
+        {
+            var e = evaluations[i];
+            var color = palette.GetColor(i);
+            var points = e.Results.OrderBy(r => r.Batch).ToArray();
+            var line = plot.Add.Scatter(points.Select(r => r.TokensPerSecondPerUser).ToArray(), points.Select(r => r.TokensPerSecondPerGpu).ToArray(), color);
+            line.LegendText = $"SOL, TP {e.Results[0].Tp}" + (e.Results[0].Pp > 1 ? $" PP {e.Results[0].Pp}" : "");
+            line.LineWidth = 2;
+            line.MarkerSize = 8;
+            foreach (var r in points)
+            {
+                if (!r.Fits)
+                {
+                    var hollow = plot.Add.Marker(r.TokensPerSecondPerUser, r.TokensPerSecondPerGpu, ScottPlot.MarkerShape.OpenCircle, 16, ScottPlot.Colors.Red);
+                    hollow.LegendText = "";
+                }
+
+                var label = plot.Add.Text("B=" + r.Batch.ToString(CultureInfo.InvariantCulture), r.TokensPerSecondPerUser, r.TokensPerSecondPerGpu);
+                label.LabelFontSize = 11;
+                label.LabelFontColor = color;
+                label.LabelOffsetX = 6;
+                label.LabelOffsetY = -14;
+            }
+        }
+
+        if (evaluations.SelectMany(e => e.Results).Any(r => !r.Fits))
+        {
+            var legendOnly = plot.Add.Marker(double.NaN, double.NaN, ScottPlot.MarkerShape.OpenCircle, 16, ScottPlot.Colors.Red);
+            legendOnly.LegendText = "does not fit in HBM";
+        }
+
+        var precisions = evaluations[0].Prepared.Precisions;
+        plot.Title($"SOL decode frontier: {first.Model.Id} on {first.Gpu.Id}, {PrecisionFacts.Name(precisions.Weights)} weights, {PrecisionFacts.Name(precisions.Kv)} KV, context {context.ToString("N0", CultureInfo.InvariantCulture)}");
+        plot.XLabel("tokens/s per user (interactivity)");
+        plot.YLabel("tokens/s per GPU (throughput)");
+        // Both axes start at zero so distances between curves read as ratios.
+        plot.Axes.AutoScale();
+        var limits = plot.Axes.GetLimits();
+        plot.Axes.SetLimits(0, limits.Right * 1.12, 0, limits.Top * 1.1);
+        plot.ShowLegend(ScottPlot.Alignment.UpperRight);
+        return plot;
+    }
+}

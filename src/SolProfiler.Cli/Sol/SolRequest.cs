@@ -1,0 +1,26 @@
+using SolProfiler.Sol.Modeling;
+
+namespace SolProfiler.Cli.Sol;
+
+public enum OutputFormat
+{
+    Table,
+    Json,
+    Csv,
+}
+
+/// <summary>What the user asked <c>solprof sol</c> for, after parsing and before any model is built.</summary>
+public sealed record SolRequest(
+    string Model,
+    string Gpu,
+    string? GpuFile,
+    IReadOnlyList<int> TpValues,
+    int Pp,
+    int Ep,
+    int AttentionDp,
+    IReadOnlyList<int> Batches,
+    double Context,
+    PrecisionChoice Precisions,
+    SpeculativeDecoding? Speculative,
+    OutputFormat Format,
+    string? ParetoPath);

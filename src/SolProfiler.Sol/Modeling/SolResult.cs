@@ -1,0 +1,88 @@
+namespace SolProfiler.Sol.Modeling;
+
+/// <summary>The term that sets the SOL step.</summary>
+public enum SolBound
+{
+    Weights,
+    Kv,
+    Compute,
+    Comm,
+    Energy,
+}
+
+/// <summary>Seconds per decode step (one forward pass of the whole batch), by component.</summary>
+public readonly record struct SolSeconds(double Weights, double Kv, double Compute, double Comm, double Energy, double Step);
+
+/// <summary>
+/// Share of each component in the sum of the four component times (weights + KV + compute + communication),
+/// as if none overlapped: the "donut" of where a decode step's work goes. Sums to 1.
+/// </summary>
+public readonly record struct SolShares(double Weights, double Kv, double Compute, double Comm);
+
+/// <summary>The SOL of one configuration at one operating point. Per-GPU figures are for the GPU that sets the step.</summary>
+public sealed class SolResult
+{
+    public required string Model { get; init; }
+
+    public required string Gpu { get; init; }
+
+    public required int Tp { get; init; }
+
+    public required int Pp { get; init; }
+
+    public required int Ep { get; init; }
+
+    public required int AttentionDp { get; init; }
+
+    public required int Batch { get; init; }
+
+    public required double Context { get; init; }
+
+    /// <summary>Weight bytes one GPU reads from HBM per decode step.</summary>
+    public required double WeightBytesPerGpu { get; init; }
+
+    /// <summary>KV-cache bytes one GPU reads and writes per decode step.</summary>
+    public required double KvBytesPerGpu { get; init; }
+
+    /// <summary>KV bytes of one token of one sequence, all layers, whole model, at the KV precision (sliding layers included).</summary>
+    public required double KvBytesPerToken { get; init; }
+
+    public required double FlopsPerGpu { get; init; }
+
+    /// <summary>Bytes one GPU sends over the scale-up link per decode step.</summary>
+    public required double CommBytesPerGpu { get; init; }
+
+    public required int CollectivesPerStep { get; init; }
+
+    public required SolSeconds Seconds { get; init; }
+
+    public required SolBound Bound { get; init; }
+
+    public required SolShares Shares { get; init; }
+
+    /// <summary>SOL time per output token: the step divided by the mean accepted length under speculative decoding.</summary>
+    public required double SecondsPerOutputToken { get; init; }
+
+    public required double TokensPerSecondPerUser { get; init; }
+
+    public required double TokensPerSecondPerGpu { get; init; }
+
+    /// <summary>Energy per output token over all GPUs of the replica, idle power included.</summary>
+    public required double JoulesPerToken { get; init; }
+
+    /// <summary>Expected distinct routed experts touched per MoE layer in one step (null for dense models).</summary>
+    public required double? ExpectedExpertsPerLayer { get; init; }
+
+    public required double ResidentWeightBytesPerGpu { get; init; }
+
+    public required double ResidentKvBytesPerGpu { get; init; }
+
+    public required double MemoryBytesPerGpu { get; init; }
+
+    public required bool Fits { get; init; }
+
+    /// <summary>The largest batch whose weights plus KV at this context fit in HBM; null when KV needs no memory (context 0).</summary>
+    public required long? MaxBatchThatFits { get; init; }
+
+    public required IReadOnlyList<string> Warnings { get; init; }
+}

@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(SolProfiler.Benchmarks.SolEvaluationBenchmarks).Assembly).Run(args);
