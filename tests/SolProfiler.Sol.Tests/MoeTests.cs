@@ -31,7 +31,7 @@ public class MoeTests
         var b256 = sol.Evaluate(256, 0);
         Assert.Equal(8, b1.ExpectedExpertsPerLayer!.Value, 9);
         // 58 MoE layers; each touched expert is 3 x 7168 x 2048 FP8 weights (block scales included), 1/8 of them per EP rank
-        var expertBytes = 3.0 * 7168 * 2048 * PrecisionFacts.BytesPerElement(Precision.Fp8);
+        var expertBytes = 3.0 * 7168 * 2048 * PrecisionFacts.WeightBytesPerElement(Precision.Fp8);
         var extra = 58 * (b256.ExpectedExpertsPerLayer!.Value - 8) / 8 * expertBytes;
         Sol.Close(b1.WeightBytesPerGpu + extra, b256.WeightBytesPerGpu, 1e-9);
     }

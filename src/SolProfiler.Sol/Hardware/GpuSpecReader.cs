@@ -16,8 +16,6 @@ internal static class GpuSpecReader
     {
         var id = RequiredString(o, "id", origin, "<unnamed>");
         var ctx = new Context(id, origin, requireSources);
-        var scaleUp = ctx.Object(o, "scaleUp");
-        var energy = ctx.Object(o, "energy");
         return new GpuSpec
         {
             Id = id,
@@ -27,15 +25,15 @@ internal static class GpuSpecReader
             MemoryBytes = ctx.Positive(o, "memoryBytes"),
             MemoryBandwidthBytesPerSecond = ctx.Positive(o, "memoryBandwidthBytesPerSecond"),
             PeakFlopsPerSecond = ctx.PerMath(o, "peakFlopsPerSecond", 1.0),
-            ScaleUpName = RequiredString(scaleUp, "name", origin, id + ".scaleUp"),
-            LinkBandwidthBytesPerSecondPerDirection = ctx.Positive(scaleUp, "bandwidthBytesPerSecondPerDirection", "scaleUp."),
-            CollectiveLatencySeconds = ctx.NonNegative(scaleUp, "collectiveLatencySeconds", "scaleUp."),
-            ScaleUpDomainSize = ctx.Positive(scaleUp, "domainSize", "scaleUp."),
+            ScaleUpName = RequiredString(ctx.Object(o, "scaleUp"), "name", origin, id + ".scaleUp"),
+            LinkBandwidthBytesPerSecondPerDirection = ctx.Positive(ctx.Object(o, "scaleUp"), "bandwidthBytesPerSecondPerDirection", "scaleUp."),
+            CollectiveLatencySeconds = ctx.NonNegative(ctx.Object(o, "scaleUp"), "collectiveLatencySeconds", "scaleUp."),
+            ScaleUpDomainSize = ctx.Positive(ctx.Object(o, "scaleUp"), "domainSize", "scaleUp."),
             PowerCapWatts = ctx.Positive(o, "powerCapWatts"),
             IdlePowerWatts = ctx.NonNegative(o, "idlePowerWatts"),
-            HbmJoulesPerBit = ctx.NonNegative(energy, "hbmPicojoulesPerBit", "energy.").Scaled(JoulesPerPicojoule),
-            LinkJoulesPerBit = ctx.NonNegative(energy, "linkPicojoulesPerBit", "energy.").Scaled(JoulesPerPicojoule),
-            JoulesPerFlop = ctx.PerMath(energy, "picojoulesPerFlop", JoulesPerPicojoule, "energy."),
+            HbmJoulesPerBit = ctx.NonNegative(ctx.Object(o, "energy"), "hbmPicojoulesPerBit", "energy.").Scaled(JoulesPerPicojoule),
+            LinkJoulesPerBit = ctx.NonNegative(ctx.Object(o, "energy"), "linkPicojoulesPerBit", "energy.").Scaled(JoulesPerPicojoule),
+            JoulesPerFlop = ctx.PerMath(ctx.Object(o, "energy"), "picojoulesPerFlop", JoulesPerPicojoule, "energy."),
             Origin = origin,
         };
     }

@@ -32,7 +32,7 @@ public static class PrecisionFacts
     /// INT4 = AWQ/GPTQ group 128 with an FP16 scale and a 4-bit zero point = 4 + 20/128 bits;
     /// INT8 = per-output-channel FP32 scale (SmoothQuant W8A8): below 0.1 % for any hidden size over 4k, not counted.
     /// </summary>
-    public static double BytesPerElement(Precision p) => p switch
+    public static double WeightBytesPerElement(Precision p) => p switch
     {
         Precision.Bf16 or Precision.Fp16 => 2.0,
         Precision.Fp8 => (8.0 + (32.0 / (128 * 128))) / 8.0,
@@ -42,6 +42,12 @@ public static class PrecisionFacts
         Precision.Mxfp4 => (4.0 + (8.0 / 32)) / 8.0,
         _ => throw new ArgumentOutOfRangeException(nameof(p), p, null),
     };
+
+    /// <summary>
+    /// Bytes per element of a KV cache or activation tensor: per-tensor scales only (FP8 KV in vLLM, SGLang, TRT-LLM),
+    /// so no block overhead.
+    /// </summary>
+    public static double ElementBytes(Precision p) => ElementBits(p) / 8.0;
 
     /// <summary>Bits of the element itself (no scales): decides which math peak applies.</summary>
     public static int ElementBits(Precision p) => p switch

@@ -138,15 +138,15 @@ public static class SolModel
     internal static double KvBytesPerTokenPerLayer(ModelArchitecture m, Precision kv)
     {
         var elements = m.Mla is { } mla ? mla.KvLoraRank + mla.QkRopeHeadDim : 2.0 * m.NumKvHeads * m.HeadDim;
-        return elements * PrecisionFacts.BytesPerElement(kv);
+        return elements * PrecisionFacts.ElementBytes(kv);
     }
 
     private static StagePlan[] BuildStages(ModelArchitecture m, ParameterCounts c, Parallelism p, Precision weights, Precision expertWeights, Precision kv)
     {
         double h = m.HiddenSize;
-        var bw = PrecisionFacts.BytesPerElement(weights);
-        var bwExpert = PrecisionFacts.BytesPerElement(expertWeights);
-        var b16 = PrecisionFacts.BytesPerElement(m.ActivationDtype);
+        var bw = PrecisionFacts.WeightBytesPerElement(weights);
+        var bwExpert = PrecisionFacts.WeightBytesPerElement(expertWeights);
+        var b16 = PrecisionFacts.ElementBytes(m.ActivationDtype);
         var act = b16; // the residual stream that collectives carry stays in the 16-bit dtype
         double tp = p.Tp;
         double attnTp = p.AttentionTp;
