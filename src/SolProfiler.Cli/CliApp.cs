@@ -17,13 +17,24 @@ public static class CliApp
         return root;
     }
 
+    private static bool IsHelpOrVersion(string[] args) => args.Any(a => a is "-h" or "--help" or "-?" or "--version");
+
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
     {
         var root = Build(stdout, stderr);
         var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0 && !IsHelpOrVersion(args))
+        {
+            // System.CommandLine would print its help; a user error is one line naming what was wrong.
+            var message = string.Join(" ", parsed.Errors[0].Message.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
+            await stderr.WriteLineAsync($"error: {message} (see --help)").ConfigureAwait(false);
+            return ExitUserError;
+        }
+
         try
         {
-            return await root.Parse(args).InvokeAsync(config).ConfigureAwait(false);
+            return await parsed.InvokeAsync(config).ConfigureAwait(false);
         }
         catch (SolInputException e)
         {

@@ -17,12 +17,7 @@ public static class ParetoChart
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(evaluations);
-        var ext = Path.GetExtension(path).ToLowerInvariant();
-        if (ext is not (".png" or ".svg"))
-        {
-            throw new SolInputException($"--pareto '{path}': the file must end in .png or .svg");
-        }
-
+        var ext = CheckPath(path);
         var plot = Build(evaluations);
         try
         {
@@ -39,6 +34,25 @@ public static class ParetoChart
         {
             throw new SolInputException($"--pareto '{path}': cannot write ({e.Message})", e);
         }
+    }
+
+    /// <summary>Refuses a path that is not .png or .svg, or whose folder does not exist; returns the extension.</summary>
+    public static string CheckPath(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var ext = Path.GetExtension(path).ToLowerInvariant();
+        if (ext is not (".png" or ".svg"))
+        {
+            throw new SolInputException($"--pareto '{path}': the file must end in .png or .svg");
+        }
+
+        var folder = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (folder is not null && !Directory.Exists(folder))
+        {
+            throw new SolInputException($"--pareto '{path}': folder '{folder}' does not exist");
+        }
+
+        return ext;
     }
 
     public static ScottPlot.Plot Build(IReadOnlyList<SolRunner.Evaluation> evaluations)

@@ -41,6 +41,16 @@ public static class SolCommand
                 throw new SolInputException("--draft and --accepted go together (draft tokens and mean accepted length)");
             }
 
+            if (parse.GetValue(tpSweep) is not null && parse.GetResult(tp) is { Implicit: false })
+            {
+                throw new SolInputException("give either --tp or --tp-sweep, not both");
+            }
+
+            if (parse.GetValue(pareto) is { } chartPath)
+            {
+                ParetoChart.CheckPath(chartPath); // before any output, so a bad path leaves nothing half done
+            }
+
             var ctxText = parse.GetValue(context)!;
             if (!double.TryParse(ctxText, NumberStyles.Float, CultureInfo.InvariantCulture, out var ctx))
             {

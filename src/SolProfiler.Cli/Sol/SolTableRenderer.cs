@@ -8,7 +8,7 @@ namespace SolProfiler.Cli.Sol;
 /// <summary>The terminal view of <c>solprof sol</c>: the configuration, then one row per (TP, batch).</summary>
 public static class SolTableRenderer
 {
-    private const int ShareBarWidth = 20;
+    private const int ShareBarWidth = 10;
 
     // One colour per component, used in the share bars and their legend.
     private static readonly (string Name, string Short, Color Color)[] Components =
