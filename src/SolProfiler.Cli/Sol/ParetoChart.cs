@@ -62,6 +62,9 @@ public static class ParetoChart
         var palette = new ScottPlot.Palettes.Category10();
         var first = evaluations[0].Prepared.Configuration;
         var context = evaluations[0].Results[0].Context;
+        var all = evaluations.SelectMany(e => e.Results).ToArray();
+        var xSpan = Math.Max(all.Max(r => r.TokensPerSecondPerUser), 1e-9);
+        var ySpan = Math.Max(all.Max(r => r.TokensPerSecondPerGpu), 1e-9);
         for (var i = 0; i < evaluations.Count; i++)
         {
             var e = evaluations[i];
@@ -71,7 +74,8 @@ public static class ParetoChart
             line.LegendText = $"SOL, TP {e.Results[0].Tp}" + (e.Results[0].Pp > 1 ? $" PP {e.Results[0].Pp}" : "");
             line.LineWidth = 2;
             line.MarkerSize = 8;
-            foreach (var r in points)
+            (double X, double Y)? lastLabel = null;
+            foreach (var r in points.Reverse())
             {
                 if (!r.Fits)
                 {
@@ -79,6 +83,14 @@ public static class ParetoChart
                     hollow.LegendText = "";
                 }
 
+                // Small batches crowd together near the x axis: label a point only when it stands clear of the last label.
+                var (x, y) = (r.TokensPerSecondPerUser / xSpan, r.TokensPerSecondPerGpu / ySpan);
+                if (lastLabel is { } l && Math.Abs(x - l.X) < 0.05 && Math.Abs(y - l.Y) < 0.03)
+                {
+                    continue;
+                }
+
+                lastLabel = (x, y);
                 var label = plot.Add.Text("B=" + r.Batch.ToString(CultureInfo.InvariantCulture), r.TokensPerSecondPerUser, r.TokensPerSecondPerGpu);
                 label.LabelFontSize = 11;
                 label.LabelFontColor = color;
