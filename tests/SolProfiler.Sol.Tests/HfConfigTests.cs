@@ -116,6 +116,32 @@ public sealed class HfConfigTests : IDisposable
         Assert.Contains(m.Warnings, w => w.Contains("text_config", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("""{"quant_method":"compressed-tensors","format":"float-quantized","config_groups":{"group_0":{"weights":{"num_bits":8,"type":"float","strategy":"channel"}}}}""", "Fp8")]
+    [InlineData("""{"quant_method":"compressed-tensors","format":"pack-quantized","config_groups":{"group_0":{"weights":{"num_bits":4,"type":"int","group_size":128}}}}""", "Int4")]
+    [InlineData("""{"quant_method":"compressed-tensors","format":"nvfp4-pack-quantized","config_groups":{"group_0":{"weights":{"num_bits":4,"type":"float","group_size":16}}}}""", "Nvfp4")]
+    [InlineData("""{"quant_method":"awq","bits":4,"group_size":128}""", "Int4")]
+    [InlineData("""{"quant_method":"modelopt","quant_algo":"NVFP4"}""", "Nvfp4")]
+    [InlineData("""{"quant_method":"fp8","weight_block_size":[128,128]}""", "Fp8")]
+    public void Quantization_config_sets_the_weight_format(string quantization, string expected)
+    {
+        var config = CatalogConfig("llama-3.1-8b");
+        config["quantization_config"] = JsonNode.Parse(quantization);
+        var m = ModelCatalog.BuiltIn.Resolve(Write(config.ToJsonString()));
+        Assert.Equal(Enum.Parse<Modeling.Precision>(expected), m.DefaultWeights);
+        Assert.Empty(m.Warnings);
+    }
+
+    [Fact]
+    public void An_unknown_quantization_method_warns_and_keeps_the_dtype()
+    {
+        var config = CatalogConfig("llama-3.1-8b");
+        config["quantization_config"] = JsonNode.Parse("""{"quant_method":"bitsandbytes"}""");
+        var m = ModelCatalog.BuiltIn.Resolve(Write(config.ToJsonString()));
+        Assert.Equal(Modeling.Precision.Bf16, m.DefaultWeights);
+        Assert.Contains(m.Warnings, w => w.Contains("bitsandbytes", StringComparison.Ordinal));
+    }
+
     private static JsonObject CatalogConfig(string id)
     {
         using var stream = typeof(ModelCatalog).Assembly.GetManifestResourceStream($"catalog/Models/{id}.json")!;

@@ -99,7 +99,19 @@ public static class ParetoChart
             }
         }
 
-        if (evaluations.SelectMany(e => e.Results).Any(r => !r.Fits))
+        if (evaluations.Count > 1)
+        {
+            // The envelope over every TP: the best throughput reachable at each interactivity, whichever TP gives it
+            // (only points that fit in HBM can be run).
+            var frontier = ParetoFrontier.NonDominated(all.Where(r => r.Fits).Select(r => new ParetoPoint(r.Batch, r.Tp, r.TokensPerSecondPerUser, r.TokensPerSecondPerGpu, r.Fits)));
+            var envelope = plot.Add.Scatter(frontier.Select(p => p.TokensPerSecondPerUser).ToArray(), frontier.Select(p => p.TokensPerSecondPerGpu).ToArray(), ScottPlot.Colors.Black.WithAlpha(0.6));
+            envelope.LineWidth = 6;
+            envelope.LinePattern = ScottPlot.LinePattern.Dotted;
+            envelope.MarkerSize = 0;
+            envelope.LegendText = "SOL frontier over all TP";
+        }
+
+        if (all.Any(r => !r.Fits))
         {
             var legendOnly = plot.Add.Marker(double.NaN, double.NaN, ScottPlot.MarkerShape.OpenCircle, 16, ScottPlot.Colors.Red);
             legendOnly.LegendText = "does not fit in HBM";

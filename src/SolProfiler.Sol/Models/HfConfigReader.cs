@@ -288,10 +288,43 @@ public static class HfConfigReader
                 return (Precision.Nvfp4, null);
             case "modelopt" when algo.Contains("FP8", StringComparison.Ordinal):
                 return (Precision.Fp8, null);
+            case "compressed-tensors" when CompressedTensorsWeights(q) is { } p:
+                return (p, null);
             default:
                 warnings.Add($"{origin}: quantization_config '{method}' not recognised; weights taken as {PrecisionFacts.Name(dtype)} unless --weights is given");
                 return (dtype, null);
         }
+    }
+
+    /// <summary>
+    /// llm-compressor checkpoints (quant_method "compressed-tensors"): the weight scheme of the first config group,
+    /// e.g. {"format": "float-quantized", "weights": {"num_bits": 8, "type": "float"}} for FP8 W8A8, or the
+    /// "nvfp4-pack-quantized" format. Null when the scheme is not one the model knows.
+    /// </summary>
+    private static Precision? CompressedTensorsWeights(JsonObject q)
+    {
+        var format = (q["format"] as JsonValue)?.GetValue<string>() ?? "";
+        if (format.Contains("nvfp4", StringComparison.OrdinalIgnoreCase))
+        {
+            return Precision.Nvfp4;
+        }
+
+        if (q["config_groups"] is not JsonObject groups || groups.FirstOrDefault().Value is not JsonObject group || group["weights"] is not JsonObject w)
+        {
+            return null;
+        }
+
+        var bits = w["num_bits"] is JsonValue b && b.TryGetValue(out int n) ? n : 0;
+        var type = (w["type"] as JsonValue)?.GetValue<string>() ?? "int";
+        var groupSize = w["group_size"] is JsonValue g && g.TryGetValue(out int gs) ? gs : 0;
+        return (bits, type) switch
+        {
+            (8, "float") => Precision.Fp8,
+            (8, "int") => Precision.Int8,
+            (4, "float") when groupSize == 16 => Precision.Nvfp4,
+            (4, "int") => Precision.Int4,
+            _ => null,
+        };
     }
 
     /// <summary>Typed access to config fields; every failure names the field.</summary>
