@@ -41,7 +41,7 @@ public static class SolModel
 
         if (!gpu.PeakFlopsPerSecond.TryGetValue(math, out var peak))
         {
-            throw new SolInputException($"GPU '{gpu.Id}' has no {PrecisionFacts.Name(math)} tensor peak (weights {PrecisionFacts.Name(weights)} x activations {PrecisionFacts.Name(activations)}); it supports {string.Join(", ", gpu.PeakFlopsPerSecond.Keys.Select(PrecisionFacts.Name))}");
+            throw new SolInputException($"GPU '{gpu.Id}' has no {PrecisionFacts.Name(math)} tensor peak (weights {PrecisionFacts.Name(weights)} x activations {PrecisionFacts.Name(activations)}); it supports {string.Join(", ", gpu.PeakFlopsPerSecond.Keys.Select(PrecisionFacts.Name))}; weight-only kernels run with --activations {PrecisionFacts.Name(m.ActivationDtype)}");
         }
 
         if (!gpu.JoulesPerFlop.TryGetValue(math, out var joulesPerFlop))
