@@ -10,14 +10,14 @@ public static class SolCommand
 {
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
-        var model = new Option<string>("--model", "-m") { Description = "Catalog model id (e.g. llama-3.1-70b) or path to a Hugging Face config.json", Required = true };
-        var gpu = new Option<string>("--gpu", "-g") { Description = "Catalog GPU id (e.g. h100-sxm)", Required = true };
+        var model = new Option<string>("--model", "-m") { Description = "Catalog model id (e.g. llama-3.1-70b) or path to a Hugging Face config.json", Required = true, HelpName = "id|config.json" };
+        var gpu = new Option<string>("--gpu", "-g") { Description = "Catalog GPU id (e.g. h100-sxm)", Required = true, HelpName = "id" };
         var gpuFile = new Option<string?>("--gpu-file") { Description = "JSON or YAML file that adds or overrides GPUs" };
         var tp = new Option<int>("--tp") { Description = "Tensor-parallel degree", DefaultValueFactory = _ => 1 };
         var pp = new Option<int>("--pp") { Description = "Pipeline-parallel stages", DefaultValueFactory = _ => 1 };
         var ep = new Option<int>("--ep") { Description = "Expert-parallel degree (divides TP)", DefaultValueFactory = _ => 1 };
         var attentionDp = new Option<int>("--attention-dp") { Description = "Attention data-parallel groups (divides TP)", DefaultValueFactory = _ => 1 };
-        var batch = new Option<string>("--batch", "-b") { Description = "Sequences decoding together per replica: B, a list 1,8,64 or a range A..B (powers of two)", Required = true };
+        var batch = new Option<string>("--batch", "-b") { Description = "Sequences decoding together per replica: B, a list 1,8,64 or a range A..B (powers of two)", Required = true, HelpName = "B|LIST|A..B" };
         var context = new Option<string>("--context", "-l") { Description = "Mean context length in tokens", Required = true };
         var weights = new Option<string?>("--weights") { Description = $"Weight precision ({string.Join(", ", PrecisionFacts.AllNames)}); default: as the checkpoint ships" };
         var expertWeights = new Option<string?>("--expert-weights") { Description = "Routed-expert weight precision when it differs from --weights" };
@@ -25,7 +25,7 @@ public static class SolCommand
         var activations = new Option<string?>("--activations") { Description = "GEMM input precision; default follows the weights (fp8 -> fp8, nvfp4 -> nvfp4, else 16-bit)" };
         var draft = new Option<int?>("--draft") { Description = "Speculative decoding: draft tokens per verify step" };
         var accepted = new Option<double?>("--accepted") { Description = "Speculative decoding: mean accepted length (tokens emitted per verify step, 1..draft+1)" };
-        var format = new Option<OutputFormat>("--format", "-f") { Description = "Output format", DefaultValueFactory = _ => OutputFormat.Table };
+        var format = new Option<OutputFormat>("--format", "-f") { Description = "Output format", DefaultValueFactory = _ => OutputFormat.Table, HelpName = "table|json|csv" };
         var pareto = new Option<string?>("--pareto") { Description = "Write the SOL Pareto frontier chart (tokens/s/user vs tokens/s/GPU) to FILE.png or FILE.svg" };
         var tpSweep = new Option<string?>("--tp-sweep") { Description = "Evaluate several TP degrees, e.g. 1,2,4,8 (one curve each on --pareto)" };
 
