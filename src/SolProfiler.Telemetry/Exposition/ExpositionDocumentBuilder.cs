@@ -1,0 +1,433 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace SolProfiler.Telemetry.Exposition;
+
+/// <summary>
+/// Builds an <see cref="ExpositionDocument"/> from what the scanner visits. Samples are kept in arrival order and
+/// filed into families once the whole body is read, so metadata may come before, after or not at all.
+/// </summary>
+internal sealed class ExpositionDocumentBuilder : IExpositionVisitor
+{
+    private static readonly (string Suffix, MetricType[] Types)[] s_suffixes =
+    [
+        ("_total", [MetricType.Counter]),
+        ("_created", [MetricType.Counter, MetricType.Histogram, MetricType.Summary, MetricType.GaugeHistogram]),
+        ("_bucket", [MetricType.Histogram, MetricType.GaugeHistogram]),
+        ("_sum", [MetricType.Histogram, MetricType.Summary]),
+        ("_count", [MetricType.Histogram, MetricType.Summary]),
+        ("_gsum", [MetricType.GaugeHistogram]),
+        ("_gcount", [MetricType.GaugeHistogram]),
+        ("_info", [MetricType.Info]),
+    ];
+
+    private readonly ExpositionLimits _limits;
+    private readonly Utf8Interner _strings = new();
+    private readonly Dictionary<string, FamilyMeta> _meta = new(StringComparer.Ordinal);
+    private readonly List<PendingSample> _samples = [];
+    private readonly HashSet<SeriesKey> _series = new(SeriesKeyComparer.Instance);
+    private readonly List<ExpositionError> _errors = [];
+    private readonly List<ExpositionError> _problems = [];
+    private int _errorCount;
+    private int _duplicateCount;
+    private Label[] _labelScratch = new Label[16];
+    private Label[] _previousLabels = [];
+
+    public ExpositionDocumentBuilder(ExpositionLimits limits) => _limits = limits;
+
+    public void OnSample(in ExpositionSample sample)
+    {
+        var name = _strings.Get(sample.Name);
+        var labels = InternLabels(sample);
+        var timestamp = sample.RawTimestamp;
+        var key = new SeriesKey(name, labels, timestamp.HasValue, timestamp ?? 0, sample.LineNumber);
+        if (!_series.Add(key))
+        {
+            _duplicateCount++;
+            if (_duplicateCount <= _limits.MaxErrorsKept)
+            {
+                _series.TryGetValue(key, out var first);
+                _problems.Add(new ExpositionError(sample.LineNumber, string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"duplicate series {FormatSeries(name, labels)} at line {sample.LineNumber} (first at line {first.Line}); the first was kept")));
+            }
+
+            return;
+        }
+
+        _samples.Add(new PendingSample(name, labels, sample.Value, timestamp.HasValue, timestamp ?? 0, sample.LineNumber));
+    }
+
+    public void OnType(ReadOnlySpan<byte> metricName, MetricType type, int lineNumber)
+    {
+        var meta = Meta(metricName);
+        if (meta.Type is null)
+        {
+            meta.Type = type;
+            meta.TypeLine = lineNumber;
+        }
+        else if (meta.Type != type)
+        {
+            AddError(lineNumber, string.Create(
+                CultureInfo.InvariantCulture,
+                $"conflicting # TYPE {type} for {meta.Name} (declared {meta.Type} at line {meta.TypeLine}); ignored"));
+        }
+    }
+
+    public void OnHelp(ReadOnlySpan<byte> metricName, ReadOnlySpan<byte> text, int lineNumber)
+    {
+        var meta = Meta(metricName);
+        meta.Help ??= Encoding.UTF8.GetString(text);
+    }
+
+    public void OnUnit(ReadOnlySpan<byte> metricName, ReadOnlySpan<byte> unit, int lineNumber)
+    {
+        var meta = Meta(metricName);
+        meta.Unit ??= _strings.Get(unit);
+    }
+
+    public void OnLineError(int lineNumber, string message, ReadOnlySpan<byte> lineText)
+    {
+        if (_errorCount >= _limits.MaxErrorsKept)
+        {
+            _errorCount++;
+            return;
+        }
+
+        var excerpt = Encoding.UTF8.GetString(lineText.Length > 80 ? lineText[..80] : lineText);
+        AddError(lineNumber, lineText.IsEmpty ? message : $"{message}: {excerpt}{(lineText.Length > 80 ? "…" : "")}");
+    }
+
+    public ExpositionDocument Build(ExpositionScanResult scan)
+    {
+        var format = scan.Format;
+        var families = new Dictionary<string, MetricFamily>(StringComparer.Ordinal);
+        var bySampleName = new Dictionary<string, MetricFamily>(StringComparer.Ordinal);
+        foreach (ref readonly var pending in CollectionsMarshal.AsSpan(_samples))
+        {
+            if (!bySampleName.TryGetValue(pending.Name, out var family))
+            {
+                family = Family(families, ResolveFamilyName(pending.Name));
+                bySampleName[pending.Name] = family;
+            }
+
+            double? seconds = pending.HasTimestamp
+                ? (format == ExpositionFormat.OpenMetrics100 ? pending.Timestamp : pending.Timestamp / 1000.0)
+                : null;
+            family.Samples.Add(new MetricSample(pending.Name, pending.Labels, pending.Value, seconds));
+        }
+
+        foreach (var name in _meta.Keys)
+        {
+            Family(families, name);
+        }
+
+        if (_duplicateCount > _limits.MaxErrorsKept)
+        {
+            _problems.Add(new ExpositionError(0, string.Create(
+                CultureInfo.InvariantCulture,
+                $"{_duplicateCount} duplicate series in all; only the first {_limits.MaxErrorsKept} are listed")));
+        }
+
+        CheckHistogramInfBuckets();
+
+        if (scan.Truncated)
+        {
+            _problems.Add(new ExpositionError(0, "truncated: no # EOF at the end of an OpenMetrics body"));
+        }
+
+        return new ExpositionDocument(format, families, _errorCount, _errors, _problems, scan.Bytes);
+    }
+
+    private void AddError(int lineNumber, string message)
+    {
+        _errorCount++;
+        if (_errors.Count < _limits.MaxErrorsKept)
+        {
+            _errors.Add(new ExpositionError(lineNumber, message));
+        }
+    }
+
+    private FamilyMeta Meta(ReadOnlySpan<byte> metricName)
+    {
+        var name = _strings.Get(metricName);
+        if (!_meta.TryGetValue(name, out var meta))
+        {
+            _meta[name] = meta = new FamilyMeta(name);
+        }
+
+        return meta;
+    }
+
+    private MetricFamily Family(Dictionary<string, MetricFamily> families, string name)
+    {
+        if (!families.TryGetValue(name, out var family))
+        {
+            _meta.TryGetValue(name, out var meta);
+            family = new MetricFamily(name, meta?.Type ?? MetricType.Unknown)
+            {
+                Help = meta?.Help,
+                Unit = meta?.Unit,
+            };
+            families[name] = family;
+        }
+
+        return family;
+    }
+
+    /// <summary>
+    /// Which family a sample belongs to: its own name when that name has a <c># TYPE</c>; else the base name when the
+    /// suffix fits the base's declared type (<c>x_bucket</c> of histogram <c>x</c>); else a family of its own name.
+    /// </summary>
+    private string ResolveFamilyName(string sampleName)
+    {
+        if (_meta.TryGetValue(sampleName, out var own) && own.Type is not null)
+        {
+            return sampleName;
+        }
+
+        foreach (var (suffix, types) in s_suffixes)
+        {
+            if (sampleName.Length > suffix.Length && sampleName.EndsWith(suffix, StringComparison.Ordinal) &&
+                _meta.TryGetValue(sampleName[..^suffix.Length], out var meta) &&
+                meta.Type is { } type && Array.IndexOf(types, type) >= 0)
+            {
+                return meta.Name;
+            }
+        }
+
+        return sampleName;
+    }
+
+    private void CheckHistogramInfBuckets()
+    {
+        var index = new Dictionary<SeriesKey, int>(SeriesKeyComparer.Instance);
+        var groups = new List<(SeriesKey Key, bool HasInf)>();
+        foreach (ref readonly var pending in CollectionsMarshal.AsSpan(_samples))
+        {
+            if (!pending.Name.EndsWith("_bucket", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var le = -1;
+            for (var i = 0; i < pending.Labels.Length; i++)
+            {
+                if (pending.Labels[i].Name == "le")
+                {
+                    le = i;
+                    break;
+                }
+            }
+
+            if (le < 0)
+            {
+                continue;
+            }
+
+            var isInf = ExpositionNumber.TryParse(pending.Labels[le].Value, out var bound) && double.IsPositiveInfinity(bound);
+            var rest = new Label[pending.Labels.Length - 1];
+            pending.Labels.AsSpan(0, le).CopyTo(rest);
+            pending.Labels.AsSpan(le + 1).CopyTo(rest.AsSpan(le));
+            var key = new SeriesKey(pending.Name, rest, false, 0, pending.Line); // buckets group whatever their timestamps
+            if (index.TryGetValue(key, out var g))
+            {
+                if (isInf)
+                {
+                    groups[g] = (groups[g].Key, true);
+                }
+            }
+            else
+            {
+                index[key] = groups.Count;
+                groups.Add((key, isInf));
+            }
+        }
+
+        var missing = 0;
+        foreach (var (key, hasInf) in groups)
+        {
+            if (hasInf)
+            {
+                continue;
+            }
+
+            if (++missing <= _limits.MaxErrorsKept)
+            {
+                _problems.Add(new ExpositionError(key.Line, string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"histogram series {FormatSeries(key.Name, key.Labels)} has buckets but no le=\"+Inf\" bucket")));
+            }
+        }
+
+        if (missing > _limits.MaxErrorsKept)
+        {
+            _problems.Add(new ExpositionError(0, string.Create(
+                CultureInfo.InvariantCulture,
+                $"{missing} histogram series without a +Inf bucket in all; only the first {_limits.MaxErrorsKept} are listed")));
+        }
+    }
+
+    private Label[] InternLabels(in ExpositionSample sample)
+    {
+        var count = sample.LabelCount;
+        if (count == 0)
+        {
+            return [];
+        }
+
+        if (_labelScratch.Length < count)
+        {
+            _labelScratch = new Label[Math.Max(count, _labelScratch.Length * 2)];
+        }
+
+        var scratch = _labelScratch.AsSpan(0, count);
+        for (var i = 0; i < count; i++)
+        {
+            scratch[i] = new Label(_strings.Get(sample.LabelName(i)), _strings.Get(sample.LabelValue(i)));
+        }
+
+        // Consecutive samples often share a label set (x_sum, x_count, x_created): share the array too.
+        var previous = _previousLabels;
+        if (previous.Length == count)
+        {
+            var same = true;
+            for (var i = 0; i < count; i++)
+            {
+                if (!string.Equals(previous[i].Name, scratch[i].Name, StringComparison.Ordinal) ||
+                    !string.Equals(previous[i].Value, scratch[i].Value, StringComparison.Ordinal))
+                {
+                    same = false;
+                    break;
+                }
+            }
+
+            if (same)
+            {
+                return previous;
+            }
+        }
+
+        return _previousLabels = scratch.ToArray();
+    }
+
+    internal static string FormatSeries(string name, IReadOnlyList<Label> labels)
+    {
+        if (labels.Count == 0)
+        {
+            return name;
+        }
+
+        var sb = new StringBuilder(name).Append('{');
+        for (var i = 0; i < labels.Count; i++)
+        {
+            if (i > 0)
+            {
+                sb.Append(',');
+            }
+
+            sb.Append(labels[i].Name).Append("=\"");
+            foreach (var c in labels[i].Value)
+            {
+                _ = c switch
+                {
+                    '\\' => sb.Append("\\\\"),
+                    '"' => sb.Append("\\\""),
+                    '\n' => sb.Append("\\n"),
+                    _ => sb.Append(c),
+                };
+            }
+
+            sb.Append('"');
+        }
+
+        return sb.Append('}').ToString();
+    }
+
+    private sealed class FamilyMeta(string name)
+    {
+        public string Name { get; } = name;
+
+        public MetricType? Type { get; set; }
+
+        public int TypeLine { get; set; }
+
+        public string? Help { get; set; }
+
+        public string? Unit { get; set; }
+    }
+
+    private readonly record struct PendingSample(string Name, Label[] Labels, double Value, bool HasTimestamp, double Timestamp, int Line);
+
+    /// <summary>A series identity: sample name, label set (any order) and timestamp. <see cref="Line"/> is not part of it.</summary>
+    private readonly record struct SeriesKey(string Name, Label[] Labels, bool HasTimestamp, double Timestamp, int Line);
+
+    private sealed class SeriesKeyComparer : IEqualityComparer<SeriesKey>
+    {
+        public static readonly SeriesKeyComparer Instance = new();
+
+        public bool Equals(SeriesKey x, SeriesKey y)
+        {
+            if (!string.Equals(x.Name, y.Name, StringComparison.Ordinal) ||
+                x.Labels.Length != y.Labels.Length ||
+                x.HasTimestamp != y.HasTimestamp ||
+                (x.HasTimestamp && !x.Timestamp.Equals(y.Timestamp)))
+            {
+                return false;
+            }
+
+            if (ReferenceEquals(x.Labels, y.Labels))
+            {
+                return true;
+            }
+
+            if (x.Labels.Length <= 8)
+            {
+                // Label names are unique within a sample, so one-way containment with equal counts is set equality.
+                foreach (var a in x.Labels)
+                {
+                    var found = false;
+                    foreach (var b in y.Labels)
+                    {
+                        if (string.Equals(a.Name, b.Name, StringComparison.Ordinal))
+                        {
+                            found = string.Equals(a.Value, b.Value, StringComparison.Ordinal);
+                            break;
+                        }
+                    }
+
+                    if (!found)
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
+            }
+
+            var xs = (Label[])x.Labels.Clone();
+            var ys = (Label[])y.Labels.Clone();
+            Array.Sort(xs, CompareLabels);
+            Array.Sort(ys, CompareLabels);
+            return xs.AsSpan().SequenceEqual(ys);
+        }
+
+        public int GetHashCode(SeriesKey obj)
+        {
+            var sum = 0;
+            foreach (var label in obj.Labels)
+            {
+                sum += HashCode.Combine(label.Name, label.Value);
+            }
+
+            return HashCode.Combine(obj.Name, sum, obj.Labels.Length, obj.HasTimestamp ? obj.Timestamp : 0);
+        }
+
+        private static int CompareLabels(Label a, Label b)
+        {
+            var c = string.CompareOrdinal(a.Name, b.Name);
+            return c != 0 ? c : string.CompareOrdinal(a.Value, b.Value);
+        }
+    }
+}

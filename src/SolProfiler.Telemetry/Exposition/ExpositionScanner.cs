@@ -1,0 +1,805 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text.Unicode;
+
+namespace SolProfiler.Telemetry.Exposition;
+
+/// <summary>
+/// The line scanner behind <see cref="ExpositionParser"/>: bytes arrive in chunks into one pooled buffer, complete lines
+/// are parsed in place (spans, no strings) and handed to an <see cref="IExpositionVisitor"/>. Memory is bounded by the
+/// buffer (one chunk plus one line) whatever the body size. Not thread-safe; one instance per body.
+/// </summary>
+internal sealed class ExpositionScanner : IDisposable
+{
+    private const int MinBufferBytes = 64 * 1024;
+    private const int ErrorExcerptBytes = 120;
+
+    // Character classes for names (bytes >= 0x80 are accepted leniently as UTF-8 name characters).
+    private const byte MetricStart = 1;
+    private const byte MetricChar = 2;
+    private const byte LabelStart = 4;
+    private const byte LabelChar = 8;
+
+    private static readonly byte[] s_classes = BuildClasses();
+
+    private readonly IExpositionVisitor _visitor;
+    private readonly ExpositionLimits _limits;
+    private readonly ExpositionFormat? _declaredFormat;
+    private readonly bool _timestampsInSeconds;
+    private byte[] _buffer;
+    private byte[] _scratch;
+    private LabelSlot[] _slots;
+    private int[]? _hashTable;
+    private int _start;
+    private int _end;
+    private int _searchFrom;
+    private int _scratchUsed;
+    private long _bytes;
+    private int _lines;
+    private long _samples;
+    private int _lineErrors;
+    private bool _skipping;
+    private bool _eofSeen;
+    private bool _lastNonBlankIsEof;
+
+    public ExpositionScanner(IExpositionVisitor visitor, ExpositionLimits limits, ExpositionFormat? declaredFormat)
+    {
+        _visitor = visitor;
+        _limits = limits;
+        _declaredFormat = declaredFormat;
+        _timestampsInSeconds = declaredFormat == ExpositionFormat.OpenMetrics100;
+        _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(MinBufferBytes, limits.MaxLineBytes + 8));
+        _scratch = ArrayPool<byte>.Shared.Rent(limits.MaxLineBytes + 2);
+        _slots = ArrayPool<LabelSlot>.Shared.Rent(16);
+    }
+
+    public long Bytes => _bytes;
+
+    public ExpositionScanResult Result
+    {
+        get
+        {
+            var format = _declaredFormat ?? (_lastNonBlankIsEof ? ExpositionFormat.OpenMetrics100 : ExpositionFormat.PrometheusText004);
+            var eof = _declaredFormat == ExpositionFormat.OpenMetrics100 ? _eofSeen : _lastNonBlankIsEof;
+            return new ExpositionScanResult(format, _bytes, _lines, _samples, _lineErrors, eof);
+        }
+    }
+
+    /// <summary>Where the next read should go: free buffer space, never more than one byte past <see cref="ExpositionLimits.MaxBytes"/>.</summary>
+    public Memory<byte> ReadTarget()
+    {
+        if (_start > 0)
+        {
+            var pending = _end - _start;
+            if (pending > 0)
+            {
+                Buffer.BlockCopy(_buffer, _start, _buffer, 0, pending);
+            }
+
+            _searchFrom -= _start;
+            _end = pending;
+            _start = 0;
+        }
+
+        var free = _buffer.Length - _end;
+        var allowed = _limits.MaxBytes + 1 - _bytes;
+        return _buffer.AsMemory(_end, (int)Math.Min(free, allowed));
+    }
+
+    /// <summary>Takes <paramref name="read"/> bytes written into <see cref="ReadTarget"/>; 0 means the body ended.</summary>
+    public void Advance(int read)
+    {
+        if (read <= 0)
+        {
+            Complete();
+            return;
+        }
+
+        _bytes += read;
+        if (_bytes > _limits.MaxBytes)
+        {
+            throw new ExpositionTooLargeException(string.Create(
+                CultureInfo.InvariantCulture,
+                $"body exceeds the {ExpositionParser.FormatBytes(_limits.MaxBytes)} limit (MaxBytes; read {_bytes} bytes)"));
+        }
+
+        _end += read;
+        ProcessLines();
+    }
+
+    public void Dispose()
+    {
+        ArrayPool<byte>.Shared.Return(_buffer);
+        ArrayPool<byte>.Shared.Return(_scratch);
+        ArrayPool<LabelSlot>.Shared.Return(_slots);
+        if (_hashTable is not null)
+        {
+            ArrayPool<int>.Shared.Return(_hashTable);
+        }
+
+        _buffer = _scratch = [];
+        _slots = [];
+        _hashTable = null;
+    }
+
+    private void Complete()
+    {
+        if (!_skipping && _end > _start)
+        {
+            _lines++;
+            ProcessLine(_buffer.AsSpan(_start, _end - _start));
+        }
+
+        _start = _end = _searchFrom = 0;
+        _skipping = false;
+    }
+
+    private void ProcessLines()
+    {
+        var buffer = _buffer;
+        while (true)
+        {
+            var from = Math.Max(_start, _searchFrom);
+            var index = buffer.AsSpan(from, _end - from).IndexOf((byte)'\n');
+            if (index < 0)
+            {
+                _searchFrom = _end;
+                break;
+            }
+
+            var newline = from + index;
+            _lines++;
+            if (_skipping)
+            {
+                _skipping = false;
+            }
+            else
+            {
+                ProcessLine(buffer.AsSpan(_start, newline - _start));
+            }
+
+            _start = newline + 1;
+        }
+
+        if (_skipping)
+        {
+            _start = _end = _searchFrom = 0;
+        }
+        else if (_end - _start > _limits.MaxLineBytes + 1)
+        {
+            Error(_lines + 1, "line longer than MaxLineBytes", buffer.AsSpan(_start, _end - _start));
+            _skipping = true;
+            _start = _end = _searchFrom = 0;
+        }
+    }
+
+    private void Error(int lineNumber, string message, ReadOnlySpan<byte> line)
+    {
+        _lineErrors++;
+        _visitor.OnLineError(lineNumber, message, line.Length > ErrorExcerptBytes ? line[..ErrorExcerptBytes] : line);
+    }
+
+    private static bool IsBlank(byte b) => b is (byte)' ' or (byte)'\t';
+
+    private void ProcessLine(ReadOnlySpan<byte> line)
+    {
+        if (!line.IsEmpty && line[^1] == (byte)'\r')
+        {
+            line = line[..^1];
+        }
+
+        if (line.Length > _limits.MaxLineBytes)
+        {
+            Error(_lines, "line longer than MaxLineBytes", line);
+            return;
+        }
+
+        var first = 0;
+        while (first < line.Length && IsBlank(line[first]))
+        {
+            first++;
+        }
+
+        var last = line.Length;
+        while (last > first && IsBlank(line[last - 1]))
+        {
+            last--;
+        }
+
+        if (first == last)
+        {
+            return;
+        }
+
+        line = line[first..last];
+        if (_eofSeen && _declaredFormat == ExpositionFormat.OpenMetrics100)
+        {
+            Error(_lines, "content after # EOF", line);
+            return;
+        }
+
+        _lastNonBlankIsEof = false;
+        if (!Utf8.IsValid(line))
+        {
+            Error(_lines, "invalid UTF-8", line);
+            return;
+        }
+
+        _scratchUsed = 0;
+        if (line[0] == (byte)'#')
+        {
+            ProcessComment(line);
+        }
+        else
+        {
+            ProcessSample(line);
+        }
+    }
+
+    private void ProcessComment(ReadOnlySpan<byte> line)
+    {
+        var pos = 1;
+        SkipBlanks(line, ref pos);
+        var keywordStart = pos;
+        while (pos < line.Length && !IsBlank(line[pos]))
+        {
+            pos++;
+        }
+
+        var keyword = line[keywordStart..pos];
+        if (keyword.SequenceEqual("EOF"u8))
+        {
+            if (pos == line.Length)
+            {
+                _eofSeen = true;
+                _lastNonBlankIsEof = true;
+            }
+
+            return;
+        }
+
+        var isHelp = keyword.SequenceEqual("HELP"u8);
+        var isType = !isHelp && keyword.SequenceEqual("TYPE"u8);
+        var isUnit = !isHelp && !isType && keyword.SequenceEqual("UNIT"u8);
+        if (!isHelp && !isType && !isUnit)
+        {
+            return; // any other comment
+        }
+
+        SkipBlanks(line, ref pos);
+        ReadOnlySpan<byte> name;
+        if (pos < line.Length && line[pos] == (byte)'"')
+        {
+            if (!ReadQuoted(line, ref pos, out var s, out var n, out var inScratch))
+            {
+                Error(_lines, "unterminated quoted metric name in metadata", line);
+                return;
+            }
+
+            name = (inScratch ? _scratch.AsSpan() : line).Slice(s, n);
+        }
+        else
+        {
+            var nameStart = pos;
+            if (pos < line.Length && (s_classes[line[pos]] & MetricStart) != 0)
+            {
+                pos++;
+                while (pos < line.Length && (s_classes[line[pos]] & MetricChar) != 0)
+                {
+                    pos++;
+                }
+            }
+
+            name = line[nameStart..pos];
+        }
+
+        if (name.IsEmpty || (pos < line.Length && !IsBlank(line[pos])))
+        {
+            Error(_lines, "missing or invalid metric name in metadata line", line);
+            return;
+        }
+
+        SkipBlanks(line, ref pos);
+        var rest = line[pos..];
+        if (isType)
+        {
+            if (!TryParseType(rest, out var type))
+            {
+                Error(_lines, rest.IsEmpty ? "missing metric type in # TYPE" : "unknown metric type in # TYPE", line);
+                return;
+            }
+
+            _visitor.OnType(name, type, _lines);
+        }
+        else if (isHelp)
+        {
+            _visitor.OnHelp(name, UnescapeHelp(rest), _lines);
+        }
+        else
+        {
+            _visitor.OnUnit(name, rest, _lines);
+        }
+    }
+
+    private ReadOnlySpan<byte> UnescapeHelp(ReadOnlySpan<byte> text)
+    {
+        var backslash = text.IndexOf((byte)'\\');
+        if (backslash < 0)
+        {
+            return text;
+        }
+
+        var output = _scratch.AsSpan(_scratchUsed);
+        var w = 0;
+        var i = 0;
+        while (i < text.Length)
+        {
+            var b = text[i];
+            if (b == (byte)'\\' && i + 1 < text.Length)
+            {
+                var e = text[i + 1];
+                switch (e)
+                {
+                    case (byte)'n':
+                        output[w++] = (byte)'\n';
+                        break;
+                    case (byte)'\\':
+                    case (byte)'"':
+                        output[w++] = e;
+                        break;
+                    default:
+                        output[w++] = b;
+                        output[w++] = e;
+                        break;
+                }
+
+                i += 2;
+            }
+            else
+            {
+                output[w++] = b;
+                i++;
+            }
+        }
+
+        _scratchUsed += w;
+        return output[..w];
+    }
+
+    private static bool TryParseType(ReadOnlySpan<byte> text, out MetricType type)
+    {
+        type = text switch
+        {
+            _ when text.SequenceEqual("counter"u8) => MetricType.Counter,
+            _ when text.SequenceEqual("gauge"u8) => MetricType.Gauge,
+            _ when text.SequenceEqual("histogram"u8) => MetricType.Histogram,
+            _ when text.SequenceEqual("gaugehistogram"u8) => MetricType.GaugeHistogram,
+            _ when text.SequenceEqual("summary"u8) => MetricType.Summary,
+            _ when text.SequenceEqual("info"u8) => MetricType.Info,
+            _ when text.SequenceEqual("stateset"u8) => MetricType.StateSet,
+            _ when text.SequenceEqual("untyped"u8) => MetricType.Untyped,
+            _ when text.SequenceEqual("unknown"u8) => MetricType.Unknown,
+            _ => (MetricType)(-1),
+        };
+        return type >= 0;
+    }
+
+    private static void SkipBlanks(ReadOnlySpan<byte> line, ref int pos)
+    {
+        while (pos < line.Length && IsBlank(line[pos]))
+        {
+            pos++;
+        }
+    }
+
+    private void ProcessSample(ReadOnlySpan<byte> line)
+    {
+        var classes = s_classes;
+        var pos = 0;
+        ReadOnlySpan<byte> name = default;
+        if ((classes[line[0]] & MetricStart) != 0)
+        {
+            pos = 1;
+            while (pos < line.Length && (classes[line[pos]] & MetricChar) != 0)
+            {
+                pos++;
+            }
+
+            name = line[..pos];
+        }
+
+        var labelCount = 0;
+        var afterLabels = false;
+        var beforeBrace = pos;
+        SkipBlanks(line, ref pos);
+        if (pos < line.Length && line[pos] == (byte)'{')
+        {
+            pos++;
+            afterLabels = true;
+            while (true)
+            {
+                SkipBlanks(line, ref pos);
+                if (pos >= line.Length)
+                {
+                    Error(_lines, "unterminated label set", line);
+                    return;
+                }
+
+                var c = line[pos];
+                if (c == (byte)'}')
+                {
+                    pos++;
+                    break;
+                }
+
+                int nameStart;
+                int nameLength;
+                var nameInScratch = false;
+                if (c == (byte)'"')
+                {
+                    if (!ReadQuoted(line, ref pos, out nameStart, out nameLength, out nameInScratch))
+                    {
+                        Error(_lines, "unterminated quoted name", line);
+                        return;
+                    }
+
+                    SkipBlanks(line, ref pos);
+                    if (pos < line.Length && line[pos] != (byte)'=')
+                    {
+                        // {"utf8.metric.name", ...}: a quoted metric name, allowed once, before any label.
+                        if (!name.IsEmpty || labelCount > 0)
+                        {
+                            Error(_lines, "unexpected quoted string in label set", line);
+                            return;
+                        }
+
+                        name = (nameInScratch ? _scratch.AsSpan() : line).Slice(nameStart, nameLength);
+                        if (name.IsEmpty)
+                        {
+                            Error(_lines, "empty metric name", line);
+                            return;
+                        }
+
+                        if (line[pos] == (byte)',')
+                        {
+                            pos++;
+                        }
+                        else if (line[pos] != (byte)'}')
+                        {
+                            Error(_lines, "expected ',' or '}' in label set", line);
+                            return;
+                        }
+
+                        continue;
+                    }
+                }
+                else
+                {
+                    nameStart = pos;
+                    if ((classes[c] & LabelStart) == 0)
+                    {
+                        Error(_lines, "invalid label name", line);
+                        return;
+                    }
+
+                    pos++;
+                    while (pos < line.Length && (classes[line[pos]] & LabelChar) != 0)
+                    {
+                        pos++;
+                    }
+
+                    nameLength = pos - nameStart;
+                    SkipBlanks(line, ref pos);
+                }
+
+                if (pos >= line.Length || line[pos] != (byte)'=')
+                {
+                    Error(_lines, "expected '=' after label name", line);
+                    return;
+                }
+
+                pos++;
+                SkipBlanks(line, ref pos);
+                if (pos >= line.Length || line[pos] != (byte)'"')
+                {
+                    Error(_lines, "label value must be quoted", line);
+                    return;
+                }
+
+                if (!ReadQuoted(line, ref pos, out var valueStart, out var valueLength, out var valueInScratch))
+                {
+                    Error(_lines, "unterminated label value", line);
+                    return;
+                }
+
+                if (labelCount == _slots.Length)
+                {
+                    GrowSlots();
+                }
+
+                ref var slot = ref _slots[labelCount++];
+                slot.NameStart = nameStart;
+                slot.NameLength = nameLength;
+                slot.NameInScratch = nameInScratch;
+                slot.ValueStart = valueStart;
+                slot.ValueLength = valueLength;
+                slot.ValueInScratch = valueInScratch;
+
+                SkipBlanks(line, ref pos);
+                if (pos < line.Length && line[pos] == (byte)',')
+                {
+                    pos++;
+                }
+                else if (pos >= line.Length || line[pos] != (byte)'}')
+                {
+                    Error(_lines, "expected ',' or '}' in label set", line);
+                    return;
+                }
+            }
+        }
+
+        if (name.IsEmpty)
+        {
+            Error(_lines, "missing or invalid metric name", line);
+            return;
+        }
+
+        if (!afterLabels && pos == beforeBrace)
+        {
+            // The name ran into something that is neither a blank nor '{'.
+            Error(_lines, pos == line.Length ? "missing value" : "invalid character in metric name", line);
+            return;
+        }
+
+        SkipBlanks(line, ref pos);
+        if (pos >= line.Length)
+        {
+            Error(_lines, "missing value", line);
+            return;
+        }
+
+        var tokenEnd = NextBlank(line, pos);
+        if (!ExpositionNumber.TryParse(line[pos..tokenEnd], out var value))
+        {
+            Error(_lines, "invalid sample value", line);
+            return;
+        }
+
+        pos = tokenEnd;
+        SkipBlanks(line, ref pos);
+        var hasTimestamp = false;
+        double timestamp = 0;
+        if (pos < line.Length && line[pos] != (byte)'#')
+        {
+            tokenEnd = NextBlank(line, pos);
+            if (!ExpositionNumber.TryParse(line[pos..tokenEnd], out timestamp) || !double.IsFinite(timestamp))
+            {
+                Error(_lines, "invalid timestamp", line);
+                return;
+            }
+
+            hasTimestamp = true;
+            pos = tokenEnd;
+            SkipBlanks(line, ref pos);
+            if (pos < line.Length && line[pos] != (byte)'#')
+            {
+                Error(_lines, "unexpected text after timestamp", line);
+                return;
+            }
+        }
+
+        // Anything from " # " on is an exemplar (OpenMetrics); it is ignored.
+        var labels = _slots.AsSpan(0, labelCount);
+        if (labelCount > 1 && HasDuplicateLabelName(line, labels))
+        {
+            Error(_lines, "duplicate label name", line);
+            return;
+        }
+
+        if (++_samples > _limits.MaxSeries)
+        {
+            throw new ExpositionTooLargeException(string.Create(
+                CultureInfo.InvariantCulture,
+                $"body has more than the {_limits.MaxSeries} series limit (MaxSeries; at line {_lines})"));
+        }
+
+        var sample = new ExpositionSample(name, line, _scratch, labels, value, hasTimestamp, timestamp, _timestampsInSeconds, _lines);
+        _visitor.OnSample(in sample);
+    }
+
+    private static int NextBlank(ReadOnlySpan<byte> line, int pos)
+    {
+        var index = line[pos..].IndexOfAny((byte)' ', (byte)'\t');
+        return index < 0 ? line.Length : pos + index;
+    }
+
+    /// <summary>
+    /// Reads a double-quoted string starting at <paramref name="pos"/> (the opening quote). Without escapes the result
+    /// is a slice of the line; with escapes (<c>\\</c>, <c>\"</c>, <c>\n</c>; others kept verbatim) it is unescaped
+    /// into the scratch buffer. On return <paramref name="pos"/> is just past the closing quote.
+    /// </summary>
+    private bool ReadQuoted(ReadOnlySpan<byte> line, ref int pos, out int start, out int length, out bool inScratch)
+    {
+        pos++;
+        var rest = line[pos..];
+        var index = rest.IndexOfAny((byte)'"', (byte)'\\');
+        start = pos;
+        length = 0;
+        inScratch = false;
+        if (index < 0)
+        {
+            return false;
+        }
+
+        if (rest[index] == (byte)'"')
+        {
+            length = index;
+            pos += index + 1;
+            return true;
+        }
+
+        var output = _scratch.AsSpan();
+        var w = _scratchUsed;
+        start = w;
+        inScratch = true;
+        while (true)
+        {
+            rest[..index].CopyTo(output[w..]);
+            w += index;
+            if (rest[index] == (byte)'"')
+            {
+                pos += index + 1;
+                break;
+            }
+
+            if (index + 1 >= rest.Length)
+            {
+                return false;
+            }
+
+            var e = rest[index + 1];
+            switch (e)
+            {
+                case (byte)'n':
+                    output[w++] = (byte)'\n';
+                    break;
+                case (byte)'\\':
+                case (byte)'"':
+                    output[w++] = e;
+                    break;
+                default:
+                    output[w++] = (byte)'\\';
+                    output[w++] = e;
+                    break;
+            }
+
+            pos += index + 2;
+            rest = line[pos..];
+            index = rest.IndexOfAny((byte)'"', (byte)'\\');
+            if (index < 0)
+            {
+                return false;
+            }
+        }
+
+        length = w - start;
+        _scratchUsed = w;
+        return true;
+    }
+
+    private bool HasDuplicateLabelName(ReadOnlySpan<byte> line, ReadOnlySpan<LabelSlot> labels)
+    {
+        var scratch = _scratch.AsSpan();
+        if (labels.Length <= 8)
+        {
+            for (var i = 1; i < labels.Length; i++)
+            {
+                var a = (labels[i].NameInScratch ? scratch : line).Slice(labels[i].NameStart, labels[i].NameLength);
+                for (var j = 0; j < i; j++)
+                {
+                    if (labels[j].NameLength == a.Length &&
+                        a.SequenceEqual((labels[j].NameInScratch ? scratch : line).Slice(labels[j].NameStart, labels[j].NameLength)))
+                    {
+                        return true;
+                    }
+                }
+            }
+
+            return false;
+        }
+
+        // Many labels: open addressing over a pooled table, so a pathological line stays linear.
+        var size = 16;
+        while (size < labels.Length * 2)
+        {
+            size <<= 1;
+        }
+
+        if (_hashTable is null || _hashTable.Length < size)
+        {
+            if (_hashTable is not null)
+            {
+                ArrayPool<int>.Shared.Return(_hashTable);
+            }
+
+            _hashTable = ArrayPool<int>.Shared.Rent(size);
+        }
+
+        var table = _hashTable.AsSpan(0, size);
+        table.Fill(-1);
+        var mask = size - 1;
+        for (var i = 0; i < labels.Length; i++)
+        {
+            var a = (labels[i].NameInScratch ? scratch : line).Slice(labels[i].NameStart, labels[i].NameLength);
+            var h = Fnv(a) & mask;
+            while (table[h] >= 0)
+            {
+                var j = table[h];
+                if (a.SequenceEqual((labels[j].NameInScratch ? scratch : line).Slice(labels[j].NameStart, labels[j].NameLength)))
+                {
+                    return true;
+                }
+
+                h = (h + 1) & mask;
+            }
+
+            table[h] = i;
+        }
+
+        return false;
+    }
+
+    private static int Fnv(ReadOnlySpan<byte> bytes)
+    {
+        var h = 2166136261u;
+        foreach (var b in bytes)
+        {
+            h = (h ^ b) * 16777619u;
+        }
+
+        return (int)(h & 0x7fffffff);
+    }
+
+    private void GrowSlots()
+    {
+        var bigger = ArrayPool<LabelSlot>.Shared.Rent(_slots.Length * 2);
+        _slots.AsSpan().CopyTo(bigger);
+        ArrayPool<LabelSlot>.Shared.Return(_slots);
+        _slots = bigger;
+    }
+
+    private static byte[] BuildClasses()
+    {
+        var classes = new byte[256];
+        for (var b = 0; b < 256; b++)
+        {
+            var c = (char)b;
+            byte k = 0;
+            var letter = c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or '_';
+            var digit = c is >= '0' and <= '9';
+            if (letter || c == ':')
+            {
+                k |= MetricStart | MetricChar;
+            }
+
+            if (digit)
+            {
+                k |= MetricChar | LabelChar;
+            }
+
+            if (letter)
+            {
+                k |= LabelStart | LabelChar;
+            }
+
+            if (b >= 0x80)
+            {
+                k = MetricStart | MetricChar | LabelStart | LabelChar;
+            }
+
+            classes[b] = k;
+        }
+
+        return classes;
+    }
+}

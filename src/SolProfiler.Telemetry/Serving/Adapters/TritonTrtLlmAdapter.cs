@@ -1,0 +1,78 @@
+using SolProfiler.Telemetry.Exposition;
+
+namespace SolProfiler.Telemetry.Serving.Adapters;
+
+/// <summary>
+/// Triton Inference Server with the TensorRT-LLM backend: <c>nv_trt_llm_*</c> gauges (a "which value" label per
+/// family, snapshots of the last iteration) and core <c>nv_inference_*</c> counters, one sample per <c>model</c>
+/// (ensemble, preprocessing, tensorrt_llm, ...). Triton publishes no inter-token timing.
+/// </summary>
+public sealed class TritonTrtLlmAdapter : IServingAdapter
+{
+    internal static readonly string[] Signature =
+    [
+        "nv_trt_llm_request_metrics",
+        "nv_trt_llm_kv_cache_block_metrics",
+        "nv_trt_llm_inflight_batcher_metrics",
+        "nv_trt_llm_runtime_memory_metrics",
+        "nv_trt_llm_general_metrics",
+        "nv_trt_llm_v1_metrics",
+        "nv_inference_request_success",
+        "nv_inference_request_failure",
+        "nv_inference_count",
+        "nv_inference_exec_count",
+        "nv_inference_request_duration_us",
+        "nv_inference_queue_duration_us",
+        "nv_inference_pending_request_count",
+    ];
+
+    private static readonly SeriesKeying Keying = new(["model"], ["engine", "dp_rank", "tp_rank", "instance"]);
+
+    public ServerKind Kind => ServerKind.TritonTrtLlm;
+
+    public int Score(ExpositionDocument document)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        return DocumentReading.CountPresent(document, Signature);
+    }
+
+    public IReadOnlyList<ServingSample> Read(ExpositionDocument document, DateTimeOffset timestamp)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        var k = Keying;
+        var hint = document.Contains("nv_trt_llm_request_metrics") || document.Contains("nv_trt_llm_kv_cache_block_metrics")
+            ? "TensorRT-LLM backend"
+            : "Triton core metrics only (no nv_trt_llm_ gauges)";
+
+        Func<MetricSample, bool> Where(string label, string value) => s => s.LabelValue(label) == value;
+        Dictionary<SeriesKey, double> Request(string type) =>
+            DocumentReading.Gauge(document, "nv_trt_llm_request_metrics", k, Where("request_type", type));
+        Dictionary<SeriesKey, double> Blocks(string type) =>
+            DocumentReading.Gauge(document, "nv_trt_llm_kv_cache_block_metrics", k, Where("kv_cache_block_type", type));
+
+        var maxBlocks = Blocks("max");
+
+        // Triton core: cumulative request time (µs) over successful requests gives a mean e2e, without buckets.
+        var e2e = DocumentReading.FromCounters(
+            DocumentReading.Sum(document, "nv_inference_request_duration_us", k),
+            DocumentReading.Sum(document, "nv_inference_request_success", k),
+            scale: 1e-6);
+
+        return new SampleTable(Kind, hint, timestamp)
+            .Put(Request("active"), (s, v) => s with { RunningRequests = v })
+            .Put(
+                DocumentReading.Prefer(Request("waiting"), DocumentReading.Gauge(document, "nv_inference_pending_request_count", k)),
+                (s, v) => s with { WaitingRequests = v })
+            .Put(
+                DocumentReading.Sum(document, "nv_llm_output_token_len_sum", k, Where("response_metric_type", "total_output_tokens")),
+                (s, v) => s with { GenerationTokensTotal = v })
+            .Put(
+                DocumentReading.Sum(document, "nv_llm_input_token_len_sum", k, Where("response_metric_type", "total_input_tokens")),
+                (s, v) => s with { PromptTokensTotal = v })
+            .Put(DocumentReading.Histogram(document, "nv_inference_first_response_histogram_ms", k, scale: 1e-3), (s, h) => s with { TimeToFirstToken = h })
+            .Put(e2e, (s, h) => s with { E2eLatency = h })
+            .Put(DocumentReading.Ratio(Blocks("used"), maxBlocks), (s, v) => s with { KvCacheUsageRatio = v })
+            .Put(DocumentReading.Product(maxBlocks, Blocks("tokens_per")), (s, v) => s with { KvCacheCapacityTokens = v })
+            .ToSamples();
+    }
+}

@@ -1,0 +1,66 @@
+using SolProfiler.Telemetry.Exposition;
+
+namespace SolProfiler.Telemetry.Serving.Adapters;
+
+/// <summary>
+/// vLLM with the V1 engine (0.8+): <c>vllm:</c> names, an <c>engine</c> label per engine core / data-parallel rank.
+/// Accepts the 0.9/0.10 names (<c>gpu_cache_usage_perc</c>, <c>time_per_output_token_seconds</c>) where the newer
+/// ones are missing.
+/// </summary>
+public sealed class VllmAdapter : IServingAdapter
+{
+    internal const string Prefix = "vllm:";
+
+    /// <summary>Names both engine generations publish.</summary>
+    internal static readonly string[] CommonSignature =
+    [
+        "vllm:num_requests_running",
+        "vllm:num_requests_waiting",
+        "vllm:prompt_tokens_total",
+        "vllm:generation_tokens_total",
+        "vllm:num_preemptions_total",
+        "vllm:gpu_cache_usage_perc",
+        "vllm:time_to_first_token_seconds_count",
+        "vllm:time_per_output_token_seconds_count",
+        "vllm:e2e_request_latency_seconds_count",
+        "vllm:cache_config_info",
+    ];
+
+    /// <summary>Names only the V1 engine publishes.</summary>
+    internal static readonly string[] V1Signature =
+    [
+        "vllm:kv_cache_usage_perc",
+        "vllm:inter_token_latency_seconds_count",
+        "vllm:request_time_per_output_token_seconds_count",
+        "vllm:prefix_cache_queries_total",
+        "vllm:prefix_cache_hits_total",
+        "vllm:gpu_prefix_cache_queries_total",
+        "vllm:gpu_prefix_cache_hits_total",
+        "vllm:spec_decode_num_drafts_total",
+        "vllm:engine_sleep_state",
+        "vllm:mm_cache_queries_total",
+    ];
+
+    private static readonly LatencySource[] InterToken =
+    [
+        new("inter_token_latency_seconds", "inter_token_latency_seconds: per engine step that emitted tokens for a running request (one observation per step, not per token)"),
+        new("time_per_output_token_seconds", "time_per_output_token_seconds: per engine step (pre-0.11 name of inter_token_latency_seconds, same observations)"),
+    ];
+
+    public ServerKind Kind => ServerKind.Vllm;
+
+    public int Score(ExpositionDocument document)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        return DocumentReading.CountPresent(document, CommonSignature) + DocumentReading.CountPresent(document, V1Signature);
+    }
+
+    public IReadOnlyList<ServingSample> Read(ExpositionDocument document, DateTimeOffset timestamp)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        var hint = document.Contains("vllm:inter_token_latency_seconds_count") ? "v1 engine, 0.11+ names"
+            : document.Contains("vllm:kv_cache_usage_perc") ? "v1 engine, 0.9/0.10 names"
+            : "v1 engine, pre-0.9 names";
+        return VllmFamily.Read(document, timestamp, Kind, Prefix, hint, InterToken, ["kv_cache_usage_perc", "gpu_cache_usage_perc"]);
+    }
+}

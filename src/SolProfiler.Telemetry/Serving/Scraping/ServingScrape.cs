@@ -1,0 +1,35 @@
+namespace SolProfiler.Telemetry.Serving.Scraping;
+
+/// <summary>
+/// The outcome of one scrape of a server's metrics. A failed scrape has a one-line <see cref="FailureReason"/> and no
+/// samples; nothing about a scrape ever throws out of the source.
+/// </summary>
+public sealed record ServingScrape
+{
+    public required DateTimeOffset Timestamp { get; init; }
+
+    public required string Source { get; init; }
+
+    public bool Failed => FailureReason is not null;
+
+    public string? FailureReason { get; init; }
+
+    public ServerKind Server { get; init; }
+
+    public IReadOnlyList<ServingSample> Samples { get; init; } = [];
+
+    /// <summary>Metric-name prefixes seen in the body (to tell the user what an unrecognised server publishes).</summary>
+    public IReadOnlyList<string> FamiliesSeen { get; init; } = [];
+
+    /// <summary>Malformed lines skipped by the parser.</summary>
+    public int ParseErrors { get; init; }
+
+    public IReadOnlyList<string> ParseErrorExamples { get; init; } = [];
+
+    public long Bytes { get; init; }
+
+    public TimeSpan Duration { get; init; }
+
+    public static ServingScrape Failure(string source, DateTimeOffset at, TimeSpan duration, string reason) =>
+        new() { Source = source, Timestamp = at, Duration = duration, FailureReason = reason };
+}
