@@ -1,4 +1,6 @@
 using System.CommandLine;
+using SolProfiler.Cli.Probe;
+using SolProfiler.Cli.Scrape;
 using SolProfiler.Cli.Sol;
 using SolProfiler.Sol;
 
@@ -14,6 +16,8 @@ public static class CliApp
     {
         var root = new RootCommand("SolProfiler: how far LLM decode runs from its speed of light, and why.");
         root.Subcommands.Add(SolCommand.Create(stdout, stderr));
+        root.Subcommands.Add(ScrapeCommand.Create(stdout, stderr));
+        root.Subcommands.Add(ProbeCommand.Create(stdout, stderr));
         return root;
     }
 

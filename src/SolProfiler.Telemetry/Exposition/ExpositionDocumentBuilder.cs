@@ -204,6 +204,7 @@ internal sealed class ExpositionDocumentBuilder : IExpositionVisitor
     {
         var index = new Dictionary<SeriesKey, int>(SeriesKeyComparer.Instance);
         var groups = new List<(SeriesKey Key, bool HasInf)>();
+        Label[]? previousRest = null;
         foreach (ref readonly var pending in CollectionsMarshal.AsSpan(_samples))
         {
             if (!pending.Name.EndsWith("_bucket", StringComparison.Ordinal))
@@ -227,9 +228,19 @@ internal sealed class ExpositionDocumentBuilder : IExpositionVisitor
             }
 
             var isInf = ExpositionNumber.TryParse(pending.Labels[le].Value, out var bound) && double.IsPositiveInfinity(bound);
-            var rest = new Label[pending.Labels.Length - 1];
-            pending.Labels.AsSpan(0, le).CopyTo(rest);
-            pending.Labels.AsSpan(le + 1).CopyTo(rest.AsSpan(le));
+            var restCount = pending.Labels.Length - 1;
+            if (_labelScratch.Length < restCount)
+            {
+                _labelScratch = new Label[restCount];
+            }
+
+            var restSpan = _labelScratch.AsSpan(0, restCount);
+            pending.Labels.AsSpan(0, le).CopyTo(restSpan);
+            pending.Labels.AsSpan(le + 1).CopyTo(restSpan[le..]);
+
+            // The buckets of one series are consecutive: reuse the previous label array when it matches.
+            var rest = previousRest is not null && restSpan.SequenceEqual(previousRest) ? previousRest : restSpan.ToArray();
+            previousRest = rest;
             var key = new SeriesKey(pending.Name, rest, false, 0, pending.Line); // buckets group whatever their timestamps
             if (index.TryGetValue(key, out var g))
             {

@@ -1,0 +1,124 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace SolProfiler.Cli.Tests;
+
+/// <summary><c>solprof scrape</c> against saved bodies and a live endpoint on 127.0.0.1.</summary>
+public sealed class ScrapeCommandTests
+{
+    private static string Body(int scrape) => string.Create(CultureInfo.InvariantCulture, $$"""
+        # TYPE vllm:num_requests_running gauge
+        vllm:num_requests_running{engine="0",model_name="llama"} 16.0
+        # TYPE vllm:generation_tokens_total counter
+        vllm:generation_tokens_total{engine="0",model_name="llama"} {{1000 + (400 * scrape)}}.0
+        # TYPE vllm:inter_token_latency_seconds histogram
+        vllm:inter_token_latency_seconds_bucket{engine="0",le="0.05",model_name="llama"} {{100 * scrape}}.0
+        vllm:inter_token_latency_seconds_bucket{engine="0",le="+Inf",model_name="llama"} {{100 * scrape}}.0
+        vllm:inter_token_latency_seconds_sum{engine="0",model_name="llama"} {{2.0 * scrape}}
+        vllm:inter_token_latency_seconds_count{engine="0",model_name="llama"} {{100 * scrape}}.0
+
+        """);
+
+    [Fact]
+    public async Task A_saved_body_prints_the_contract()
+    {
+        using var temp = new TempFolder();
+        var path = temp.Write("vllm.prom", Body(1));
+        var run = await Cli.Run("scrape", "--file", path, "--format", "json");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var engine = Assert.IsType<JsonObject>(Assert.Single(Assert.IsType<JsonArray>(JsonNode.Parse(run.Stdout))!));
+        Assert.Equal("vllm", (string?)engine["server"]);
+        Assert.Equal("llama", (string?)engine["model"]);
+        Assert.Equal("0", (string?)engine["engine"]);
+        Assert.Equal(16, (double)engine["runningRequests"]!);
+        Assert.Equal(1400, (double)engine["generationTokensTotal"]!);
+        Assert.Equal(2.0, (double)engine["interTokenLatency"]!["sum"]!);
+        Assert.Equal(100, (double)engine["interTokenLatency"]!["count"]!);
+        Assert.Equal(0, (double)engine["parseErrors"]!);
+        Assert.Null(engine["waitingRequests"]); // not in the body: omitted, never zero
+    }
+
+    [Fact]
+    public async Task A_live_endpoint_over_a_window_gives_rates()
+    {
+        using var listener = StartListener(out var url);
+        var scrapes = 0;
+        var serving = Task.Run(async () =>
+        {
+            while (listener.IsListening)
+            {
+                HttpListenerContext context;
+                try
+                {
+                    context = await listener.GetContextAsync();
+                }
+                catch (Exception e) when (e is HttpListenerException or ObjectDisposedException)
+                {
+                    return;
+                }
+
+                var bytes = Encoding.UTF8.GetBytes(Body(Interlocked.Increment(ref scrapes)));
+                context.Response.ContentType = "text/plain; version=0.0.4";
+                await context.Response.OutputStream.WriteAsync(bytes);
+                context.Response.Close();
+            }
+        });
+
+        var run = await Cli.Run("scrape", url, "--window", "1.2s", "--interval", "300ms", "--format", "json");
+        listener.Stop();
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var engine = Assert.Single(Assert.IsType<JsonArray>(JsonNode.Parse(run.Stdout))!)!;
+        var rates = engine["rates"]!;
+        Assert.True((int)rates["samples"]! >= 3, run.ToString());
+        // every scrape adds 2.0 s over 100 observations: 20 ms per token whatever the timing of the scrapes
+        Assert.Equal(0.02, (double)rates["meanInterTokenLatencySeconds"]!, 9);
+        Assert.True((double)rates["generationTokensPerSecond"]! > 0);
+        Assert.Equal(16, (double)rates["meanRunningRequests"]!);
+    }
+
+    [Fact]
+    public async Task An_unreachable_endpoint_is_one_line_and_exit_1()
+    {
+        using var listener = StartListener(out var url);
+        listener.Stop();
+        var run = await Cli.Run("scrape", url, "--timeout", "500ms");
+        Assert.Equal(1, run.ExitCode);
+        Assert.StartsWith("error: ", run.Stderr, StringComparison.Ordinal);
+        Assert.Single(run.Stderr.Trim().Split('\n'));
+    }
+
+    [Theory]
+    [InlineData("scrape", "not-a-url")]
+    [InlineData("scrape", "--file", "/nonexistent/metrics.prom")]
+    [InlineData("scrape", "http://127.0.0.1:1/metrics", "--server", "foo")]
+    [InlineData("scrape", "http://127.0.0.1:1/metrics", "--window", "soon")]
+    [InlineData("scrape")]
+    public async Task Bad_arguments_are_user_errors(params string[] args)
+    {
+        var run = await Cli.Run(args);
+        Assert.Equal(2, run.ExitCode);
+        Assert.StartsWith("error: ", run.Stderr, StringComparison.Ordinal);
+    }
+
+    private static HttpListener StartListener(out string url)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var port = Random.Shared.Next(20000, 60000);
+            var listener = new HttpListener();
+            listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+            try
+            {
+                listener.Start();
+                url = $"http://127.0.0.1:{port}/metrics";
+                return listener;
+            }
+            catch (HttpListenerException) when (attempt < 20)
+            {
+                listener.Close();
+            }
+        }
+    }
+}
