@@ -32,7 +32,9 @@ public static class Units
         return v.ToString(v >= 100 ? "0" : v >= 10 ? "0.0" : "0.00", Invariant) + " " + prefixes[i] + unit;
     }
 
-    public static string Number(double v) => v.ToString(v >= 100 ? "N0" : v >= 10 ? "N1" : "N2", Invariant);
+    public static string Number(double v) =>
+        v == Math.Floor(v) && Math.Abs(v) < 1e15 ? v.ToString("N0", Invariant) // counts read best without decimals
+        : v.ToString(v >= 100 ? "N0" : v >= 10 ? "N1" : "N2", Invariant);
 
     public static string Percent(double share) => (share * 100).ToString("0", Invariant) + "%";
 }
