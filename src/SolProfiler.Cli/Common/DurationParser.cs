@@ -1,31 +1,20 @@
-using System.Globalization;
 using SolProfiler.Sol;
+using SolProfiler.Telemetry.Probe;
 
 namespace SolProfiler.Cli.Common;
 
-/// <summary>Parses durations as operators write them: "500ms", "2s", "1.5s", "10m", "1h" (a bare number is seconds).</summary>
+/// <summary>Parses durations as operators write them ("500ms", "2s", "10m", "1h"; a bare number is seconds) for an option.</summary>
 public static class DurationParser
 {
     public static TimeSpan Parse(string text, string option)
     {
-        ArgumentNullException.ThrowIfNull(text);
-        var t = text.Trim().ToLowerInvariant();
-        (string Suffix, double Seconds)[] units = [("ms", 1e-3), ("s", 1), ("m", 60), ("h", 3600)];
-        foreach (var (suffix, seconds) in units)
+        try
         {
-            if (t.EndsWith(suffix, StringComparison.Ordinal) && double.TryParse(t[..^suffix.Length], NumberStyles.Float, CultureInfo.InvariantCulture, out var v))
-            {
-                return Positive(v * seconds, text, option);
-            }
+            return ProbeOptions.ParseDuration(text);
         }
-
-        return double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out var plain)
-            ? Positive(plain, text, option)
-            : throw new SolInputException($"{option} '{text}' is not a duration (examples: 500ms, 2s, 10m)");
+        catch (ProbeOptionsException e)
+        {
+            throw new SolInputException($"{option}: {e.Message}", e);
+        }
     }
-
-    private static TimeSpan Positive(double seconds, string text, string option) =>
-        seconds > 0 && double.IsFinite(seconds) && seconds < TimeSpan.MaxValue.TotalSeconds
-            ? TimeSpan.FromSeconds(seconds)
-            : throw new SolInputException($"{option} '{text}' must be a positive duration");
 }

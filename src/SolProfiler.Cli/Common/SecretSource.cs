@@ -1,38 +1,20 @@
 using SolProfiler.Sol;
+using SolProfiler.Telemetry.Probe;
 
 namespace SolProfiler.Cli.Common;
 
-/// <summary>Reads an API key from an environment variable or a file. The key itself never appears in a message.</summary>
+/// <summary>Reads an API key for a command from an environment variable or a file; problems are user errors naming the source, never the key.</summary>
 public static class SecretSource
 {
     public static string? Read(string? environmentVariable, string? file)
     {
-        if (environmentVariable is not null && file is not null)
+        try
         {
-            throw new SolInputException("give the API key by environment variable or by file, not both");
+            return ApiKeySource.Read(environmentVariable, file);
         }
-
-        if (environmentVariable is not null)
+        catch (ProbeOptionsException e)
         {
-            var value = Environment.GetEnvironmentVariable(environmentVariable);
-            return string.IsNullOrWhiteSpace(value)
-                ? throw new SolInputException($"environment variable {environmentVariable} (API key) is not set")
-                : value.Trim();
+            throw new SolInputException(e.Message, e);
         }
-
-        if (file is not null)
-        {
-            try
-            {
-                var value = File.ReadAllText(file).Trim();
-                return value.Length > 0 ? value : throw new SolInputException($"API key file {file} is empty");
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                throw new SolInputException($"cannot read API key file {file} ({e.GetType().Name})", e);
-            }
-        }
-
-        return null;
     }
 }

@@ -1,3 +1,4 @@
+using SolProfiler.Cli.Common;
 using System.CommandLine;
 using System.Globalization;
 using SolProfiler.Cli.Sol;
@@ -89,7 +90,7 @@ public static class ProbeCommand
                     IgnoreEos = parse.GetValue(ignoreEos),
                     MinTokens = parse.GetValue(minTokens),
                     ContinuousUsageStats = parse.GetValue(continuousUsage),
-                    RequestTimeout = ProbeOptions.ParseDuration(parse.GetValue(timeout)!),
+                    RequestTimeout = DurationParser.Parse(parse.GetValue(timeout)!, "--timeout"),
                     ApiKeyEnvironmentVariable = parse.GetValue(apiKeyEnv),
                     ApiKeyFile = parse.GetValue(apiKeyFile),
                 };

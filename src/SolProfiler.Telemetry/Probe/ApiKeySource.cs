@@ -1,19 +1,27 @@
 namespace SolProfiler.Telemetry.Probe;
 
 /// <summary>
-/// Loads the API key named by <see cref="ProbeOptions"/>. Error messages name the variable or the file, never any of
-/// its content.
+/// Loads a bearer token from an environment variable or a file (the probe's and the scraper's). Error messages name
+/// the variable or the file, never any of its content.
 /// </summary>
-internal static class ApiKeySource
+public static class ApiKeySource
 {
     private const int MaxKeyFileBytes = 64 * 1024;
 
-    /// <summary>The key, or null when the options name no source.</summary>
-    public static string? Resolve(ProbeOptions options)
+    /// <summary>The key named by the probe's options, or null when they name no source.</summary>
+    internal static string? Resolve(ProbeOptions options) => Read(options.ApiKeyEnvironmentVariable, options.ApiKeyFile);
+
+    /// <summary>The key, or null when neither source is named; <see cref="ProbeOptionsException"/> when the source is bad.</summary>
+    public static string? Read(string? environmentVariable, string? file)
     {
         string? key;
         string from;
-        if (options.ApiKeyEnvironmentVariable is { } variable)
+        if (environmentVariable is not null && file is not null)
+        {
+            throw new ProbeOptionsException("give the API key by environment variable or by file, not both");
+        }
+
+        if (environmentVariable is { } variable)
         {
             if (string.IsNullOrWhiteSpace(variable))
             {
@@ -27,7 +35,7 @@ internal static class ApiKeySource
                 throw new ProbeOptionsException($"{from} is not set or is empty");
             }
         }
-        else if (options.ApiKeyFile is { } path)
+        else if (file is { } path)
         {
             from = $"API key file '{path}'";
             try
