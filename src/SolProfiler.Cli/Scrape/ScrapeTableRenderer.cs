@@ -27,22 +27,28 @@ public static class ScrapeTableRenderer
         }
 
         var table = new Table().Border(TableBorder.Rounded).Title("Serving sample (cumulative since the server started)").AddColumn("");
-        foreach (var s in scrape.Samples)
+        var samples = scrape.Samples;
+        if (samples.Count > 1 && samples.Select(s => s.Model).Distinct().Count() == 1 && ServingSampleTotals.Sum(samples) is { } total)
         {
-            table.AddColumn(new TableColumn(Markup.Escape($"engine {s.Engine}" + (s.Model is null ? "" : $"\n{s.Model}"))).RightAligned());
+            samples = [.. samples, total]; // engines of one model also shown summed
         }
 
-        Row(table, "running requests", scrape.Samples, s => Number(s.RunningRequests));
-        Row(table, "waiting requests", scrape.Samples, s => Number(s.WaitingRequests));
-        Row(table, "generation tokens", scrape.Samples, s => Number(s.GenerationTokensTotal));
-        Row(table, "prompt tokens", scrape.Samples, s => Number(s.PromptTokensTotal));
-        Row(table, "inter-token latency (mean since start)", scrape.Samples, s => Mean(s.InterTokenLatency));
-        Row(table, "time to first token (mean)", scrape.Samples, s => Mean(s.TimeToFirstToken));
-        Row(table, "end-to-end latency (mean)", scrape.Samples, s => Mean(s.E2eLatency));
-        Row(table, "KV-cache usage", scrape.Samples, s => s.KvCacheUsageRatio is { } r ? Units.Percent(r) : "-");
-        Row(table, "KV-cache capacity (tokens)", scrape.Samples, s => Number(s.KvCacheCapacityTokens));
-        Row(table, "preemptions", scrape.Samples, s => Number(s.PreemptionsTotal));
-        Row(table, "spec. decode accepted / draft", scrape.Samples, s => s.SpecDecodeDraftTokensTotal is { } d ? $"{Number(s.SpecDecodeAcceptedTokensTotal)} / {Number(d)}" : "-");
+        foreach (var s in samples)
+        {
+            table.AddColumn(new TableColumn(Markup.Escape((s.Engine == ServingSampleTotals.AllEngines ? "all engines" : $"engine {s.Engine}") + (s.Model is null ? "" : $"\n{s.Model}"))).RightAligned());
+        }
+
+        Row(table, "running requests", samples, s => Number(s.RunningRequests));
+        Row(table, "waiting requests", samples, s => Number(s.WaitingRequests));
+        Row(table, "generation tokens", samples, s => Number(s.GenerationTokensTotal));
+        Row(table, "prompt tokens", samples, s => Number(s.PromptTokensTotal));
+        Row(table, "inter-token latency (mean since start)", samples, s => Mean(s.InterTokenLatency));
+        Row(table, "time to first token (mean)", samples, s => Mean(s.TimeToFirstToken));
+        Row(table, "end-to-end latency (mean)", samples, s => Mean(s.E2eLatency));
+        Row(table, "KV-cache usage", samples, s => s.KvCacheUsageRatio is { } r ? Units.Percent(r) : "-");
+        Row(table, "KV-cache capacity (tokens)", samples, s => Number(s.KvCacheCapacityTokens));
+        Row(table, "preemptions", samples, s => Number(s.PreemptionsTotal));
+        Row(table, "spec. decode accepted / draft", samples, s => s.SpecDecodeDraftTokensTotal is { } d ? $"{Number(s.SpecDecodeAcceptedTokensTotal)} / {Number(d)}" : "-");
         console.Write(table);
         var sources = scrape.Samples.Select(s => s.InterTokenLatencySource).Where(x => x is not null).Distinct().ToArray();
         foreach (var source in sources)
