@@ -59,6 +59,15 @@ public sealed record GpuSample
 
     public double? PcieRxBytes { get; init; }
 
+    /// <summary>NVLink and PCIe rates as a backend reports them directly (DCGM profiling fields, dcgm-exporter), bytes/s.</summary>
+    public double? NvlinkTxBytesPerSecond { get; init; }
+
+    public double? NvlinkRxBytesPerSecond { get; init; }
+
+    public double? PcieTxBytesPerSecond { get; init; }
+
+    public double? PcieRxBytesPerSecond { get; init; }
+
     /// <summary>Active clock-event (throttle) reasons by name, e.g. "sw_power_cap", "hw_slowdown"; null when unknown.</summary>
     public IReadOnlyList<string>? ThrottleReasons { get; init; }
 
