@@ -1,4 +1,5 @@
 using System.CommandLine;
+using SolProfiler.Cli.Gpus;
 using SolProfiler.Cli.Probe;
 using SolProfiler.Cli.Scrape;
 using SolProfiler.Cli.Sol;
@@ -18,6 +19,7 @@ public static class CliApp
         root.Subcommands.Add(SolCommand.Create(stdout, stderr));
         root.Subcommands.Add(ScrapeCommand.Create(stdout, stderr));
         root.Subcommands.Add(ProbeCommand.Create(stdout, stderr));
+        root.Subcommands.Add(GpusCommand.Create(stdout, stderr));
         return root;
     }
 

@@ -1,0 +1,715 @@
+/* libnvidia-ml.so.1 stand-in: global state behind one mutex, devices in a static array (handles point into it). */
+#include "nvml_standin.h"
+
+#include <limits.h>
+#include <math.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+_Static_assert(sizeof(nvmlPciInfo_t) == 68, "nvmlPciInfo_t layout");
+_Static_assert(sizeof(nvmlUtilization_t) == 8, "nvmlUtilization_t layout");
+_Static_assert(sizeof(nvmlMemory_t) == 24, "nvmlMemory_t layout");
+_Static_assert(sizeof(nvmlMemory_v2_t) == 40, "nvmlMemory_v2_t layout");
+_Static_assert(sizeof(nvmlFieldValue_t) == 40, "nvmlFieldValue_t layout");
+_Static_assert(offsetof(nvmlFieldValue_t, value) == 32, "nvmlFieldValue_t value offset");
+
+#define MAX_FIELD_OVERRIDES 16
+#define MAX_INJECTIONS 64
+#define MAX_COUNTED 64
+#define NAME_LEN 96
+#define FN_LEN 64
+
+typedef struct field_override {
+    unsigned int field_id;
+    int value_type;
+    double value;
+} field_override;
+
+struct nvmlDevice_st {
+    unsigned int index;
+    char name[NAME_LEN];
+    double power_mw;
+    double power_limit_mw;
+    double energy_mj;
+    double util_gpu;
+    double util_memory;
+    double clock_sm_mhz;
+    double clock_mem_mhz;
+    double temp_gpu_c;
+    double temp_mem_c;
+    double mem_total;
+    double mem_used;
+    double mem_reserved;
+    double clocks_event_reasons;
+    double nvlink_tx_kib;
+    double nvlink_rx_kib;
+    double pcie_tx_kbps;
+    double pcie_rx_kbps;
+    field_override overrides[MAX_FIELD_OVERRIDES];
+    int override_count;
+    double last_advance_s;
+};
+
+typedef struct injection {
+    char function[FN_LEN];
+    int device; /* -1 = all */
+    int code;
+    int calls; /* < 0 forever */
+} injection;
+
+typedef struct call_counter {
+    char function[FN_LEN];
+    int count;
+} call_counter;
+
+static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct nvmlDevice_st g_devices[SOLPROF_NVML_MAX_GPUS];
+static unsigned int g_count;
+static int g_init_count;
+static int g_workload;
+static double g_workload_start_s;
+static injection g_injections[MAX_INJECTIONS];
+static call_counter g_calls[MAX_COUNTED];
+static int g_initialised_state; /* lazily reset on first use */
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void default_device(struct nvmlDevice_st *d, unsigned int index)
+{
+    memset(d, 0, sizeof(*d));
+    d->index = index;
+    snprintf(d->name, sizeof d->name, "%s", "NVIDIA H100 80GB HBM3");
+    d->power_mw = 100000.0 + 1000.0 * index; /* 100 W + 1 W per index */
+    d->power_limit_mw = 700000.0;
+    d->energy_mj = 1.0e9 + 1.0e6 * index; /* 1 MJ + 1 kJ per index */
+    d->util_gpu = 10.0 + index;
+    d->util_memory = 5.0 + index;
+    d->clock_sm_mhz = 1980.0;
+    d->clock_mem_mhz = 2619.0;
+    d->temp_gpu_c = 40.0 + index;
+    d->temp_mem_c = 50.0 + index;
+    d->mem_total = 85520809984.0; /* 79.6 GiB as an H100 80GB reports */
+    d->mem_reserved = 564133888.0;
+    d->mem_used = 1073741824.0 * (1 + index);
+    d->clocks_event_reasons = 0.0;
+    d->nvlink_tx_kib = 1000.0 * (index + 1);
+    d->nvlink_rx_kib = 2000.0 * (index + 1);
+    d->pcie_tx_kbps = 100.0 * (index + 1);
+    d->pcie_rx_kbps = 200.0 * (index + 1);
+    d->last_advance_s = now_s();
+}
+
+static void reset_locked(void)
+{
+    memset(g_injections, 0, sizeof g_injections);
+    memset(g_calls, 0, sizeof g_calls);
+    g_count = 8;
+    for (unsigned int i = 0; i < SOLPROF_NVML_MAX_GPUS; i++)
+        default_device(&g_devices[i], i);
+    g_init_count = 0;
+    g_workload = 0;
+    g_workload_start_s = now_s();
+    g_initialised_state = 1;
+}
+
+static void lock(void)
+{
+    pthread_mutex_lock(&g_lock);
+    if (!g_initialised_state)
+        reset_locked();
+}
+
+static void unlock(void) { pthread_mutex_unlock(&g_lock); }
+
+static void count_call(const char *fn)
+{
+    for (int i = 0; i < MAX_COUNTED; i++) {
+        if (g_calls[i].function[0] == '\0') {
+            snprintf(g_calls[i].function, sizeof g_calls[i].function, "%s", fn);
+            g_calls[i].count = 1;
+            return;
+        }
+        if (strcmp(g_calls[i].function, fn) == 0) {
+            g_calls[i].count++;
+            return;
+        }
+    }
+}
+
+/* Returns an injected code for fn on device (or NVML_SUCCESS) and consumes one call of it. */
+static nvmlReturn_t take_injection(const char *fn, int device)
+{
+    for (int i = 0; i < MAX_INJECTIONS; i++) {
+        injection *inj = &g_injections[i];
+        if (inj->function[0] == '\0' || inj->calls == 0 || strcmp(inj->function, fn) != 0)
+            continue;
+        if (inj->device != -1 && inj->device != device)
+            continue;
+        if (inj->calls > 0)
+            inj->calls--;
+        return (nvmlReturn_t)inj->code;
+    }
+    return NVML_SUCCESS;
+}
+
+/* Moves the time-driven values of one device forward (workload driver). */
+static void advance(struct nvmlDevice_st *d)
+{
+    double t = now_s();
+    double dt = t - d->last_advance_s;
+    d->last_advance_s = t;
+    if (!g_workload || dt <= 0.0)
+        return;
+    double phase = (t - g_workload_start_s) * 2.0 * 3.14159265358979 / 4.0 + d->index * 0.7; /* 4 s period */
+    double load = 0.5 + 0.45 * sin(phase);
+    d->power_mw = 90000.0 + load * (d->power_limit_mw - 90000.0);
+    d->util_gpu = floor(load * 100.0);
+    d->util_memory = floor(load * 60.0);
+    d->energy_mj += d->power_mw * dt; /* mW * s = mJ */
+    d->nvlink_tx_kib += load * 50.0e6 * dt; /* up to ~50 GiB/s */
+    d->nvlink_rx_kib += load * 45.0e6 * dt;
+    d->pcie_tx_kbps = floor(load * 20.0e6);
+    d->pcie_rx_kbps = floor(load * 25.0e6);
+    d->temp_gpu_c = floor(35.0 + load * 40.0);
+    d->mem_used = d->mem_total * (0.2 + 0.6 * load);
+    if (d->mem_used > d->mem_total - d->mem_reserved)
+        d->mem_used = d->mem_total - d->mem_reserved;
+}
+
+/* Common prologue for device calls: counts, checks init and the handle, applies injections. */
+static nvmlReturn_t enter_device(const char *fn, nvmlDevice_t device, struct nvmlDevice_st **out)
+{
+    count_call(fn);
+    if (g_init_count <= 0)
+        return NVML_ERROR_UNINITIALIZED;
+    if (device == NULL || device < &g_devices[0] || device >= &g_devices[SOLPROF_NVML_MAX_GPUS] ||
+        device->index >= g_count)
+        return NVML_ERROR_INVALID_ARGUMENT;
+    nvmlReturn_t injected = take_injection(fn, (int)device->index);
+    if (injected != NVML_SUCCESS)
+        return injected;
+    advance(device);
+    *out = device;
+    return NVML_SUCCESS;
+}
+
+static nvmlReturn_t copy_string(char *dst, unsigned int length, const char *src)
+{
+    if (dst == NULL)
+        return NVML_ERROR_INVALID_ARGUMENT;
+    size_t need = strlen(src) + 1;
+    if (length < need)
+        return NVML_ERROR_INSUFFICIENT_SIZE;
+    memcpy(dst, src, need);
+    return NVML_SUCCESS;
+}
+
+static unsigned int to_uint(double v) { return v <= 0.0 ? 0U : v >= 4294967295.0 ? UINT_MAX : (unsigned int)v; }
+
+static unsigned long long to_ull(double v) { return v <= 0.0 ? 0ULL : (unsigned long long)v; }
+
+/* ---------------- NVML API ---------------- */
+
+nvmlReturn_t nvmlInit_v2(void)
+{
+    lock();
+    count_call("nvmlInit_v2");
+    nvmlReturn_t r = take_injection("nvmlInit_v2", -1);
+    if (r == NVML_SUCCESS)
+        g_init_count++;
+    unlock();
+    return r;
+}
+
+nvmlReturn_t nvmlShutdown(void)
+{
+    lock();
+    count_call("nvmlShutdown");
+    nvmlReturn_t r = take_injection("nvmlShutdown", -1);
+    if (r == NVML_SUCCESS) {
+        if (g_init_count <= 0)
+            r = NVML_ERROR_UNINITIALIZED;
+        else
+            g_init_count--;
+    }
+    unlock();
+    return r;
+}
+
+const char *nvmlErrorString(nvmlReturn_t result)
+{
+    switch (result) {
+    case NVML_SUCCESS: return "Success";
+    case NVML_ERROR_UNINITIALIZED: return "Uninitialized";
+    case NVML_ERROR_INVALID_ARGUMENT: return "Invalid Argument";
+    case NVML_ERROR_NOT_SUPPORTED: return "Not Supported";
+    case NVML_ERROR_NO_PERMISSION: return "Insufficient Permissions";
+    case NVML_ERROR_ALREADY_INITIALIZED: return "Already Initialized";
+    case NVML_ERROR_NOT_FOUND: return "Not Found";
+    case NVML_ERROR_INSUFFICIENT_SIZE: return "Insufficient Size";
+    case NVML_ERROR_INSUFFICIENT_POWER: return "Insufficient External Power";
+    case NVML_ERROR_DRIVER_NOT_LOADED: return "Driver Not Loaded";
+    case NVML_ERROR_TIMEOUT: return "Timeout";
+    case NVML_ERROR_IRQ_ISSUE: return "Interrupt request issue";
+    case NVML_ERROR_LIBRARY_NOT_FOUND: return "NVML Shared Library Not Found";
+    case NVML_ERROR_FUNCTION_NOT_FOUND: return "Function Not Found";
+    case NVML_ERROR_CORRUPTED_INFOROM: return "Corrupted infoROM";
+    case NVML_ERROR_GPU_IS_LOST: return "GPU is lost";
+    case NVML_ERROR_RESET_REQUIRED: return "GPU requires restart";
+    case NVML_ERROR_OPERATING_SYSTEM: return "The operating system has blocked the request.";
+    case NVML_ERROR_LIB_RM_VERSION_MISMATCH: return "RM has detected an NVML/RM version mismatch.";
+    case NVML_ERROR_IN_USE: return "In use by another client";
+    case NVML_ERROR_MEMORY: return "Insufficient Memory";
+    case NVML_ERROR_NO_DATA: return "No data";
+    case NVML_ERROR_ARGUMENT_VERSION_MISMATCH: return "Argument version mismatch";
+    case NVML_ERROR_NOT_READY: return "Not ready";
+    case NVML_ERROR_GPU_NOT_FOUND: return "GPU not found";
+    case NVML_ERROR_INVALID_STATE: return "Invalid state";
+    default: return "Unknown Error";
+    }
+}
+
+nvmlReturn_t nvmlSystemGetDriverVersion(char *version, unsigned int length)
+{
+    lock();
+    count_call("nvmlSystemGetDriverVersion");
+    nvmlReturn_t r = g_init_count <= 0 ? NVML_ERROR_UNINITIALIZED : take_injection("nvmlSystemGetDriverVersion", -1);
+    if (r == NVML_SUCCESS)
+        r = copy_string(version, length, "580.65.06-solprof");
+    unlock();
+    return r;
+}
+
+nvmlReturn_t nvmlDeviceGetCount_v2(unsigned int *deviceCount)
+{
+    lock();
+    count_call("nvmlDeviceGetCount_v2");
+    nvmlReturn_t r = g_init_count <= 0 ? NVML_ERROR_UNINITIALIZED : take_injection("nvmlDeviceGetCount_v2", -1);
+    if (r == NVML_SUCCESS) {
+        if (deviceCount == NULL)
+            r = NVML_ERROR_INVALID_ARGUMENT;
+        else
+            *deviceCount = g_count;
+    }
+    unlock();
+    return r;
+}
+
+nvmlReturn_t nvmlDeviceGetHandleByIndex_v2(unsigned int index, nvmlDevice_t *device)
+{
+    lock();
+    count_call("nvmlDeviceGetHandleByIndex_v2");
+    nvmlReturn_t r = NVML_SUCCESS;
+    if (g_init_count <= 0)
+        r = NVML_ERROR_UNINITIALIZED;
+    else if (device == NULL || index >= g_count)
+        r = NVML_ERROR_INVALID_ARGUMENT;
+    else
+        r = take_injection("nvmlDeviceGetHandleByIndex_v2", (int)index);
+    if (r == NVML_SUCCESS)
+        *device = &g_devices[index];
+    unlock();
+    return r;
+}
+
+#define DEVICE_CALL(fn, device, ...)                                                                                   \
+    do {                                                                                                               \
+        struct nvmlDevice_st *d = NULL;                                                                                \
+        lock();                                                                                                        \
+        nvmlReturn_t r = enter_device(fn, device, &d);                                                                 \
+        if (r == NVML_SUCCESS) {                                                                                       \
+            __VA_ARGS__                                                                                                \
+        }                                                                                                              \
+        unlock();                                                                                                      \
+        return r;                                                                                                      \
+    } while (0)
+
+nvmlReturn_t nvmlDeviceGetName(nvmlDevice_t device, char *name, unsigned int length)
+{
+    DEVICE_CALL("nvmlDeviceGetName", device, { r = copy_string(name, length, d->name); });
+}
+
+nvmlReturn_t nvmlDeviceGetUUID(nvmlDevice_t device, char *uuid, unsigned int length)
+{
+    DEVICE_CALL("nvmlDeviceGetUUID", device, {
+        char buf[NVML_DEVICE_UUID_V2_BUFFER_SIZE];
+        snprintf(buf, sizeof buf, "GPU-5017f0f1-0000-4000-8000-%012x", d->index);
+        r = copy_string(uuid, length, buf);
+    });
+}
+
+nvmlReturn_t nvmlDeviceGetPciInfo_v3(nvmlDevice_t device, nvmlPciInfo_t *pci)
+{
+    DEVICE_CALL("nvmlDeviceGetPciInfo_v3", device, {
+        if (pci == NULL) {
+            r = NVML_ERROR_INVALID_ARGUMENT;
+        } else {
+            /* H100 SXM-like bus numbers: 0x18, 0x2a, 0x3a, 0x5d, 0x9a, 0xab, 0xba, 0xdb, then 0xe0.. */
+            static const unsigned int buses[8] = {0x18, 0x2a, 0x3a, 0x5d, 0x9a, 0xab, 0xba, 0xdb};
+            unsigned int bus = d->index < 8 ? buses[d->index] : 0xe0 + d->index;
+            memset(pci, 0, sizeof(*pci));
+            pci->domain = 0;
+            pci->bus = bus;
+            pci->device = 0;
+            pci->pciDeviceId = 0x233010deU;
+            pci->pciSubSystemId = 0x16c110deU;
+            snprintf(pci->busIdLegacy, sizeof pci->busIdLegacy, "0000:%02X:00.0", bus);
+            snprintf(pci->busId, sizeof pci->busId, "00000000:%02X:00.0", bus);
+        }
+    });
+}
+
+nvmlReturn_t nvmlDeviceGetPowerUsage(nvmlDevice_t device, unsigned int *power)
+{
+    DEVICE_CALL("nvmlDeviceGetPowerUsage", device, {
+        if (power == NULL) r = NVML_ERROR_INVALID_ARGUMENT; else *power = to_uint(d->power_mw);
+    });
+}
+
+nvmlReturn_t nvmlDeviceGetTotalEnergyConsumption(nvmlDevice_t device, unsigned long long *energy)
+{
+    DEVICE_CALL("nvmlDeviceGetTotalEnergyConsumption", device, {
+        if (energy == NULL) r = NVML_ERROR_INVALID_ARGUMENT; else *energy = to_ull(d->energy_mj);
+    });
+}
+
+nvmlReturn_t nvmlDeviceGetEnforcedPowerLimit(nvmlDevice_t device, unsigned int *limit)
+{
+    DEVICE_CALL("nvmlDeviceGetEnforcedPowerLimit", device, {
+        if (limit == NULL) r = NVML_ERROR_INVALID_ARGUMENT; else *limit = to_uint(d->power_limit_mw);
+    });
+}
+
+nvmlReturn_t nvmlDeviceGetUtilizationRates(nvmlDevice_t device, nvmlUtilization_t *utilization)
+{
+    DEVICE_CALL("nvmlDeviceGetUtilizationRates", device, {
+        if (utilization == NULL) {
+            r = NVML_ERROR_INVALID_ARGUMENT;
+        } else {
+            utilization->gpu = to_uint(d->util_gpu);
+            utilization->memory = to_uint(d->util_memory);
+        }
+    });
+}
+
+nvmlReturn_t nvmlDeviceGetClockInfo(nvmlDevice_t device, nvmlClockType_t type, unsigned int *clock)
+{
+    DEVICE_CALL("nvmlDeviceGetClockInfo", device, {
+        if (clock == NULL)
+            r = NVML_ERROR_INVALID_ARGUMENT;
+        else if (type == NVML_CLOCK_SM || type == NVML_CLOCK_GRAPHICS)
+            *clock = to_uint(d->clock_sm_mhz);
+        else if (type == NVML_CLOCK_MEM)
+            *clock = to_uint(d->clock_mem_mhz);
+        else if (type == NVML_CLOCK_VIDEO)
+            *clock = 1755U;
+        else
+            r = NVML_ERROR_INVALID_ARGUMENT;
+    });
+}
+
+nvmlReturn_t nvmlDeviceGetTemperature(nvmlDevice_t device, nvmlTemperatureSensors_t sensorType, unsigned int *temp)
+{
+    DEVICE_CALL("nvmlDeviceGetTemperature", device, {
+        if (temp == NULL || sensorType != NVML_TEMPERATURE_GPU) r = NVML_ERROR_INVALID_ARGUMENT; else *temp = to_uint(d->temp_gpu_c);
+    });
+}
+
+nvmlReturn_t nvmlDeviceGetMemoryInfo(nvmlDevice_t device, nvmlMemory_t *memory)
+{
+    DEVICE_CALL("nvmlDeviceGetMemoryInfo", device, {
+        if (memory == NULL) {
+            r = NVML_ERROR_INVALID_ARGUMENT;
+        } else {
+            /* v1 counts reserved memory as used. */
+            memory->total = to_ull(d->mem_total);
+            memory->used = to_ull(d->mem_used + d->mem_reserved);
+            memory->free = memory->total - memory->used;
+        }
+    });
+}
+
+nvmlReturn_t nvmlDeviceGetMemoryInfo_v2(nvmlDevice_t device, nvmlMemory_v2_t *memory)
+{
+    DEVICE_CALL("nvmlDeviceGetMemoryInfo_v2", device, {
+        if (memory == NULL) {
+            r = NVML_ERROR_INVALID_ARGUMENT;
+        } else if (memory->version != nvmlMemory_v2) {
+            r = NVML_ERROR_ARGUMENT_VERSION_MISMATCH;
+        } else {
+            memory->total = to_ull(d->mem_total);
+            memory->reserved = to_ull(d->mem_reserved);
+            memory->used = to_ull(d->mem_used);
+            memory->free = memory->total - memory->reserved - memory->used;
+        }
+    });
+}
+
+static nvmlReturn_t clocks_reasons(const char *fn, nvmlDevice_t device, unsigned long long *reasons)
+{
+    DEVICE_CALL(fn, device, {
+        if (reasons == NULL) r = NVML_ERROR_INVALID_ARGUMENT; else *reasons = to_ull(d->clocks_event_reasons);
+    });
+}
+
+nvmlReturn_t nvmlDeviceGetCurrentClocksEventReasons(nvmlDevice_t device, unsigned long long *reasons)
+{
+    return clocks_reasons("nvmlDeviceGetCurrentClocksEventReasons", device, reasons);
+}
+
+nvmlReturn_t nvmlDeviceGetCurrentClocksThrottleReasons(nvmlDevice_t device, unsigned long long *reasons)
+{
+    return clocks_reasons("nvmlDeviceGetCurrentClocksThrottleReasons", device, reasons);
+}
+
+static void put_value(nvmlFieldValue_t *v, int type, double value)
+{
+    v->valueType = (nvmlValueType_t)type;
+    memset(&v->value, 0, sizeof v->value);
+    switch (type) {
+    case NVML_VALUE_TYPE_DOUBLE: v->value.dVal = value; break;
+    case NVML_VALUE_TYPE_UNSIGNED_INT: v->value.uiVal = to_uint(value); break;
+    case NVML_VALUE_TYPE_UNSIGNED_LONG: v->value.ulVal = (unsigned long)to_ull(value); break;
+    case NVML_VALUE_TYPE_UNSIGNED_LONG_LONG: v->value.ullVal = to_ull(value); break;
+    case NVML_VALUE_TYPE_SIGNED_LONG_LONG: v->value.sllVal = (signed long long)value; break;
+    case NVML_VALUE_TYPE_SIGNED_INT: v->value.siVal = (int)value; break;
+    case NVML_VALUE_TYPE_UNSIGNED_SHORT: v->value.usVal = (unsigned short)to_uint(value); break;
+    default: v->nvmlReturn = NVML_ERROR_UNKNOWN; break;
+    }
+}
+
+#define NVLINK_LINKS 18U
+
+nvmlReturn_t nvmlDeviceGetFieldValues(nvmlDevice_t device, int valuesCount, nvmlFieldValue_t *values)
+{
+    DEVICE_CALL("nvmlDeviceGetFieldValues", device, {
+        if (values == NULL || valuesCount < 0) {
+            r = NVML_ERROR_INVALID_ARGUMENT;
+        } else {
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            long long stamp = (long long)ts.tv_sec * 1000000LL + ts.tv_nsec / 1000;
+            for (int i = 0; i < valuesCount; i++) {
+                nvmlFieldValue_t *v = &values[i];
+                char key[FN_LEN];
+                snprintf(key, sizeof key, "nvmlDeviceGetFieldValues:%u", v->fieldId);
+                v->timestamp = stamp;
+                v->latencyUsec = 0;
+                v->nvmlReturn = take_injection(key, (int)d->index);
+                if (v->nvmlReturn != NVML_SUCCESS)
+                    continue;
+                int overridden = 0;
+                for (int k = 0; k < d->override_count; k++) {
+                    if (d->overrides[k].field_id == v->fieldId) {
+                        put_value(v, d->overrides[k].value_type, d->overrides[k].value);
+                        overridden = 1;
+                        break;
+                    }
+                }
+                if (overridden)
+                    continue;
+                int all_links = v->scopeId == UINT_MAX;
+                if ((v->fieldId == NVML_FI_DEV_NVLINK_THROUGHPUT_DATA_TX || v->fieldId == NVML_FI_DEV_NVLINK_THROUGHPUT_DATA_RX) &&
+                    !all_links && v->scopeId >= NVLINK_LINKS) {
+                    v->nvmlReturn = NVML_ERROR_INVALID_ARGUMENT;
+                    continue;
+                }
+                double link_share = all_links ? 1.0 : 1.0 / NVLINK_LINKS;
+                switch (v->fieldId) {
+                case NVML_FI_DEV_MEMORY_TEMP: put_value(v, NVML_VALUE_TYPE_UNSIGNED_INT, d->temp_mem_c); break;
+                case NVML_FI_DEV_TOTAL_ENERGY_CONSUMPTION: put_value(v, NVML_VALUE_TYPE_UNSIGNED_LONG_LONG, d->energy_mj); break;
+                case NVML_FI_DEV_NVLINK_LINK_COUNT: put_value(v, NVML_VALUE_TYPE_UNSIGNED_INT, NVLINK_LINKS); break;
+                case NVML_FI_DEV_NVLINK_THROUGHPUT_DATA_TX: put_value(v, NVML_VALUE_TYPE_UNSIGNED_LONG_LONG, floor(d->nvlink_tx_kib * link_share)); break;
+                case NVML_FI_DEV_NVLINK_THROUGHPUT_DATA_RX: put_value(v, NVML_VALUE_TYPE_UNSIGNED_LONG_LONG, floor(d->nvlink_rx_kib * link_share)); break;
+                case NVML_FI_DEV_POWER_AVERAGE:
+                case NVML_FI_DEV_POWER_INSTANT: put_value(v, NVML_VALUE_TYPE_UNSIGNED_INT, d->power_mw); break;
+                default: v->nvmlReturn = NVML_ERROR_NOT_SUPPORTED; break;
+                }
+            }
+        }
+    });
+}
+
+nvmlReturn_t nvmlDeviceGetPcieThroughput(nvmlDevice_t device, nvmlPcieUtilCounter_t counter, unsigned int *value)
+{
+    DEVICE_CALL("nvmlDeviceGetPcieThroughput", device, {
+        if (value == NULL)
+            r = NVML_ERROR_INVALID_ARGUMENT;
+        else if (counter == NVML_PCIE_UTIL_TX_BYTES)
+            *value = to_uint(d->pcie_tx_kbps);
+        else if (counter == NVML_PCIE_UTIL_RX_BYTES)
+            *value = to_uint(d->pcie_rx_kbps);
+        else
+            r = NVML_ERROR_INVALID_ARGUMENT;
+    });
+}
+
+/* ---------------- Back door ---------------- */
+
+int solprof_nvml_reset(void)
+{
+    pthread_mutex_lock(&g_lock);
+    reset_locked();
+    pthread_mutex_unlock(&g_lock);
+    return NVML_SUCCESS;
+}
+
+int solprof_nvml_set_device_count(unsigned int count)
+{
+    if (count > SOLPROF_NVML_MAX_GPUS)
+        return NVML_ERROR_INVALID_ARGUMENT;
+    lock();
+    g_count = count;
+    unlock();
+    return NVML_SUCCESS;
+}
+
+int solprof_nvml_set_device_name(unsigned int index, const char *name)
+{
+    if (index >= SOLPROF_NVML_MAX_GPUS || name == NULL || strlen(name) >= NAME_LEN)
+        return NVML_ERROR_INVALID_ARGUMENT;
+    lock();
+    snprintf(g_devices[index].name, sizeof g_devices[index].name, "%s", name);
+    unlock();
+    return NVML_SUCCESS;
+}
+
+static double *value_slot(struct nvmlDevice_st *d, const char *key)
+{
+    if (strcmp(key, "power_mw") == 0) return &d->power_mw;
+    if (strcmp(key, "power_limit_mw") == 0) return &d->power_limit_mw;
+    if (strcmp(key, "energy_mj") == 0) return &d->energy_mj;
+    if (strcmp(key, "util_gpu") == 0) return &d->util_gpu;
+    if (strcmp(key, "util_memory") == 0) return &d->util_memory;
+    if (strcmp(key, "clock_sm_mhz") == 0) return &d->clock_sm_mhz;
+    if (strcmp(key, "clock_mem_mhz") == 0) return &d->clock_mem_mhz;
+    if (strcmp(key, "temp_gpu_c") == 0) return &d->temp_gpu_c;
+    if (strcmp(key, "temp_memory_c") == 0) return &d->temp_mem_c;
+    if (strcmp(key, "memory_total_bytes") == 0) return &d->mem_total;
+    if (strcmp(key, "memory_used_bytes") == 0) return &d->mem_used;
+    if (strcmp(key, "memory_reserved_bytes") == 0) return &d->mem_reserved;
+    if (strcmp(key, "clocks_event_reasons") == 0) return &d->clocks_event_reasons;
+    if (strcmp(key, "nvlink_tx_kib") == 0) return &d->nvlink_tx_kib;
+    if (strcmp(key, "nvlink_rx_kib") == 0) return &d->nvlink_rx_kib;
+    if (strcmp(key, "pcie_tx_kbps") == 0) return &d->pcie_tx_kbps;
+    if (strcmp(key, "pcie_rx_kbps") == 0) return &d->pcie_rx_kbps;
+    return NULL;
+}
+
+int solprof_nvml_set_value(unsigned int index, const char *key, double value)
+{
+    if (key == NULL || (index != UINT_MAX && index >= SOLPROF_NVML_MAX_GPUS))
+        return NVML_ERROR_INVALID_ARGUMENT;
+    int r = NVML_SUCCESS;
+    lock();
+    for (unsigned int i = 0; i < SOLPROF_NVML_MAX_GPUS; i++) {
+        if (index != UINT_MAX && i != index)
+            continue;
+        double *slot = value_slot(&g_devices[i], key);
+        if (slot == NULL) {
+            r = NVML_ERROR_INVALID_ARGUMENT;
+            break;
+        }
+        *slot = value;
+    }
+    unlock();
+    return r;
+}
+
+int solprof_nvml_set_field_value(unsigned int index, unsigned int fieldId, int valueType, double value)
+{
+    if ((index != UINT_MAX && index >= SOLPROF_NVML_MAX_GPUS) || valueType < 0 || valueType > NVML_VALUE_TYPE_UNSIGNED_SHORT)
+        return NVML_ERROR_INVALID_ARGUMENT;
+    int r = NVML_SUCCESS;
+    lock();
+    for (unsigned int i = 0; i < SOLPROF_NVML_MAX_GPUS; i++) {
+        if (index != UINT_MAX && i != index)
+            continue;
+        struct nvmlDevice_st *d = &g_devices[i];
+        int k = 0;
+        while (k < d->override_count && d->overrides[k].field_id != fieldId)
+            k++;
+        if (k == MAX_FIELD_OVERRIDES) {
+            r = NVML_ERROR_INSUFFICIENT_SIZE;
+            break;
+        }
+        if (k == d->override_count)
+            d->override_count++;
+        d->overrides[k].field_id = fieldId;
+        d->overrides[k].value_type = valueType;
+        d->overrides[k].value = value;
+    }
+    unlock();
+    return r;
+}
+
+int solprof_nvml_inject_error(const char *function, int device, int code, int calls)
+{
+    if (function == NULL || strlen(function) >= FN_LEN || device < -1 || device >= SOLPROF_NVML_MAX_GPUS)
+        return NVML_ERROR_INVALID_ARGUMENT;
+    int r = NVML_ERROR_INSUFFICIENT_SIZE;
+    lock();
+    /* Replace an existing entry for the same (function, device), else take a free slot. */
+    int slot = -1;
+    for (int i = 0; i < MAX_INJECTIONS; i++) {
+        if (g_injections[i].function[0] != '\0' && g_injections[i].device == device &&
+            strcmp(g_injections[i].function, function) == 0) {
+            slot = i;
+            break;
+        }
+        if (slot < 0 && (g_injections[i].function[0] == '\0' || g_injections[i].calls == 0))
+            slot = i;
+    }
+    if (slot >= 0) {
+        snprintf(g_injections[slot].function, sizeof g_injections[slot].function, "%s", function);
+        g_injections[slot].device = device;
+        g_injections[slot].code = code;
+        g_injections[slot].calls = calls;
+        r = NVML_SUCCESS;
+    }
+    unlock();
+    return r;
+}
+
+int solprof_nvml_set_workload(int enabled)
+{
+    lock();
+    g_workload = enabled != 0;
+    g_workload_start_s = now_s();
+    for (unsigned int i = 0; i < SOLPROF_NVML_MAX_GPUS; i++)
+        g_devices[i].last_advance_s = g_workload_start_s;
+    unlock();
+    return NVML_SUCCESS;
+}
+
+int solprof_nvml_init_count(void)
+{
+    lock();
+    int n = g_init_count;
+    unlock();
+    return n;
+}
+
+int solprof_nvml_call_count(const char *function)
+{
+    if (function == NULL)
+        return 0;
+    int n = 0;
+    lock();
+    for (int i = 0; i < MAX_COUNTED; i++) {
+        if (strcmp(g_calls[i].function, function) == 0) {
+            n = g_calls[i].count;
+            break;
+        }
+    }
+    unlock();
+    return n;
+}

@@ -1,0 +1,83 @@
+using System.Runtime.InteropServices;
+using SolProfiler.Sol;
+using SolProfiler.Telemetry.Gpu;
+using SolProfiler.Telemetry.Gpu.DcgmExporter;
+
+namespace SolProfiler.Cli.Gpus;
+
+/// <summary>What the user asked for: a backend name and where to find it.</summary>
+public sealed record GpuBackendRequest(string Backend, string? Library, string? Url, string? File, TimeSpan Timeout);
+
+/// <summary>The source chosen, and for <c>auto</c> a line saying what was chosen and why.</summary>
+public sealed record GpuBackendChoice(IGpuSource Source, string? Explanation);
+
+/// <summary>
+/// Builds the GPU source for a backend. <c>auto</c> tries DCGM, then NVML, by looking for their libraries, and says
+/// what it found; the stand-ins (<c>sim</c>) are never chosen automatically.
+/// </summary>
+public static class GpuSourceFactory
+{
+    private static readonly string[] DcgmLibraries = ["libdcgm.so.4", "libdcgm.so.3"];
+    private const string NvmlLibrary = "libnvidia-ml.so.1";
+
+    public static GpuBackendChoice Create(GpuBackendRequest request, HttpClient http)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        switch (request.Backend.Trim().ToLowerInvariant())
+        {
+            case "dcgm-exporter":
+                return new GpuBackendChoice(DcgmExporter(request, http), null);
+            case "dcgm":
+                return new GpuBackendChoice(new UnavailableGpuSource("dcgm", "the DCGM binding is not implemented yet; use --backend nvml, or dcgm-exporter --url"), null);
+            case "nvml":
+            case "sim":
+                return new GpuBackendChoice(NvmlSources.Create(request), null);
+            case "auto":
+                return Auto(request);
+            default:
+                throw new SolInputException($"unknown GPU backend '{request.Backend}'; expected auto, nvml, sim, dcgm-exporter or dcgm");
+        }
+    }
+
+    private static DcgmExporterGpuSource DcgmExporter(GpuBackendRequest request, HttpClient http)
+    {
+        if ((request.Url is null) == (request.File is null))
+        {
+            throw new SolInputException("--backend dcgm-exporter needs --url URL or --file PATH");
+        }
+
+        if (request.File is { } path)
+        {
+            return System.IO.File.Exists(path) ? DcgmExporterGpuSource.ForFile(path) : throw new SolInputException($"file '{path}' does not exist");
+        }
+
+        return Uri.TryCreate(request.Url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
+            ? DcgmExporterGpuSource.ForUrl(http, uri, request.Timeout)
+            : throw new SolInputException($"'{request.Url}' is not an http(s) URL");
+    }
+
+    private static GpuBackendChoice Auto(GpuBackendRequest request)
+    {
+        var dcgm = DcgmLibraries.FirstOrDefault(Loadable);
+        var nvml = Loadable(NvmlLibrary);
+        if (nvml)
+        {
+            var because = dcgm is null ? $"{NvmlLibrary} found, no DCGM library" : $"{dcgm} found but the DCGM binding is not implemented yet; {NvmlLibrary} found";
+            return new GpuBackendChoice(NvmlSources.Create(request with { Backend = "nvml" }), $"backend auto: chose nvml ({because})");
+        }
+
+        var reason = $"no NVIDIA library found: neither {string.Join(" nor ", DcgmLibraries)} (DCGM) nor {NvmlLibrary} (NVML, comes with the driver) can be loaded; on a machine without GPUs use --backend sim, or read a dcgm-exporter with --backend dcgm-exporter --url";
+        return new GpuBackendChoice(new UnavailableGpuSource("auto", reason), null);
+    }
+
+    private static bool Loadable(string name)
+    {
+        if (!NativeLibrary.TryLoad(name, out var handle))
+        {
+            return false;
+        }
+
+        NativeLibrary.Free(handle);
+        return true;
+    }
+}

@@ -1,0 +1,92 @@
+using System.CommandLine;
+using SolProfiler.Cli.Common;
+using SolProfiler.Cli.Sol;
+using SolProfiler.Sol;
+using SolProfiler.Sol.Hardware;
+using SolProfiler.Telemetry.Gpu;
+using Spectre.Console;
+
+namespace SolProfiler.Cli.Gpus;
+
+/// <summary>
+/// <c>solprof gpus</c>: lists the GPUs a backend sees, the catalog GPU each maps to, and one sample (or a refreshing
+/// view with <c>--watch</c>). A backend that is down prints its reason and exits 1; bad arguments exit 2.
+/// </summary>
+public static class GpusCommand
+{
+    public const int ExitBackendDown = 1;
+
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var backend = new Option<string>("--backend") { Description = "auto, nvml, sim, dcgm-exporter or dcgm", DefaultValueFactory = _ => "auto", HelpName = "auto|nvml|sim|dcgm-exporter|dcgm" };
+        var library = new Option<string?>("--library") { Description = "Explicit path of libnvidia-ml (nvml) or of the stand-in (sim)" };
+        var url = new Option<string?>("--url") { Description = "dcgm-exporter endpoint, e.g. http://127.0.0.1:9400/metrics" };
+        var file = new Option<string?>("--file") { Description = "A saved dcgm-exporter body" };
+        var watch = new Option<string?>("--watch") { Description = "Refresh every interval (e.g. 1s) until interrupted" };
+        var count = new Option<int?>("--count") { Description = "With --watch: stop after this many reads" };
+        var timeout = new Option<string>("--timeout") { Description = "Give up on one dcgm-exporter scrape after this long", DefaultValueFactory = _ => "2s" };
+        var format = new Option<OutputFormat>("--format", "-f") { Description = "table or json", DefaultValueFactory = _ => OutputFormat.Table, HelpName = "table|json" };
+        var command = new Command("gpus", "List the GPUs and one telemetry sample from DCGM, NVML, dcgm-exporter or the stand-ins")
+        {
+            backend, library, url, file, watch, count, timeout, format,
+        };
+
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var outputFormat = parse.GetValue(format);
+            if (outputFormat == OutputFormat.Csv)
+            {
+                throw new SolInputException("gpus prints table or json");
+            }
+
+            var interval = parse.GetValue(watch) is { } w ? DurationParser.Parse(w, "--watch") : (TimeSpan?)null;
+            var reads = parse.GetValue(count) is { } c ? (c >= 1 ? c : throw new SolInputException($"--count {c} must be >= 1")) : (int?)null;
+            using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+            var choice = GpuSourceFactory.Create(
+                new GpuBackendRequest(parse.GetValue(backend)!, parse.GetValue(library), parse.GetValue(url), parse.GetValue(file), DurationParser.Parse(parse.GetValue(timeout)!, "--timeout")),
+                http);
+            await using var source = choice.Source;
+            if (choice.Explanation is { } why)
+            {
+                await stderr.WriteLineAsync(why).ConfigureAwait(false);
+            }
+
+            var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(stdout) });
+            if (Console.IsOutputRedirected)
+            {
+                console.Profile.Width = 220;
+            }
+
+            var catalog = GpuCatalog.BuiltIn;
+            var done = 0;
+            using var timer = interval is { } every ? new PeriodicTimer(every) : null;
+            while (true)
+            {
+                var snapshot = await source.ReadAsync(cancellationToken).ConfigureAwait(false);
+                done++;
+                if (snapshot.Down)
+                {
+                    await stderr.WriteLineAsync($"error: {snapshot.Backend} backend is down: {snapshot.DownReason}").ConfigureAwait(false);
+                    if (timer is null)
+                    {
+                        return ExitBackendDown;
+                    }
+                }
+                else if (outputFormat == OutputFormat.Json)
+                {
+                    await stdout.WriteLineAsync(GpusJsonWriter.Serialize(snapshot, catalog)).ConfigureAwait(false);
+                }
+                else
+                {
+                    GpusTableRenderer.Render(console, snapshot, catalog);
+                }
+
+                if (timer is null || (reads is { } max && done >= max) || !await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    return snapshot.Down ? ExitBackendDown : CliApp.ExitOk;
+                }
+            }
+        });
+        return command;
+    }
+}

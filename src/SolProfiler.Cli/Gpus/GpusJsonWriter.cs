@@ -1,0 +1,71 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using SolProfiler.Sol.Hardware;
+using SolProfiler.Telemetry.Gpu;
+
+namespace SolProfiler.Cli.Gpus;
+
+/// <summary>The JSON contract of <c>solprof gpus --format json</c>: camelCase, SI units, absent values omitted.</summary>
+public static class GpusJsonWriter
+{
+    private static readonly JsonSerializerOptions Options = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    public static string Serialize(GpuSnapshot snapshot, GpuCatalog catalog)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        ArgumentNullException.ThrowIfNull(catalog);
+        var document = new Document(
+            snapshot.Backend,
+            snapshot.Gpus.Select(g => GpuRecord.From(g, g.Name is null ? null : catalog.DetectByDeviceName(g.Name)?.Id)).ToArray(),
+            snapshot.MissingFields,
+            snapshot.Warnings,
+            snapshot.DownReason);
+        return JsonSerializer.Serialize(document, Options);
+    }
+
+    internal sealed record Document(string Backend, IReadOnlyList<GpuRecord> Gpus, IReadOnlyList<string> MissingFields, IReadOnlyList<string> Warnings, string? DownReason);
+
+    internal sealed record GpuRecord(
+        int Index,
+        string? Uuid,
+        string? Name,
+        string? CatalogId,
+        string? PciBusId,
+        double? PowerWatts,
+        double? EnergyJoules,
+        double? PowerLimitWatts,
+        double? SmClockHz,
+        double? MemClockHz,
+        double? GpuTemperatureCelsius,
+        double? MemoryTemperatureCelsius,
+        double? MemoryUsedBytes,
+        double? MemoryTotalBytes,
+        double? GraphicsActiveRatio,
+        double? SmActiveRatio,
+        double? SmOccupancyRatio,
+        double? TensorActiveRatio,
+        double? DramActiveRatio,
+        double? NvlinkTxBytes,
+        double? NvlinkRxBytes,
+        double? NvlinkTxBytesPerSecond,
+        double? NvlinkRxBytesPerSecond,
+        double? PcieTxBytes,
+        double? PcieRxBytes,
+        double? PcieTxBytesPerSecond,
+        double? PcieRxBytesPerSecond,
+        IReadOnlyList<string>? ThrottleReasons,
+        double? XidErrors)
+    {
+        public static GpuRecord From(GpuSample g, string? catalogId) => new(
+            g.Index, g.Uuid, g.Name, catalogId, g.PciBusId, g.PowerWatts, g.EnergyJoules, g.PowerLimitWatts, g.SmClockHz, g.MemClockHz,
+            g.GpuTemperatureCelsius, g.MemoryTemperatureCelsius, g.MemoryUsedBytes, g.MemoryTotalBytes, g.GraphicsActiveRatio, g.SmActiveRatio,
+            g.SmOccupancyRatio, g.TensorActiveRatio, g.DramActiveRatio, g.NvlinkTxBytes, g.NvlinkRxBytes, g.NvlinkTxBytesPerSecond,
+            g.NvlinkRxBytesPerSecond, g.PcieTxBytes, g.PcieRxBytes, g.PcieTxBytesPerSecond, g.PcieRxBytesPerSecond, g.ThrottleReasons, g.XidErrors);
+    }
+}

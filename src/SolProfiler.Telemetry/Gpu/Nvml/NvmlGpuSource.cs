@@ -1,0 +1,396 @@
+namespace SolProfiler.Telemetry.Gpu.Nvml;
+
+/// <summary>
+/// GPU telemetry through NVML (libnvidia-ml.so.1). Opens an NVML session on the first read (and again after a read
+/// found it unusable), reads every GPU once per <see cref="ReadAsync"/>, and shuts the session down on dispose.
+/// Never throws for library or device faults: a missing library or failed init gives a down snapshot, a field a
+/// device does not support is null and listed in <see cref="GpuSnapshot.MissingFields"/>, a lost GPU is skipped with a warning.
+/// </summary>
+/// <remarks>
+/// Field sources and units: power <c>nvmlDeviceGetPowerUsage</c> mW→W; energy <c>nvmlDeviceGetTotalEnergyConsumption</c>
+/// mJ→J; power limit <c>nvmlDeviceGetEnforcedPowerLimit</c> mW→W; clocks <c>nvmlDeviceGetClockInfo</c> (SM=1, MEM=2) MHz→Hz;
+/// GPU temperature <c>nvmlDeviceGetTemperature</c> °C; memory temperature field 82 °C; memory used/total
+/// <c>nvmlDeviceGetMemoryInfo_v2</c> bytes (v1 fallback, whose "used" includes reserved memory); graphics activity
+/// <c>nvmlUtilization_t.gpu</c> %→ratio; NVLink tx/rx fields 138/139 (all links) KiB→bytes; throttle reasons
+/// <c>nvmlDeviceGetCurrentClocksEventReasons</c> bits→names. PCIe tx/rx: NVML only gives a KB/s rate over a ~20 ms
+/// window (<c>nvmlDeviceGetPcieThroughput</c>), so the byte counters are this source's trapezoidal integral of that rate
+/// (KB taken as 1024 bytes) between reads, starting at 0 on a GPU's first read: an estimate, not a hardware counter.
+/// Not provided by NVML's non-profiling API (always missing): smActiveRatio, smOccupancyRatio, tensorActiveRatio,
+/// dramActiveRatio (utilization.memory is time-based memory-controller activity, not DRAM cycles), xidErrors.
+/// </remarks>
+public sealed class NvmlGpuSource : IGpuSource, IDisposable
+{
+    public const string BackendName = "nvml";
+
+    private static readonly string[] AlwaysMissing = ["smActiveRatio", "smOccupancyRatio", "tensorActiveRatio", "dramActiveRatio", "xidErrors"];
+
+    private static readonly (ulong Bit, string Name)[] ReasonNames =
+    [
+        (0x1, "gpu_idle"), (0x2, "applications_clocks_setting"), (0x4, "sw_power_cap"), (0x8, "hw_slowdown"),
+        (0x10, "sync_boost"), (0x20, "sw_thermal"), (0x40, "hw_thermal"), (0x80, "hw_power_brake"), (0x100, "display_clocks"),
+    ];
+
+    private readonly NvmlGpuSourceOptions _options;
+    private readonly Lock _sync = new();
+    private readonly Dictionary<string, PcieIntegral> _pcie = new(StringComparer.Ordinal);
+    private NvmlSessionHandle? _session;
+    private bool _disposed;
+
+    public NvmlGpuSource(NvmlGpuSourceOptions? options = null)
+    {
+        _options = options ?? new NvmlGpuSourceOptions();
+    }
+
+    public string Backend => BackendName;
+
+    /// <summary>The driver version NVML reported when the session opened, if any.</summary>
+    public string? DriverVersion { get; private set; }
+
+    /// <summary>Whether an NVML session is currently open (one nvmlInit reference held).</summary>
+    public bool IsOpen
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _session is { IsClosed: false };
+            }
+        }
+    }
+
+    public Task<GpuSnapshot> ReadAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_sync)
+        {
+            return Task.FromResult(Read());
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_sync)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            CloseSession();
+            _pcie.Clear();
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private GpuSnapshot Read()
+    {
+        var now = _options.TimeProvider.GetUtcNow();
+        if (_disposed)
+        {
+            return Down(now, "NVML source disposed");
+        }
+
+        if (_session is null)
+        {
+            var opened = Open();
+            if (opened is not null)
+            {
+                return Down(now, opened);
+            }
+        }
+
+        var count = NvmlDevice.Count();
+        if (!count.IsSuccess)
+        {
+            // The session is unusable (e.g. UNINITIALIZED, DRIVER_NOT_LOADED): drop it so the next read re-initialises.
+            var reason = Describe("nvmlDeviceGetCount_v2", count.Code);
+            CloseSession();
+            return Down(now, reason);
+        }
+
+        var warnings = new List<string>();
+        var missing = new HashSet<string>(AlwaysMissing, StringComparer.Ordinal);
+        var gpus = new List<GpuSample>((int)count.Value);
+        for (uint i = 0; i < count.Value; i++)
+        {
+            var handle = NvmlDevice.HandleByIndex(i);
+            if (!handle.IsSuccess)
+            {
+                warnings.Add($"GPU {i}: {Describe("nvmlDeviceGetHandleByIndex_v2", handle.Code)}; skipped");
+                continue;
+            }
+
+            var sample = ReadDevice((int)i, handle.Value, now, missing, warnings);
+            if (sample is not null)
+            {
+                gpus.Add(sample);
+            }
+        }
+
+        return new GpuSnapshot
+        {
+            Backend = BackendName,
+            Timestamp = now,
+            Gpus = gpus,
+            MissingFields = [.. AllFieldOrder.Where(missing.Contains)],
+            Warnings = warnings,
+        };
+    }
+
+    private string? Open()
+    {
+        try
+        {
+            if (!NvmlLibrary.TryLoad(_options.LibraryPath, out var error))
+            {
+                return error;
+            }
+
+            var session = NvmlSessionHandle.Open();
+            if (!session.IsSuccess)
+            {
+                return Describe("nvmlInit_v2", session.Code);
+            }
+
+            _session = session.Value;
+            var driver = NvmlDevice.DriverVersion();
+            DriverVersion = driver.OrNull();
+            return null;
+        }
+        catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException or BadImageFormatException or InvalidOperationException)
+        {
+            CloseSession();
+            return $"NVML could not be used: {ex.Message}";
+        }
+    }
+
+    private void CloseSession()
+    {
+        _session?.Dispose();
+        _session = null;
+    }
+
+    private GpuSample? ReadDevice(int index, nint device, DateTimeOffset now, HashSet<string> missing, List<string> warnings)
+    {
+        var reader = new FieldReader(index, missing, warnings);
+
+        var name = reader.Take(NvmlDevice.Name(device), "name", "nvmlDeviceGetName");
+        var uuid = reader.Take(NvmlDevice.Uuid(device), "uuid", "nvmlDeviceGetUUID");
+        var pci = reader.Take(NvmlDevice.PciBusId(device), "pciBusId", "nvmlDeviceGetPciInfo_v3");
+        var power = reader.Take(NvmlDevice.PowerMilliwatts(device), "powerWatts", "nvmlDeviceGetPowerUsage");
+        var energy = reader.Take(NvmlDevice.EnergyMillijoules(device), "energyJoules", "nvmlDeviceGetTotalEnergyConsumption");
+        var limit = reader.Take(NvmlDevice.EnforcedPowerLimitMilliwatts(device), "powerLimitWatts", "nvmlDeviceGetEnforcedPowerLimit");
+        var smClock = reader.Take(NvmlDevice.ClockMegahertz(device, NvmlNative.ClockSm), "smClockHz", "nvmlDeviceGetClockInfo(SM)");
+        var memClock = reader.Take(NvmlDevice.ClockMegahertz(device, NvmlNative.ClockMem), "memClockHz", "nvmlDeviceGetClockInfo(MEM)");
+        var temperature = reader.Take(NvmlDevice.GpuTemperatureCelsius(device), "gpuTemperatureCelsius", "nvmlDeviceGetTemperature");
+        var utilization = reader.Take(NvmlDevice.Utilization(device), "graphicsActiveRatio", "nvmlDeviceGetUtilizationRates");
+        var reasons = reader.Take(NvmlDevice.ClocksEventReasons(device), "throttleReasons", "nvmlDeviceGetCurrentClocksEventReasons");
+
+        double? memoryUsed = null, memoryTotal = null;
+        var memory = NvmlDevice.MemoryV2(device);
+        if (memory.IsSuccess)
+        {
+            memoryUsed = memory.Value.Used;
+            memoryTotal = memory.Value.Total;
+        }
+        else if (memory.Code is NvmlReturn.FunctionNotFound or NvmlReturn.ArgumentVersionMismatch or NvmlReturn.NotSupported)
+        {
+            var v1 = reader.Take(NvmlDevice.MemoryV1(device), "memoryUsedBytes", "nvmlDeviceGetMemoryInfo");
+            if (v1 is { } m)
+            {
+                memoryUsed = m.Used;
+                memoryTotal = m.Total;
+            }
+            else
+            {
+                missing.Add("memoryTotalBytes");
+            }
+        }
+        else
+        {
+            reader.Take(memory, "memoryUsedBytes", "nvmlDeviceGetMemoryInfo_v2");
+            missing.Add("memoryTotalBytes");
+        }
+
+        Span<NvmlFieldValue> fields =
+        [
+            new() { FieldId = NvmlFieldId.MemoryTemperature },
+            new() { FieldId = NvmlFieldId.NvlinkThroughputDataTx, ScopeId = NvmlFieldId.AllLinks },
+            new() { FieldId = NvmlFieldId.NvlinkThroughputDataRx, ScopeId = NvmlFieldId.AllLinks },
+        ];
+        var fieldsCall = NvmlDevice.FieldValues(device, fields);
+        double? memoryTemperature = reader.TakeField(fieldsCall, fields[0], "memoryTemperatureCelsius");
+        double? nvlinkTx = reader.TakeField(fieldsCall, fields[1], "nvlinkTxBytes") * 1024.0;
+        double? nvlinkRx = reader.TakeField(fieldsCall, fields[2], "nvlinkRxBytes") * 1024.0;
+
+        var pcieTxRate = reader.Take(NvmlDevice.PcieThroughputKilobytesPerSecond(device, NvmlNative.PcieTxBytes), "pcieTxBytes", "nvmlDeviceGetPcieThroughput(TX)");
+        var pcieRxRate = reader.Take(NvmlDevice.PcieThroughputKilobytesPerSecond(device, NvmlNative.PcieRxBytes), "pcieRxBytes", "nvmlDeviceGetPcieThroughput(RX)");
+
+        if (reader.Lost)
+        {
+            warnings.Add($"GPU {index}: {Describe("device read", NvmlReturn.GpuIsLost)}; skipped");
+            _pcie.Remove(uuid ?? $"#{index}");
+            return null;
+        }
+
+        var (pcieTx, pcieRx) = IntegratePcie(uuid ?? $"#{index}", now, pcieTxRate, pcieRxRate);
+
+        return new GpuSample
+        {
+            Index = index,
+            Timestamp = now,
+            Uuid = uuid,
+            Name = name,
+            PciBusId = pci,
+            PowerWatts = power / 1000.0,
+            EnergyJoules = energy / 1000.0,
+            PowerLimitWatts = limit / 1000.0,
+            SmClockHz = smClock * 1e6,
+            MemClockHz = memClock * 1e6,
+            GpuTemperatureCelsius = temperature,
+            MemoryTemperatureCelsius = memoryTemperature,
+            MemoryUsedBytes = memoryUsed,
+            MemoryTotalBytes = memoryTotal,
+            GraphicsActiveRatio = utilization?.Gpu / 100.0,
+            NvlinkTxBytes = nvlinkTx,
+            NvlinkRxBytes = nvlinkRx,
+            PcieTxBytes = pcieTx,
+            PcieRxBytes = pcieRx,
+            ThrottleReasons = reasons is { } mask ? ReasonList(mask) : null,
+        };
+    }
+
+    private (double? Tx, double? Rx) IntegratePcie(string key, DateTimeOffset now, uint? txKbps, uint? rxKbps)
+    {
+        if (txKbps is null || rxKbps is null)
+        {
+            // No rate this time: hold nothing over the gap; the next good read restarts the integral's time base.
+            if (_pcie.TryGetValue(key, out var held))
+            {
+                _pcie[key] = held with { At = null };
+            }
+
+            return (null, null);
+        }
+
+        double tx = txKbps.Value * 1024.0, rx = rxKbps.Value * 1024.0;
+        if (!_pcie.TryGetValue(key, out var state))
+        {
+            state = new PcieIntegral(0, 0, tx, rx, now);
+        }
+        else if (state.At is { } at && now > at)
+        {
+            var dt = (now - at).TotalSeconds;
+            state = new PcieIntegral(state.TxBytes + ((state.TxRate + tx) / 2 * dt), state.RxBytes + ((state.RxRate + rx) / 2 * dt), tx, rx, now);
+        }
+        else
+        {
+            state = state with { TxRate = tx, RxRate = rx, At = now };
+        }
+
+        _pcie[key] = state;
+        return (state.TxBytes, state.RxBytes);
+    }
+
+    private static List<string> ReasonList(ulong mask)
+    {
+        var names = new List<string>();
+        var known = 0UL;
+        foreach (var (bit, name) in ReasonNames)
+        {
+            known |= bit;
+            if ((mask & bit) != 0)
+            {
+                names.Add(name);
+            }
+        }
+
+        if ((mask & ~known) != 0)
+        {
+            names.Add($"unknown_0x{mask & ~known:x}");
+        }
+
+        return names;
+    }
+
+    private static string Describe(string call, NvmlReturn code) =>
+        $"{call}: {NvmlLibrary.ErrorString(code)} (NVML_ERROR {(int)code} {code})";
+
+    private static GpuSnapshot Down(DateTimeOffset now, string reason) => new()
+    {
+        Backend = BackendName,
+        Timestamp = now,
+        DownReason = reason,
+        MissingFields = [.. AllFieldOrder],
+    };
+
+    private static readonly string[] AllFieldOrder =
+    [
+        "uuid", "name", "pciBusId", "powerWatts", "energyJoules", "powerLimitWatts", "smClockHz", "memClockHz",
+        "gpuTemperatureCelsius", "memoryTemperatureCelsius", "memoryUsedBytes", "memoryTotalBytes", "graphicsActiveRatio",
+        "smActiveRatio", "smOccupancyRatio", "tensorActiveRatio", "dramActiveRatio", "nvlinkTxBytes", "nvlinkRxBytes",
+        "pcieTxBytes", "pcieRxBytes", "throttleReasons", "xidErrors",
+    ];
+
+    private sealed record PcieIntegral(double TxBytes, double RxBytes, double TxRate, double RxRate, DateTimeOffset? At);
+
+    /// <summary>Turns per-call results into nullable values, recording missing fields, warnings and GPU loss.</summary>
+    private sealed class FieldReader(int index, HashSet<string> missing, List<string> warnings)
+    {
+        public bool Lost { get; private set; }
+
+        public T? Take<T>(NvmlResult<T> result, string field, string call)
+            where T : struct
+        {
+            if (result.IsSuccess)
+            {
+                return result.Value;
+            }
+
+            Note(result.Code, field, call);
+            return null;
+        }
+
+        public string? Take(NvmlResult<string> result, string field, string call)
+        {
+            if (result.IsSuccess)
+            {
+                return result.Value;
+            }
+
+            Note(result.Code, field, call);
+            return null;
+        }
+
+        public double? TakeField(NvmlReturn call, in NvmlFieldValue value, string field)
+        {
+            var code = call != NvmlReturn.Success ? call : value.Return;
+            if (code == NvmlReturn.Success && value.AsDouble() is { } v)
+            {
+                return v;
+            }
+
+            Note(code == NvmlReturn.Success ? NvmlReturn.Unknown : code, field, $"nvmlDeviceGetFieldValues({value.FieldId})");
+            return null;
+        }
+
+        private void Note(NvmlReturn code, string field, string call)
+        {
+            missing.Add(field);
+            if (code == NvmlReturn.GpuIsLost)
+            {
+                Lost = true;
+            }
+            else if (code is not (NvmlReturn.NotSupported or NvmlReturn.FunctionNotFound or NvmlReturn.NoData))
+            {
+                warnings.Add($"GPU {index}: {Describe(call, code)}");
+            }
+        }
+    }
+}

@@ -1,0 +1,135 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace SolProfiler.Telemetry.Gpu.Nvml;
+
+// x86-64 LP64 layouts of the NVML structs the agent passes (sizes checked at load by NvmlLayout.Verify).
+
+[InlineArray(16)]
+internal struct NvmlChars16
+{
+    private byte _element0;
+}
+
+[InlineArray(32)]
+internal struct NvmlChars32
+{
+    private byte _element0;
+}
+
+/// <summary><c>nvmlPciInfo_t</c>, 68 bytes (filled by <c>nvmlDeviceGetPciInfo_v3</c>).</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct NvmlPciInfo
+{
+    public NvmlChars16 BusIdLegacy;
+    public uint Domain;
+    public uint Bus;
+    public uint Device;
+    public uint PciDeviceId;
+    public uint PciSubSystemId;
+    public NvmlChars32 BusId;
+}
+
+/// <summary><c>nvmlUtilization_t</c>, 8 bytes, percent.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct NvmlUtilization
+{
+    public uint Gpu;
+    public uint Memory;
+}
+
+/// <summary><c>nvmlMemory_t</c> (v1), 24 bytes; <c>used</c> includes reserved memory.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct NvmlMemoryV1
+{
+    public ulong Total;
+    public ulong Free;
+    public ulong Used;
+}
+
+/// <summary><c>nvmlMemory_v2_t</c>, 40 bytes; <see cref="Version"/> must be <see cref="VersionWord"/>.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct NvmlMemoryV2
+{
+    /// <summary>NVML_STRUCT_VERSION(Memory, 2) = sizeof | (2 &lt;&lt; 24).</summary>
+    public const uint VersionWord = 40u | (2u << 24);
+
+    public uint Version;
+    public ulong Total;
+    public ulong Reserved;
+    public ulong Free;
+    public ulong Used;
+}
+
+/// <summary><c>nvmlFieldValue_t</c>, 40 bytes; <see cref="RawValue"/> is the 8-byte <c>nvmlValue_t</c> union.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct NvmlFieldValue
+{
+    public uint FieldId;
+    public uint ScopeId;
+    public long TimestampMicroseconds;
+    public long LatencyMicroseconds;
+    public uint ValueType;
+    public NvmlReturn Return;
+    public ulong RawValue;
+
+    /// <summary>The union read as its declared <c>nvmlValueType_t</c>; null for an unknown type.</summary>
+    public readonly double? AsDouble() => ValueType switch
+    {
+        0 => BitConverter.Int64BitsToDouble(unchecked((long)RawValue)),
+        1 => unchecked((uint)RawValue),
+        2 or 3 => RawValue,
+        4 => unchecked((long)RawValue),
+        5 => unchecked((int)(uint)RawValue),
+        6 => unchecked((ushort)RawValue),
+        _ => null,
+    };
+}
+
+/// <summary>Field ids for <c>nvmlDeviceGetFieldValues</c> (reference §5.5).</summary>
+internal static class NvmlFieldId
+{
+    public const uint MemoryTemperature = 82;
+    public const uint NvlinkThroughputDataTx = 138;
+    public const uint NvlinkThroughputDataRx = 139;
+
+    /// <summary>scopeId meaning "sum over all links".</summary>
+    public const uint AllLinks = uint.MaxValue;
+}
+
+internal static class NvmlLayout
+{
+    /// <summary>Throws when a managed struct does not have the size of its C counterpart (reference §5.3).</summary>
+    public static void Verify()
+    {
+        Check<NvmlPciInfo>(68);
+        Check<NvmlUtilization>(8);
+        Check<NvmlMemoryV1>(24);
+        Check<NvmlMemoryV2>(40);
+        Check<NvmlFieldValue>(40);
+        if (Marshal.OffsetOf<NvmlFieldValue>(nameof(NvmlFieldValue.RawValue)) != 32 ||
+            Marshal.OffsetOf<NvmlMemoryV2>(nameof(NvmlMemoryV2.Total)) != 8 ||
+            Marshal.OffsetOf<NvmlPciInfo>(nameof(NvmlPciInfo.BusId)) != 36)
+        {
+            throw new InvalidOperationException("NVML struct field offsets do not match the C layout.");
+        }
+    }
+
+    private static void Check<T>(int expected)
+        where T : unmanaged
+    {
+        var size = Unsafe.SizeOf<T>();
+        if (size != expected || Marshal.SizeOf<T>() != expected)
+        {
+            throw new InvalidOperationException($"{typeof(T).Name} is {size} bytes; the NVML C layout is {expected}.");
+        }
+    }
+
+    /// <summary>A NUL-terminated UTF-8 string from a caller-owned buffer (copied).</summary>
+    public static string ReadCString(ReadOnlySpan<byte> buffer)
+    {
+        var end = buffer.IndexOf((byte)0);
+        return Encoding.UTF8.GetString(end < 0 ? buffer : buffer[..end]);
+    }
+}

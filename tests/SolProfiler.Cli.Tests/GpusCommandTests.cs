@@ -1,0 +1,136 @@
+using System.Runtime.InteropServices;
+using System.Text.Json.Nodes;
+
+namespace SolProfiler.Cli.Tests;
+
+/// <summary>
+/// <c>solprof gpus</c> through the real P/Invoke path on the native NVML stand-in (built by .ci/run or
+/// <c>cmake -S native -B native/build &amp;&amp; cmake --build native/build</c>), and on a dcgm-exporter capture.
+/// </summary>
+[Collection(NativeStandIn.Collection)]
+public sealed class GpusCommandTests
+{
+    [Fact]
+    public async Task The_sim_backend_shows_eight_H100s_whose_readings_move()
+    {
+        var run = await Cli.Run("gpus", "--backend", "sim", "--library", NativeStandIn.NvmlPath, "--watch", "400ms", "--count", "3", "--format", "json");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var snapshots = ReadAll(run.Stdout);
+        Assert.Equal(3, snapshots.Count);
+        foreach (var s in snapshots)
+        {
+            Assert.Equal("sim", (string?)s["backend"]);
+            var gpus = s["gpus"]!.AsArray();
+            Assert.Equal(8, gpus.Count);
+            Assert.All(gpus, g => Assert.Equal("h100-sxm", (string?)g!["catalogId"]));
+        }
+
+        // energy is a counter and the workload driver draws power: it must rise between reads
+        var energy = snapshots.Select(s => (double)s["gpus"]![0]!["energyJoules"]!).ToArray();
+        Assert.True(energy[2] > energy[0], string.Join(", ", energy));
+        Assert.Contains("tensorActiveRatio", snapshots[0]["missingFields"]!.AsArray().Select(x => (string?)x));
+    }
+
+    [Fact]
+    public async Task Auto_on_a_machine_without_NVIDIA_libraries_says_so()
+    {
+        if (NativeLibrary.TryLoad("libnvidia-ml.so.1", out var handle))
+        {
+            NativeLibrary.Free(handle);
+            return; // a machine with a driver: auto picks NVML, covered on GPU machines
+        }
+
+        var run = await Cli.Run("gpus", "--backend", "auto");
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("no NVIDIA library found", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("libnvidia-ml.so.1", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_dcgm_exporter_capture_prints_the_contract()
+    {
+        using var temp = new TempFolder();
+        var path = temp.Write("dcgm.prom", """
+            # TYPE DCGM_FI_DEV_POWER_USAGE gauge
+            DCGM_FI_DEV_POWER_USAGE{gpu="0",UUID="GPU-1",pci_bus_id="00000000:18:00.0",device="nvidia0",modelName="NVIDIA H200",Hostname="n1"} 512.000000
+            # TYPE DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION counter
+            DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION{gpu="0",UUID="GPU-1",pci_bus_id="00000000:18:00.0",device="nvidia0",modelName="NVIDIA H200",Hostname="n1"} 5000
+            # TYPE DCGM_FI_PROF_DRAM_ACTIVE gauge
+            DCGM_FI_PROF_DRAM_ACTIVE{gpu="0",UUID="GPU-1",pci_bus_id="00000000:18:00.0",device="nvidia0",modelName="NVIDIA H200",Hostname="n1"} 0.750000
+
+            """);
+        var run = await Cli.Run("gpus", "--backend", "dcgm-exporter", "--file", path, "--format", "json");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var doc = JsonNode.Parse(run.Stdout)!;
+        Assert.Equal("dcgm-exporter", (string?)doc["backend"]);
+        var gpu = doc["gpus"]![0]!;
+        Assert.Equal(0, (int)gpu["index"]!);
+        Assert.Equal("GPU-1", (string?)gpu["uuid"]);
+        Assert.Equal("h200-sxm", (string?)gpu["catalogId"]);
+        Assert.Equal(512, (double)gpu["powerWatts"]!);
+        Assert.Equal(5, (double)gpu["energyJoules"]!);   // 5,000 mJ
+        Assert.Equal(0.75, (double)gpu["dramActiveRatio"]!);
+        Assert.Null(gpu["smClockHz"]);                   // absent, never zero
+        Assert.Contains("smClockHz", doc["missingFields"]!.AsArray().Select(x => (string?)x));
+    }
+
+    [Theory]
+    [InlineData("gpus", "--backend", "rocm")]
+    [InlineData("gpus", "--backend", "dcgm-exporter")]
+    [InlineData("gpus", "--backend", "dcgm-exporter", "--file", "/nonexistent.prom")]
+    [InlineData("gpus", "--backend", "sim", "--library", "/nonexistent/libnvidia-ml.so.1")]
+    [InlineData("gpus", "--watch", "often")]
+    public async Task Bad_arguments_are_user_errors(params string[] args)
+    {
+        var run = await Cli.Run(args);
+        Assert.Equal(2, run.ExitCode);
+        Assert.StartsWith("error: ", run.Stderr, StringComparison.Ordinal);
+    }
+
+    private static List<JsonNode> ReadAll(string text)
+    {
+        var docs = new List<JsonNode>();
+        var depth = 0;
+        var start = -1;
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (text[i] == '{')
+            {
+                if (depth++ == 0)
+                {
+                    start = i;
+                }
+            }
+            else if (text[i] == '}' && --depth == 0)
+            {
+                docs.Add(JsonNode.Parse(text[start..(i + 1)])!);
+            }
+        }
+
+        return docs;
+    }
+}
+
+/// <summary>Where the native stand-ins are; tests on them share one process-wide library, so they run one at a time.</summary>
+[CollectionDefinition(Collection, DisableParallelization = true)]
+public static class NativeStandIn
+{
+    public const string Collection = "native stand-in";
+
+    public static string NvmlPath
+    {
+        get
+        {
+            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            {
+                var candidate = Path.Combine(dir.FullName, "native", "build", "nvml", "libnvidia-ml.so.1");
+                if (File.Exists(candidate))
+                {
+                    return candidate;
+                }
+            }
+
+            throw new InvalidOperationException("the NVML stand-in is not built: run `cmake -S native -B native/build && cmake --build native/build` (as .ci/run does)");
+        }
+    }
+}

@@ -1,0 +1,121 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using SolProfiler.Telemetry.Gpu.Nvml;
+
+namespace SolProfiler.Telemetry.Tests.Gpu.Nvml;
+
+[Collection(NvmlStandInGroup.Name)]
+public sealed class NvmlBindingTests
+{
+    public NvmlBindingTests()
+    {
+        NvmlStandIn.Reset();
+    }
+
+    [Fact]
+    public void Struct_sizes_match_the_c_layouts()
+    {
+        NvmlLayout.Verify();
+        Assert.Equal(68, Unsafe.SizeOf<NvmlPciInfo>());
+        Assert.Equal(40, Unsafe.SizeOf<NvmlFieldValue>());
+        Assert.Equal(40, Unsafe.SizeOf<NvmlMemoryV2>());
+        Assert.Equal(24, Unsafe.SizeOf<NvmlMemoryV1>());
+        Assert.Equal(8, Unsafe.SizeOf<NvmlUtilization>());
+        Assert.Equal(0x02000028u, NvmlMemoryV2.VersionWord);
+    }
+
+    [Fact]
+    public void Memory_info_v2_refuses_a_wrong_version_word()
+    {
+        Assert.True(NvmlLibrary.TryLoad(NvmlStandIn.LibraryPath, out var error), error);
+        var session = NvmlSessionHandle.Open();
+        Assert.True(session.IsSuccess);
+        using var handle = session.Value;
+        var device = NvmlDevice.HandleByIndex(0);
+        Assert.True(device.IsSuccess);
+
+        var wrong = NvmlDevice.MemoryV2(device.Value, version: 0x01000028);
+        var v1Size = NvmlDevice.MemoryV2(device.Value, version: 24u | (2u << 24));
+        var right = NvmlDevice.MemoryV2(device.Value);
+        var v1 = NvmlDevice.MemoryV1(device.Value);
+
+        Assert.Equal(NvmlReturn.ArgumentVersionMismatch, wrong.Code);
+        Assert.Equal(NvmlReturn.ArgumentVersionMismatch, v1Size.Code);
+        Assert.True(right.IsSuccess);
+        Assert.Equal(85520809984ul, right.Value.Total);
+        Assert.Equal(right.Value.Total, right.Value.Free + right.Value.Used + right.Value.Reserved);
+        Assert.True(v1.IsSuccess);
+        Assert.Equal(right.Value.Used + right.Value.Reserved, v1.Value.Used);
+        Assert.Equal("Argument version mismatch", NvmlLibrary.ErrorString(NvmlReturn.ArgumentVersionMismatch));
+    }
+
+    [Fact]
+    public void Calls_before_init_return_uninitialized()
+    {
+        Assert.True(NvmlLibrary.TryLoad(NvmlStandIn.LibraryPath, out var error), error);
+        Assert.Equal(NvmlReturn.Uninitialized, NvmlDevice.Count().Code);
+        Assert.Equal(NvmlReturn.Uninitialized, NvmlDevice.HandleByIndex(0).Code);
+        Assert.Equal(NvmlReturn.Uninitialized, NvmlNative.Shutdown());
+    }
+
+    [Fact]
+    public void Small_string_buffer_is_reported_not_overrun()
+    {
+        Assert.True(NvmlLibrary.TryLoad(NvmlStandIn.LibraryPath, out var error), error);
+        using var session = NvmlSessionHandle.Open().Value;
+        var device = NvmlDevice.HandleByIndex(0).Value;
+        Span<byte> small = stackalloc byte[8];
+        small.Fill(0xAA);
+        var r = NvmlNative.DeviceGetName(device, ref small[0], (uint)small.Length);
+        Assert.Equal(NvmlReturn.InsufficientSize, r);
+        Assert.Equal(NvmlReturn.InsufficientSize, NvmlNative.DeviceGetName(device, ref small[0], 0));
+        Assert.All(small.ToArray(), b => Assert.Equal(0xAA, b));
+    }
+
+    [Fact]
+    public async Task Open_read_close_ten_thousand_times_keeps_memory_flat()
+    {
+        var options = new NvmlGpuSourceOptions { LibraryPath = NvmlStandIn.LibraryPath };
+        for (var i = 0; i < 200; i++)
+        {
+            await Cycle(options);
+        }
+
+        var managedBefore = GC.GetTotalMemory(forceFullCollection: true);
+        var rssBefore = VmRssBytes();
+        for (var i = 0; i < 10_000; i++)
+        {
+            await Cycle(options);
+        }
+
+        var managedAfter = GC.GetTotalMemory(forceFullCollection: true);
+        var rssAfter = VmRssBytes();
+
+        Assert.Equal(0, NvmlStandIn.InitCount);
+        Assert.Equal(10_200, NvmlStandIn.CallCount("nvmlShutdown"));
+        Assert.True(managedAfter - managedBefore < 2L * 1024 * 1024, $"managed heap grew {managedAfter - managedBefore} bytes");
+        Assert.True(rssAfter - rssBefore < 48L * 1024 * 1024, $"VmRSS grew {rssAfter - rssBefore} bytes");
+
+        static async Task Cycle(NvmlGpuSourceOptions options)
+        {
+            var source = new NvmlGpuSource(options);
+            var snapshot = await source.ReadAsync();
+            Assert.Equal(8, snapshot.Gpus.Count);
+            await source.DisposeAsync();
+        }
+    }
+
+    private static long VmRssBytes()
+    {
+        foreach (var line in File.ReadLines("/proc/self/status"))
+        {
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+            {
+                var kb = line["VmRSS:".Length..].Trim().Split(' ')[0];
+                return long.Parse(kb, CultureInfo.InvariantCulture) * 1024;
+            }
+        }
+
+        return 0;
+    }
+}

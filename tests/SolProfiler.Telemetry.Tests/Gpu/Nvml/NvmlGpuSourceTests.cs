@@ -1,0 +1,290 @@
+using System.Globalization;
+using SolProfiler.Telemetry.Gpu;
+using SolProfiler.Telemetry.Gpu.Nvml;
+
+namespace SolProfiler.Telemetry.Tests.Gpu.Nvml;
+
+[Collection(NvmlStandInGroup.Name)]
+public sealed class NvmlGpuSourceTests
+{
+    private const int NvmlErrorUninitialized = 1;
+    private const int NvmlErrorNotSupported = 3;
+    private const int NvmlErrorDriverNotLoaded = 9;
+    private const int NvmlErrorLibraryNotFound = 12;
+    private const int NvmlErrorGpuIsLost = 15;
+
+    private static readonly string[] NeverFromNvml = ["smActiveRatio", "smOccupancyRatio", "tensorActiveRatio", "dramActiveRatio", "xidErrors"];
+
+    public NvmlGpuSourceTests()
+    {
+        NvmlStandIn.Reset();
+    }
+
+    private static NvmlGpuSource NewSource(TimeProvider? time = null) =>
+        new(new NvmlGpuSourceOptions { LibraryPath = NvmlStandIn.LibraryPath, TimeProvider = time ?? TimeProvider.System });
+
+    [Fact]
+    public async Task Reads_eight_gpus_with_every_field_type_marshalled()
+    {
+        // Memory temperature (field 82) on GPUs 3..6 comes back as double, signed long long, signed int and unsigned short.
+        NvmlStandIn.SetFieldValue(3, 82, valueType: 0, 71.5);
+        NvmlStandIn.SetFieldValue(4, 82, valueType: 4, 63);
+        NvmlStandIn.SetFieldValue(5, 82, valueType: 5, -2);
+        NvmlStandIn.SetFieldValue(6, 82, valueType: 6, 64);
+        NvmlStandIn.SetDeviceName(7, "NVIDIA H100 NVL");
+
+        await using var source = NewSource();
+        var snapshot = await source.ReadAsync();
+
+        Assert.False(snapshot.Down, snapshot.DownReason);
+        Assert.Equal("nvml", snapshot.Backend);
+        Assert.Empty(snapshot.Warnings);
+        Assert.Equal(8, snapshot.Gpus.Count);
+        Assert.Equal(NeverFromNvml, snapshot.MissingFields);
+        Assert.Equal("580.65.06-solprof", source.DriverVersion);
+
+        string[] buses = ["18", "2A", "3A", "5D", "9A", "AB", "BA", "DB"];
+        for (var i = 0; i < 8; i++)
+        {
+            var gpu = snapshot.Gpus[i];
+            Assert.Equal(i, gpu.Index);
+            Assert.Equal(i == 7 ? "NVIDIA H100 NVL" : "NVIDIA H100 80GB HBM3", gpu.Name);
+            Assert.Equal($"GPU-5017f0f1-0000-4000-8000-{i:x12}", gpu.Uuid);
+            Assert.Equal($"00000000:{buses[i]}:00.0", gpu.PciBusId);
+            Assert.Equal(100.0 + i, gpu.PowerWatts);
+            Assert.Equal(1.0e6 + (1.0e3 * i), gpu.EnergyJoules);
+            Assert.Equal(700.0, gpu.PowerLimitWatts);
+            Assert.Equal(1.98e9, gpu.SmClockHz);
+            Assert.Equal(2.619e9, gpu.MemClockHz);
+            Assert.Equal(40.0 + i, gpu.GpuTemperatureCelsius);
+            Assert.Equal(85520809984.0, gpu.MemoryTotalBytes);
+            Assert.Equal(1073741824.0 * (1 + i), gpu.MemoryUsedBytes);
+            Assert.Equal((10.0 + i) / 100.0, gpu.GraphicsActiveRatio!.Value, 12);
+            Assert.Equal(1000.0 * (i + 1) * 1024, gpu.NvlinkTxBytes);
+            Assert.Equal(2000.0 * (i + 1) * 1024, gpu.NvlinkRxBytes);
+            Assert.Equal(0.0, gpu.PcieTxBytes);
+            Assert.Equal(0.0, gpu.PcieRxBytes);
+            Assert.Empty(gpu.ThrottleReasons!);
+            Assert.Null(gpu.SmActiveRatio);
+            Assert.Null(gpu.XidErrors);
+        }
+
+        Assert.Equal([50.0, 51.0, 52.0, 71.5, 63.0, -2.0, 64.0, 57.0], snapshot.Gpus.Select(g => g.MemoryTemperatureCelsius!.Value));
+    }
+
+    [Fact]
+    public async Task Converts_units_and_integrates_pcie_rate()
+    {
+        NvmlStandIn.SetValue(0, "power_mw", 350123);
+        NvmlStandIn.SetValue(0, "energy_mj", 5_000_000_123);
+        NvmlStandIn.SetValue(0, "power_limit_mw", 650000);
+        NvmlStandIn.SetValue(0, "clock_sm_mhz", 1755);
+        NvmlStandIn.SetValue(0, "clock_mem_mhz", 1593);
+        NvmlStandIn.SetValue(0, "util_gpu", 45);
+        NvmlStandIn.SetValue(0, "nvlink_tx_kib", 3);
+        NvmlStandIn.SetValue(0, "memory_used_bytes", 123456789);
+        NvmlStandIn.SetValue(0, "clocks_event_reasons", 0x4 | 0x40 | 0x1000);
+        NvmlStandIn.SetValue(NvmlStandIn.AllGpus, "pcie_tx_kbps", 1000);
+        NvmlStandIn.SetValue(NvmlStandIn.AllGpus, "pcie_rx_kbps", 3000);
+        var clock = new ManualTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+
+        await using var source = NewSource(clock);
+        var first = (await source.ReadAsync()).Gpus[0];
+        clock.Now += TimeSpan.FromSeconds(2);
+        NvmlStandIn.SetValue(0, "pcie_tx_kbps", 2000);
+        var second = (await source.ReadAsync()).Gpus[0];
+
+        Assert.Equal(350.123, first.PowerWatts!.Value, 9);
+        Assert.Equal(5_000_000.123, first.EnergyJoules!.Value, 6);
+        Assert.Equal(650.0, first.PowerLimitWatts);
+        Assert.Equal(1.755e9, first.SmClockHz);
+        Assert.Equal(1.593e9, first.MemClockHz);
+        Assert.Equal(0.45, first.GraphicsActiveRatio!.Value, 12);
+        Assert.Equal(3072.0, first.NvlinkTxBytes);
+        Assert.Equal(123456789.0, first.MemoryUsedBytes);
+        Assert.Equal(["sw_power_cap", "hw_thermal", "unknown_0x1000"], first.ThrottleReasons);
+        Assert.Equal(0.0, first.PcieTxBytes);
+        // Trapezoid over 2 s: (1000 + 2000) / 2 KB/s * 2 s = 3000 KB; rx 3000 KB/s * 2 s = 6000 KB.
+        Assert.Equal(3000.0 * 1024, second.PcieTxBytes);
+        Assert.Equal(6000.0 * 1024, second.PcieRxBytes);
+        Assert.Equal(clock.Now, second.Timestamp);
+    }
+
+    [Fact]
+    public async Task Uninitialized_count_is_down_and_the_next_read_reinitialises()
+    {
+        NvmlStandIn.InjectError("nvmlDeviceGetCount_v2", -1, NvmlErrorUninitialized, calls: 1);
+        await using var source = NewSource();
+
+        var down = await source.ReadAsync();
+        var up = await source.ReadAsync();
+
+        Assert.True(down.Down);
+        Assert.Contains("nvmlDeviceGetCount_v2: Uninitialized", down.DownReason, StringComparison.Ordinal);
+        Assert.Empty(down.Gpus);
+        Assert.False(up.Down, up.DownReason);
+        Assert.Equal(8, up.Gpus.Count);
+        Assert.Equal(2, NvmlStandIn.CallCount("nvmlInit_v2"));
+        Assert.Equal(1, NvmlStandIn.InitCount);
+    }
+
+    [Fact]
+    public async Task Not_supported_field_is_null_and_listed_missing_without_warning()
+    {
+        NvmlStandIn.InjectError("nvmlDeviceGetPowerUsage", 2, NvmlErrorNotSupported);
+        NvmlStandIn.InjectError("nvmlDeviceGetFieldValues:82", 1, NvmlErrorNotSupported);
+        await using var source = NewSource();
+
+        var snapshot = await source.ReadAsync();
+
+        Assert.Equal(8, snapshot.Gpus.Count);
+        Assert.Null(snapshot.Gpus[2].PowerWatts);
+        Assert.Null(snapshot.Gpus[1].MemoryTemperatureCelsius);
+        Assert.All(snapshot.Gpus.Where(g => g.Index != 2), g => Assert.NotNull(g.PowerWatts));
+        Assert.All(snapshot.Gpus.Where(g => g.Index != 1), g => Assert.NotNull(g.MemoryTemperatureCelsius));
+        Assert.NotNull(snapshot.Gpus[1].NvlinkTxBytes);
+        Assert.Contains("powerWatts", snapshot.MissingFields);
+        Assert.Contains("memoryTemperatureCelsius", snapshot.MissingFields);
+        Assert.Empty(snapshot.Warnings);
+    }
+
+    [Fact]
+    public async Task Lost_gpu_is_skipped_with_a_warning()
+    {
+        NvmlStandIn.InjectError("nvmlDeviceGetPowerUsage", 5, NvmlErrorGpuIsLost);
+        NvmlStandIn.InjectError("nvmlDeviceGetHandleByIndex_v2", 6, NvmlErrorGpuIsLost);
+        await using var source = NewSource();
+
+        var snapshot = await source.ReadAsync();
+
+        Assert.False(snapshot.Down);
+        Assert.Equal([0, 1, 2, 3, 4, 7], snapshot.Gpus.Select(g => g.Index));
+        Assert.Equal(2, snapshot.Warnings.Count);
+        Assert.Contains(snapshot.Warnings, w => w.StartsWith("GPU 5:", StringComparison.Ordinal) && w.Contains("GPU is lost", StringComparison.Ordinal));
+        Assert.Contains(snapshot.Warnings, w => w.StartsWith("GPU 6:", StringComparison.Ordinal) && w.Contains("GPU is lost", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Other_device_errors_leave_the_field_null_with_a_warning()
+    {
+        NvmlStandIn.InjectError("nvmlDeviceGetTotalEnergyConsumption", 0, 999);
+        await using var source = NewSource();
+
+        var snapshot = await source.ReadAsync();
+
+        Assert.Null(snapshot.Gpus[0].EnergyJoules);
+        Assert.Contains("energyJoules", snapshot.MissingFields);
+        var warning = Assert.Single(snapshot.Warnings);
+        Assert.Contains("Unknown Error", warning, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(NvmlErrorLibraryNotFound, "NVML Shared Library Not Found")]
+    [InlineData(NvmlErrorDriverNotLoaded, "Driver Not Loaded")]
+    public async Task Init_failure_is_down_with_the_nvml_error_string(int code, string text)
+    {
+        NvmlStandIn.InjectError("nvmlInit_v2", -1, code);
+        await using var source = NewSource();
+
+        var snapshot = await source.ReadAsync();
+
+        Assert.True(snapshot.Down);
+        Assert.Contains("nvmlInit_v2: " + text, snapshot.DownReason, StringComparison.Ordinal);
+        Assert.Contains(code.ToString(CultureInfo.InvariantCulture), snapshot.DownReason, StringComparison.Ordinal);
+        Assert.Empty(snapshot.Gpus);
+        Assert.Equal(0, NvmlStandIn.InitCount);
+        Assert.False(source.IsOpen);
+    }
+
+    [Fact]
+    public async Task Missing_library_is_down_without_throwing()
+    {
+        await using var source = new NvmlGpuSource(new NvmlGpuSourceOptions { LibraryPath = "/nonexistent/solprof/libnvidia-ml.so.1" });
+
+        var snapshot = await source.ReadAsync();
+
+        Assert.True(snapshot.Down);
+        Assert.StartsWith("libnvidia-ml.so.1 not found (", snapshot.DownReason, StringComparison.Ordinal);
+        Assert.Contains("/nonexistent/solprof/libnvidia-ml.so.1", snapshot.DownReason, StringComparison.Ordinal);
+        Assert.Empty(snapshot.Gpus);
+    }
+
+    [Fact]
+    public async Task Environment_variable_names_the_library_when_no_path_is_given()
+    {
+        var before = Environment.GetEnvironmentVariable("SOLPROF_NVML_LIBRARY");
+        Environment.SetEnvironmentVariable("SOLPROF_NVML_LIBRARY", NvmlStandIn.LibraryPath);
+        try
+        {
+            NvmlStandIn.SetDeviceCount(2);
+            await using var source = new NvmlGpuSource();
+            var snapshot = await source.ReadAsync();
+            Assert.False(snapshot.Down, snapshot.DownReason);
+            Assert.Equal(2, snapshot.Gpus.Count);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("SOLPROF_NVML_LIBRARY", before);
+        }
+    }
+
+    [Fact]
+    public async Task Sessions_nest_and_dispose_shuts_down_once()
+    {
+        var a = NewSource();
+        var b = NewSource();
+        Assert.False((await a.ReadAsync()).Down);
+        Assert.False((await b.ReadAsync()).Down);
+        Assert.Equal(2, NvmlStandIn.InitCount);
+
+        await a.DisposeAsync();
+        await a.DisposeAsync();
+        Assert.Equal(1, NvmlStandIn.InitCount);
+        Assert.Equal(8, (await b.ReadAsync()).Gpus.Count);
+        var afterDispose = await a.ReadAsync();
+        Assert.True(afterDispose.Down);
+
+        await b.DisposeAsync();
+        Assert.Equal(0, NvmlStandIn.InitCount);
+        Assert.Equal(2, NvmlStandIn.CallCount("nvmlShutdown"));
+    }
+
+    [Fact]
+    public async Task Device_count_up_to_sixteen()
+    {
+        NvmlStandIn.SetDeviceCount(16);
+        await using var source = NewSource();
+        var sixteen = await source.ReadAsync();
+        NvmlStandIn.SetDeviceCount(0);
+        var none = await source.ReadAsync();
+
+        Assert.Equal(16, sixteen.Gpus.Count);
+        Assert.Equal("00000000:EF:00.0", sixteen.Gpus[15].PciBusId);
+        Assert.False(none.Down);
+        Assert.Empty(none.Gpus);
+    }
+
+    [Fact]
+    public async Task Workload_driver_makes_values_move()
+    {
+        NvmlStandIn.SetWorkload(true);
+        await using var source = NewSource();
+
+        var first = await source.ReadAsync();
+        await Task.Delay(400);
+        var second = await source.ReadAsync();
+
+        Assert.Equal(8, second.Gpus.Count);
+        for (var i = 0; i < 8; i++)
+        {
+            var (a, b) = (first.Gpus[i], second.Gpus[i]);
+            Assert.True(b.EnergyJoules > a.EnergyJoules, $"GPU {i} energy did not increase");
+            Assert.True(b.NvlinkTxBytes > a.NvlinkTxBytes, $"GPU {i} NVLink tx did not increase");
+            Assert.True(b.PcieTxBytes > 0, $"GPU {i} PCIe tx integral stayed 0");
+            Assert.InRange(b.PowerWatts!.Value, 90, 700);
+            Assert.InRange(b.GraphicsActiveRatio!.Value, 0, 1);
+        }
+
+        Assert.Contains(Enumerable.Range(0, 8), i => first.Gpus[i].PowerWatts != second.Gpus[i].PowerWatts);
+    }
+}

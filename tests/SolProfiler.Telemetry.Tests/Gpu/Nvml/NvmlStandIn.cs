@@ -1,0 +1,120 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace SolProfiler.Telemetry.Tests.Gpu.Nvml;
+
+/// <summary>The NVML stand-in keeps global state in the process: its tests run alone, one at a time.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class NvmlStandInGroup
+{
+    public const string Name = "NVML stand-in";
+}
+
+/// <summary>
+/// Finds native/build/nvml/libnvidia-ml.so.1 (built by cmake, never by the tests) and calls its solprof_nvml_* back door.
+/// </summary>
+internal static class NvmlStandIn
+{
+    public const string RelativePath = "native/build/nvml/libnvidia-ml.so.1";
+
+    private static readonly Lazy<Api> Loaded = new(Load);
+
+    [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+    private delegate int NoArgs();
+
+    [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+    private delegate int UIntArg(uint value);
+
+    [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+    private delegate int IntArg(int value);
+
+    [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+    private delegate int SetName(uint index, [MarshalAs(UnmanagedType.LPUTF8Str)] string name);
+
+    [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+    private delegate int SetValueFn(uint index, [MarshalAs(UnmanagedType.LPUTF8Str)] string key, double value);
+
+    [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+    private delegate int SetFieldFn(uint index, uint fieldId, int valueType, double value);
+
+    [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+    private delegate int InjectFn([MarshalAs(UnmanagedType.LPUTF8Str)] string function, int device, int code, int calls);
+
+    [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+    private delegate int CallCountFn([MarshalAs(UnmanagedType.LPUTF8Str)] string function);
+
+    private sealed record Api(
+        string Path, NoArgs Reset, UIntArg SetCount, SetName SetName, SetValueFn SetValue, SetFieldFn SetField,
+        InjectFn Inject, IntArg Workload, NoArgs InitCount, CallCountFn CallCount);
+
+    public const uint AllGpus = uint.MaxValue;
+
+    /// <summary>The stand-in's absolute path; fails the test with the build command when it was not built.</summary>
+    public static string LibraryPath => Loaded.Value.Path;
+
+    public static void Reset() => Check(Loaded.Value.Reset());
+
+    public static void SetDeviceCount(uint count) => Check(Loaded.Value.SetCount(count));
+
+    public static void SetDeviceName(uint index, string name) => Check(Loaded.Value.SetName(index, name));
+
+    public static void SetValue(uint index, string key, double value) => Check(Loaded.Value.SetValue(index, key, value));
+
+    public static void SetFieldValue(uint index, uint fieldId, int valueType, double value) =>
+        Check(Loaded.Value.SetField(index, fieldId, valueType, value));
+
+    /// <summary>calls &lt; 0: forever. device -1: every GPU.</summary>
+    public static void InjectError(string function, int device, int code, int calls = -1) =>
+        Check(Loaded.Value.Inject(function, device, code, calls));
+
+    public static void SetWorkload(bool enabled) => Check(Loaded.Value.Workload(enabled ? 1 : 0));
+
+    public static int InitCount => Loaded.Value.InitCount();
+
+    public static int CallCount(string function) => Loaded.Value.CallCount(function);
+
+    private static void Check(int code) => Assert.True(code == 0, $"stand-in back door returned {code}");
+
+    private static Api Load()
+    {
+        var path = Locate();
+        var handle = NativeLibrary.Load(path);
+        T Get<T>(string name) where T : Delegate => Marshal.GetDelegateForFunctionPointer<T>(NativeLibrary.GetExport(handle, name));
+        return new Api(
+            path, Get<NoArgs>("solprof_nvml_reset"), Get<UIntArg>("solprof_nvml_set_device_count"),
+            Get<SetName>("solprof_nvml_set_device_name"), Get<SetValueFn>("solprof_nvml_set_value"),
+            Get<SetFieldFn>("solprof_nvml_set_field_value"), Get<InjectFn>("solprof_nvml_inject_error"),
+            Get<IntArg>("solprof_nvml_set_workload"), Get<NoArgs>("solprof_nvml_init_count"),
+            Get<CallCountFn>("solprof_nvml_call_count"));
+    }
+
+    private static string Locate([CallerFilePath] string sourceFile = "")
+    {
+        // From the test binaries up to the repository root; with --artifacts-path outside the tree, from this source file.
+        foreach (var start in new[] { AppContext.BaseDirectory, Path.GetDirectoryName(sourceFile) ?? "" })
+        {
+            for (var dir = string.IsNullOrEmpty(start) ? null : new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                if (File.Exists(Path.Combine(dir.FullName, "SolProfiler.sln")))
+                {
+                    var candidate = Path.Combine(dir.FullName, RelativePath);
+                    Assert.True(
+                        File.Exists(candidate),
+                        $"The NVML stand-in {candidate} is missing. Build it first: cmake -S native -B native/build && cmake --build native/build");
+                    return candidate;
+                }
+            }
+        }
+
+        Assert.Fail("SolProfiler.sln not found above " + AppContext.BaseDirectory + "; cannot locate " + RelativePath);
+        return "";
+    }
+}
+
+/// <summary>A clock the tests move by hand.</summary>
+internal sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
+{
+    public DateTimeOffset Now { get; set; } = start;
+
+    public override DateTimeOffset GetUtcNow() => Now;
+}
