@@ -1,12 +1,13 @@
 using System.Runtime.InteropServices;
 using SolProfiler.Sol;
 using SolProfiler.Telemetry.Gpu;
+using SolProfiler.Telemetry.Gpu.Dcgm;
 using SolProfiler.Telemetry.Gpu.DcgmExporter;
 
 namespace SolProfiler.Cli.Gpus;
 
 /// <summary>What the user asked for: a backend name and where to find it.</summary>
-public sealed record GpuBackendRequest(string Backend, string? Library, string? Url, string? File, TimeSpan Timeout);
+public sealed record GpuBackendRequest(string Backend, string? Library, string? Url, string? File, TimeSpan Timeout, string? DcgmHost = null);
 
 /// <summary>The source chosen, and for <c>auto</c> a line saying what was chosen and why.</summary>
 public sealed record GpuBackendChoice(IGpuSource Source, string? Explanation);
@@ -28,7 +29,7 @@ public static class GpuSourceFactory
             case "dcgm-exporter":
                 return new GpuBackendChoice(DcgmExporter(request, http), null);
             case "dcgm":
-                return new GpuBackendChoice(new UnavailableGpuSource("dcgm", "the DCGM binding is not implemented yet; use --backend nvml, or dcgm-exporter --url"), null);
+                return new GpuBackendChoice(Dcgm(request), null);
             case "nvml":
             case "sim":
                 return new GpuBackendChoice(NvmlSources.Create(request), null);
@@ -60,15 +61,24 @@ public static class GpuSourceFactory
     {
         var dcgm = DcgmLibraries.FirstOrDefault(Loadable);
         var nvml = Loadable(NvmlLibrary);
+        if (dcgm is not null)
+        {
+            var where = request.DcgmHost is null ? "embedded host engine" : $"host engine at {request.DcgmHost}";
+            return new GpuBackendChoice(Dcgm(request with { Backend = "dcgm" }), $"backend auto: chose dcgm ({dcgm} found; {where})");
+        }
+
         if (nvml)
         {
-            var because = dcgm is null ? $"{NvmlLibrary} found, no DCGM library" : $"{dcgm} found but the DCGM binding is not implemented yet; {NvmlLibrary} found";
-            return new GpuBackendChoice(NvmlSources.Create(request with { Backend = "nvml" }), $"backend auto: chose nvml ({because})");
+            return new GpuBackendChoice(NvmlSources.Create(request with { Backend = "nvml" }), $"backend auto: chose nvml ({NvmlLibrary} found, no DCGM library)");
         }
 
         var reason = $"no NVIDIA library found: neither {string.Join(" nor ", DcgmLibraries)} (DCGM) nor {NvmlLibrary} (NVML, comes with the driver) can be loaded; on a machine without GPUs use --backend sim, or read a dcgm-exporter with --backend dcgm-exporter --url";
         return new GpuBackendChoice(new UnavailableGpuSource("auto", reason), null);
     }
+
+    /// <summary>DCGM embedded in this process, or connected to a running nv-hostengine (host:port or a unix socket path).</summary>
+    private static DcgmGpuSource Dcgm(GpuBackendRequest request) =>
+        new(new DcgmGpuSourceOptions { LibraryPath = request.Library, HostEngineAddress = request.DcgmHost });
 
     private static bool Loadable(string name)
     {

@@ -20,6 +20,7 @@ public static class GpusCommand
     {
         var backend = new Option<string>("--backend") { Description = "auto, nvml, sim, dcgm-exporter or dcgm", DefaultValueFactory = _ => "auto", HelpName = "auto|nvml|sim|dcgm-exporter|dcgm" };
         var library = new Option<string?>("--library") { Description = "Explicit path of libnvidia-ml (nvml) or of the stand-in (sim)" };
+        var dcgmHost = new Option<string?>("--dcgm-host") { Description = "Connect DCGM to a running nv-hostengine (host:port or unix socket path) instead of embedding it" };
         var url = new Option<string?>("--url") { Description = "dcgm-exporter endpoint, e.g. http://127.0.0.1:9400/metrics" };
         var file = new Option<string?>("--file") { Description = "A saved dcgm-exporter body" };
         var watch = new Option<string?>("--watch") { Description = "Refresh every interval (e.g. 1s) until interrupted" };
@@ -28,7 +29,7 @@ public static class GpusCommand
         var format = new Option<OutputFormat>("--format", "-f") { Description = "table or json", DefaultValueFactory = _ => OutputFormat.Table, HelpName = "table|json" };
         var command = new Command("gpus", "List the GPUs and one telemetry sample from DCGM, NVML, dcgm-exporter or the stand-ins")
         {
-            backend, library, url, file, watch, count, timeout, format,
+            backend, library, dcgmHost, url, file, watch, count, timeout, format,
         };
 
         command.SetAction(async (parse, cancellationToken) =>
@@ -43,7 +44,7 @@ public static class GpusCommand
             var reads = parse.GetValue(count) is { } c ? (c >= 1 ? c : throw new SolInputException($"--count {c} must be >= 1")) : (int?)null;
             using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
             var choice = GpuSourceFactory.Create(
-                new GpuBackendRequest(parse.GetValue(backend)!, parse.GetValue(library), parse.GetValue(url), parse.GetValue(file), DurationParser.Parse(parse.GetValue(timeout)!, "--timeout")),
+                new GpuBackendRequest(parse.GetValue(backend)!, parse.GetValue(library), parse.GetValue(url), parse.GetValue(file), DurationParser.Parse(parse.GetValue(timeout)!, "--timeout"), parse.GetValue(dcgmHost)),
                 http);
             await using var source = choice.Source;
             if (choice.Explanation is { } why)

@@ -1,4 +1,3 @@
-using System.Reflection;
 using System.Runtime.InteropServices;
 
 namespace SolProfiler.Telemetry.Gpu.Nvml;
@@ -10,8 +9,8 @@ namespace SolProfiler.Telemetry.Gpu.Nvml;
 /// file is refused rather than silently served by the first.
 /// </summary>
 /// <remarks>
-/// .NET allows one DllImport resolver per assembly. This one answers only <see cref="NvmlNative.LibraryName"/> and
-/// returns zero (default probing) for anything else; another native binding in this assembly (DCGM) must share it.
+/// .NET allows one DllImport resolver per assembly: the handle is registered with the shared
+/// <see cref="NativeLibraries"/> resolver under <see cref="NvmlNative.LibraryName"/>, which also serves DCGM.
 /// </remarks>
 internal static class NvmlLibrary
 {
@@ -20,7 +19,6 @@ internal static class NvmlLibrary
     private static readonly Lock Sync = new();
     private static nint s_handle;
     private static string? s_boundPath;
-    private static bool s_resolverSet;
     private static HashSet<string> s_exports = [];
 
     private static readonly string[] KnownExports =
@@ -102,12 +100,7 @@ internal static class NvmlLibrary
                 return false;
             }
 
-            if (!s_resolverSet)
-            {
-                NativeLibrary.SetDllImportResolver(typeof(NvmlLibrary).Assembly, Resolve);
-                s_resolverSet = true;
-            }
-
+            NativeLibraries.Register(NvmlNative.LibraryName, handle);
             s_exports = exports;
             s_boundPath = path;
             s_handle = handle; // kept loaded for the process: bound stubs point into it
@@ -125,7 +118,4 @@ internal static class NvmlLibrary
         var text = s_handle == 0 ? null : Marshal.PtrToStringUTF8(NvmlNative.ErrorString(code));
         return string.IsNullOrEmpty(text) ? code.ToString() : text;
     }
-
-    private static nint Resolve(string libraryName, Assembly assembly, DllImportSearchPath? searchPath) =>
-        libraryName == NvmlNative.LibraryName ? s_handle : 0;
 }
