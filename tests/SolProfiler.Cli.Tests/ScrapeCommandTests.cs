@@ -71,7 +71,7 @@ public sealed class ScrapeCommandTests
         Assert.True(run.ExitCode == 0, run.ToString());
         var engine = Assert.Single(Assert.IsType<JsonArray>(JsonNode.Parse(run.Stdout))!)!;
         var rates = engine["rates"]!;
-        Assert.True((int)rates["samples"]! >= 3, run.ToString());
+        Assert.True((int)rates["samples"]! >= 2, run.ToString()); // a loaded CI machine may coalesce timer ticks
         // every scrape adds 2.0 s over 100 observations: 20 ms per token whatever the timing of the scrapes
         Assert.Equal(0.02, (double)rates["meanInterTokenLatencySeconds"]!, 9);
         Assert.True((double)rates["generationTokensPerSecond"]! > 0);
