@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -15,6 +16,13 @@ _Static_assert(sizeof(nvmlMemory_t) == 24, "nvmlMemory_t layout");
 _Static_assert(sizeof(nvmlMemory_v2_t) == 40, "nvmlMemory_v2_t layout");
 _Static_assert(sizeof(nvmlFieldValue_t) == 40, "nvmlFieldValue_t layout");
 _Static_assert(offsetof(nvmlFieldValue_t, value) == 32, "nvmlFieldValue_t value offset");
+_Static_assert(sizeof(nvmlGpmMetric_t) == 40, "nvmlGpmMetric_t layout");
+_Static_assert(offsetof(nvmlGpmMetric_t, value) == 8, "nvmlGpmMetric_t value offset");
+_Static_assert(offsetof(nvmlGpmMetric_t, metricInfo) == 16, "nvmlGpmMetric_t metricInfo offset");
+_Static_assert(offsetof(nvmlGpmMetricsGet_t, sample1) == 8, "nvmlGpmMetricsGet_t sample1 offset");
+_Static_assert(offsetof(nvmlGpmMetricsGet_t, metrics) == 24, "nvmlGpmMetricsGet_t metrics offset");
+_Static_assert(sizeof(nvmlGpmMetricsGet_t) == 13344, "nvmlGpmMetricsGet_t layout (NVML_GPM_METRIC_MAX 333)");
+_Static_assert(sizeof(nvmlGpmSupport_t) == 8, "nvmlGpmSupport_t layout");
 
 #define MAX_FIELD_OVERRIDES 16
 #define MAX_INJECTIONS 64
@@ -48,9 +56,26 @@ struct nvmlDevice_st {
     double nvlink_rx_kib;
     double pcie_tx_kbps;
     double pcie_rx_kbps;
+    double gpm_supported;
+    double sm_occupancy;
+    double tensor_util;
     field_override overrides[MAX_FIELD_OVERRIDES];
     int override_count;
     double last_advance_s;
+    /* GPM: time integrals (percent * seconds) of dram, sm, occupancy, tensor, graphics since gpm_last_s. */
+    double gpm_acc[5];
+    double gpm_last_s;
+};
+
+enum { GPM_DRAM, GPM_SM, GPM_OCC, GPM_TENSOR, GPM_GRAPHICS, GPM_COUNTERS };
+
+/* Opaque GPM sample: a timestamp and the device's cumulative counters when it was taken. */
+struct nvmlGpmSample_st {
+    struct nvmlGpmSample_st *next; /* live list, for handle validation */
+    int filled;
+    unsigned int device_index;
+    double at_s;
+    double acc[GPM_COUNTERS];
 };
 
 typedef struct injection {
@@ -74,6 +99,8 @@ static double g_workload_start_s;
 static injection g_injections[MAX_INJECTIONS];
 static call_counter g_calls[MAX_COUNTED];
 static int g_initialised_state; /* lazily reset on first use */
+static struct nvmlGpmSample_st *g_samples; /* live GPM samples (not touched by reset) */
+static int g_live_samples;
 
 static double now_s(void)
 {
@@ -104,7 +131,11 @@ static void default_device(struct nvmlDevice_st *d, unsigned int index)
     d->nvlink_rx_kib = 2000.0 * (index + 1);
     d->pcie_tx_kbps = 100.0 * (index + 1);
     d->pcie_rx_kbps = 200.0 * (index + 1);
+    d->gpm_supported = 1.0;
+    d->sm_occupancy = 30.0 + index;
+    d->tensor_util = 20.0 + index;
     d->last_advance_s = now_s();
+    d->gpm_last_s = d->last_advance_s;
 }
 
 static void reset_locked(void)
@@ -173,6 +204,8 @@ static void advance(struct nvmlDevice_st *d)
     d->power_mw = 90000.0 + load * (d->power_limit_mw - 90000.0);
     d->util_gpu = floor(load * 100.0);
     d->util_memory = floor(load * 60.0);
+    d->sm_occupancy = floor(load * 50.0);
+    d->tensor_util = floor(load * 80.0);
     d->energy_mj += d->power_mw * dt; /* mW * s = mJ */
     d->nvlink_tx_kib += load * 50.0e6 * dt; /* up to ~50 GiB/s */
     d->nvlink_rx_kib += load * 45.0e6 * dt;
@@ -552,6 +585,167 @@ nvmlReturn_t nvmlDeviceGetPcieThroughput(nvmlDevice_t device, nvmlPcieUtilCounte
     });
 }
 
+/* ---------------- GPM ---------------- */
+
+static int gpm_sample_live(const struct nvmlGpmSample_st *s)
+{
+    for (const struct nvmlGpmSample_st *p = g_samples; p != NULL; p = p->next)
+        if (p == s)
+            return 1;
+    return 0;
+}
+
+/* Brings the device's GPM integrals up to now, using the current values for the time since the last update. */
+static void gpm_accumulate(struct nvmlDevice_st *d, double t)
+{
+    double dt = t - d->gpm_last_s;
+    if (dt > 0.0) {
+        d->gpm_acc[GPM_DRAM] += d->util_memory * dt;
+        d->gpm_acc[GPM_SM] += d->util_gpu * dt;
+        d->gpm_acc[GPM_OCC] += d->sm_occupancy * dt;
+        d->gpm_acc[GPM_TENSOR] += d->tensor_util * dt;
+        d->gpm_acc[GPM_GRAPHICS] += d->util_gpu * dt;
+    }
+    d->gpm_last_s = t;
+}
+
+nvmlReturn_t nvmlGpmQueryDeviceSupport(nvmlDevice_t device, nvmlGpmSupport_t *gpmSupport)
+{
+    DEVICE_CALL("nvmlGpmQueryDeviceSupport", device, {
+        if (gpmSupport == NULL)
+            r = NVML_ERROR_INVALID_ARGUMENT;
+        else if (gpmSupport->version != NVML_GPM_SUPPORT_VERSION)
+            r = NVML_ERROR_ARGUMENT_VERSION_MISMATCH;
+        else
+            gpmSupport->isSupportedDevice = d->gpm_supported != 0.0 ? 1U : 0U;
+    });
+}
+
+nvmlReturn_t nvmlGpmSampleAlloc(nvmlGpmSample_t *gpmSample)
+{
+    lock();
+    count_call("nvmlGpmSampleAlloc");
+    nvmlReturn_t r = g_init_count <= 0 ? NVML_ERROR_UNINITIALIZED : take_injection("nvmlGpmSampleAlloc", -1);
+    if (r == NVML_SUCCESS && gpmSample == NULL)
+        r = NVML_ERROR_INVALID_ARGUMENT;
+    if (r == NVML_SUCCESS) {
+        struct nvmlGpmSample_st *s = calloc(1, sizeof *s);
+        if (s == NULL) {
+            r = NVML_ERROR_MEMORY;
+        } else {
+            s->next = g_samples;
+            g_samples = s;
+            g_live_samples++;
+            *gpmSample = s;
+        }
+    }
+    unlock();
+    return r;
+}
+
+nvmlReturn_t nvmlGpmSampleFree(nvmlGpmSample_t gpmSample)
+{
+    lock();
+    count_call("nvmlGpmSampleFree");
+    nvmlReturn_t r = NVML_ERROR_INVALID_ARGUMENT;
+    for (struct nvmlGpmSample_st **p = &g_samples; *p != NULL; p = &(*p)->next) {
+        if (*p == gpmSample) {
+            *p = gpmSample->next;
+            free(gpmSample);
+            g_live_samples--;
+            r = NVML_SUCCESS;
+            break;
+        }
+    }
+    unlock();
+    return r;
+}
+
+nvmlReturn_t nvmlGpmSampleGet(nvmlDevice_t device, nvmlGpmSample_t gpmSample)
+{
+    DEVICE_CALL("nvmlGpmSampleGet", device, {
+        if (gpmSample == NULL || !gpm_sample_live(gpmSample)) {
+            r = NVML_ERROR_INVALID_ARGUMENT;
+        } else if (d->gpm_supported == 0.0) {
+            r = NVML_ERROR_NOT_SUPPORTED;
+        } else {
+            double t = now_s();
+            gpm_accumulate(d, t);
+            gpmSample->filled = 1;
+            gpmSample->device_index = d->index;
+            gpmSample->at_s = t;
+            memcpy(gpmSample->acc, d->gpm_acc, sizeof gpmSample->acc);
+        }
+    });
+}
+
+static char g_unit_percent[] = "%";
+
+static void gpm_info(nvmlGpmMetric_t *m, char *shortName, char *longName)
+{
+    m->metricInfo.shortName = shortName;
+    m->metricInfo.longName = longName;
+    m->metricInfo.unit = g_unit_percent;
+}
+
+nvmlReturn_t nvmlGpmMetricsGet(nvmlGpmMetricsGet_t *metricsGet)
+{
+    static char sm_s[] = "sm_util", sm_l[] = "SM utilization";
+    static char occ_s[] = "sm_occupancy", occ_l[] = "SM occupancy";
+    static char ten_s[] = "any_tensor_util", ten_l[] = "Any tensor utilization";
+    static char dram_s[] = "dram_bw_util", dram_l[] = "DRAM bandwidth utilization";
+    static char gr_s[] = "graphics_util", gr_l[] = "Graphics utilization";
+    lock();
+    count_call("nvmlGpmMetricsGet");
+    nvmlReturn_t r = NVML_SUCCESS;
+    if (g_init_count <= 0)
+        r = NVML_ERROR_UNINITIALIZED;
+    else if (metricsGet == NULL)
+        r = NVML_ERROR_INVALID_ARGUMENT;
+    else if (metricsGet->version != NVML_GPM_METRICS_GET_VERSION)
+        r = NVML_ERROR_ARGUMENT_VERSION_MISMATCH;
+    else if (metricsGet->numMetrics > NVML_GPM_METRIC_MAX || !gpm_sample_live(metricsGet->sample1) ||
+             !gpm_sample_live(metricsGet->sample2))
+        r = NVML_ERROR_INVALID_ARGUMENT;
+    else if (!metricsGet->sample1->filled || !metricsGet->sample2->filled ||
+             metricsGet->sample1->device_index != metricsGet->sample2->device_index ||
+             metricsGet->sample2->at_s <= metricsGet->sample1->at_s)
+        r = NVML_ERROR_INVALID_ARGUMENT;
+    else
+        r = take_injection("nvmlGpmMetricsGet", (int)metricsGet->sample2->device_index);
+    if (r == NVML_SUCCESS) {
+        const struct nvmlGpmSample_st *a = metricsGet->sample1, *b = metricsGet->sample2;
+        double dt = b->at_s - a->at_s;
+        for (unsigned int i = 0; i < metricsGet->numMetrics; i++) {
+            nvmlGpmMetric_t *m = &metricsGet->metrics[i];
+            char key[FN_LEN];
+            snprintf(key, sizeof key, "nvmlGpmMetricsGet:%u", m->metricId);
+            m->value = 0.0;
+            memset(&m->metricInfo, 0, sizeof m->metricInfo);
+            m->nvmlReturn = take_injection(key, (int)b->device_index);
+            if (m->nvmlReturn != NVML_SUCCESS)
+                continue;
+            int k;
+            switch (m->metricId) {
+            case NVML_GPM_METRIC_DRAM_BW_UTIL: k = GPM_DRAM; gpm_info(m, dram_s, dram_l); break;
+            case NVML_GPM_METRIC_SM_UTIL: k = GPM_SM; gpm_info(m, sm_s, sm_l); break;
+            case NVML_GPM_METRIC_SM_OCCUPANCY: k = GPM_OCC; gpm_info(m, occ_s, occ_l); break;
+            case NVML_GPM_METRIC_ANY_TENSOR_UTIL: k = GPM_TENSOR; gpm_info(m, ten_s, ten_l); break;
+            case NVML_GPM_METRIC_GRAPHICS_UTIL: k = GPM_GRAPHICS; gpm_info(m, gr_s, gr_l); break;
+            default: k = -1; break;
+            }
+            if (k < 0 || m->metricId >= NVML_GPM_METRIC_MAX) {
+                m->nvmlReturn = m->metricId == 0 || m->metricId >= NVML_GPM_METRIC_MAX ? NVML_ERROR_INVALID_ARGUMENT : NVML_ERROR_NOT_SUPPORTED;
+                continue;
+            }
+            double v = (b->acc[k] - a->acc[k]) / dt;
+            m->value = v < 0.0 ? 0.0 : v > 100.0 ? 100.0 : v;
+        }
+    }
+    unlock();
+    return r;
+}
+
 /* ---------------- Back door ---------------- */
 
 int solprof_nvml_reset(void)
@@ -601,6 +795,9 @@ static double *value_slot(struct nvmlDevice_st *d, const char *key)
     if (strcmp(key, "nvlink_rx_kib") == 0) return &d->nvlink_rx_kib;
     if (strcmp(key, "pcie_tx_kbps") == 0) return &d->pcie_tx_kbps;
     if (strcmp(key, "pcie_rx_kbps") == 0) return &d->pcie_rx_kbps;
+    if (strcmp(key, "gpm_supported") == 0) return &d->gpm_supported;
+    if (strcmp(key, "sm_occupancy") == 0) return &d->sm_occupancy;
+    if (strcmp(key, "tensor_util") == 0) return &d->tensor_util;
     return NULL;
 }
 
@@ -694,6 +891,14 @@ int solprof_nvml_init_count(void)
 {
     lock();
     int n = g_init_count;
+    unlock();
+    return n;
+}
+
+int solprof_nvml_gpm_live_samples(void)
+{
+    lock();
+    int n = g_live_samples;
     unlock();
     return n;
 }

@@ -137,6 +137,48 @@ typedef struct nvmlFieldValue_st {
 #define NVML_FI_DEV_POWER_AVERAGE 185
 #define NVML_FI_DEV_POWER_INSTANT 186
 
+/* ---- GPM (GPU Performance Monitoring, Hopper+) ---- */
+typedef struct nvmlGpmSample_st *nvmlGpmSample_t;
+
+typedef enum nvmlGpmMetricId_enum {
+    NVML_GPM_METRIC_GRAPHICS_UTIL = 1,
+    NVML_GPM_METRIC_SM_UTIL = 2,
+    NVML_GPM_METRIC_SM_OCCUPANCY = 3,
+    NVML_GPM_METRIC_INTEGER_UTIL = 4,
+    NVML_GPM_METRIC_ANY_TENSOR_UTIL = 5,
+    NVML_GPM_METRIC_DRAM_BW_UTIL = 10,
+    NVML_GPM_METRIC_MAX = 333 /* 13.3 header */
+} nvmlGpmMetricId_t;
+
+/* 40 bytes. */
+typedef struct nvmlGpmMetric_st {
+    unsigned int metricId;   /* IN */
+    nvmlReturn_t nvmlReturn; /* OUT, per metric */
+    double value;            /* OUT */
+    struct {
+        char *shortName;
+        char *longName;
+        char *unit;
+    } metricInfo;            /* OUT, owned by NVML */
+} nvmlGpmMetric_t;
+
+#define NVML_GPM_METRICS_GET_VERSION 1
+/* 24 + 333 * 40 = 13344 bytes (13.2+ header). */
+typedef struct nvmlGpmMetricsGet_st {
+    unsigned int version;
+    unsigned int numMetrics;
+    nvmlGpmSample_t sample1; /* older */
+    nvmlGpmSample_t sample2; /* newer */
+    nvmlGpmMetric_t metrics[NVML_GPM_METRIC_MAX];
+} nvmlGpmMetricsGet_t;
+
+#define NVML_GPM_SUPPORT_VERSION 1
+/* 8 bytes. */
+typedef struct nvmlGpmSupport_st {
+    unsigned int version;
+    unsigned int isSupportedDevice;
+} nvmlGpmSupport_t;
+
 /* ---- NVML API subset ---- */
 NVML_API nvmlReturn_t nvmlInit_v2(void);
 NVML_API nvmlReturn_t nvmlShutdown(void);
@@ -159,6 +201,11 @@ NVML_API nvmlReturn_t nvmlDeviceGetCurrentClocksEventReasons(nvmlDevice_t device
 NVML_API nvmlReturn_t nvmlDeviceGetCurrentClocksThrottleReasons(nvmlDevice_t device, unsigned long long *reasons);
 NVML_API nvmlReturn_t nvmlDeviceGetFieldValues(nvmlDevice_t device, int valuesCount, nvmlFieldValue_t *values);
 NVML_API nvmlReturn_t nvmlDeviceGetPcieThroughput(nvmlDevice_t device, nvmlPcieUtilCounter_t counter, unsigned int *value);
+NVML_API nvmlReturn_t nvmlGpmQueryDeviceSupport(nvmlDevice_t device, nvmlGpmSupport_t *gpmSupport);
+NVML_API nvmlReturn_t nvmlGpmSampleAlloc(nvmlGpmSample_t *gpmSample);
+NVML_API nvmlReturn_t nvmlGpmSampleFree(nvmlGpmSample_t gpmSample);
+NVML_API nvmlReturn_t nvmlGpmSampleGet(nvmlDevice_t device, nvmlGpmSample_t gpmSample);
+NVML_API nvmlReturn_t nvmlGpmMetricsGet(nvmlGpmMetricsGet_t *metricsGet);
 
 /* ---- Back door (tests and demos only; not part of NVML) ----
  * Every function returns an nvmlReturn_t code: NVML_SUCCESS or NVML_ERROR_INVALID_ARGUMENT. None needs nvmlInit. */
@@ -172,7 +219,10 @@ NVML_API int solprof_nvml_set_device_name(unsigned int index, const char *name);
 /* Sets a named value of one GPU (index) or of every GPU (index = UINT_MAX). Keys:
  * power_mw, power_limit_mw, energy_mj, util_gpu, util_memory, clock_sm_mhz, clock_mem_mhz, temp_gpu_c,
  * memory_total_bytes, memory_used_bytes, memory_reserved_bytes, clocks_event_reasons, nvlink_tx_kib,
- * nvlink_rx_kib, pcie_tx_kbps, pcie_rx_kbps. */
+ * nvlink_rx_kib, pcie_tx_kbps, pcie_rx_kbps, gpm_supported (0 = not GPM-capable: nvmlGpmQueryDeviceSupport reports 0
+ * and nvmlGpmSampleGet returns NOT_SUPPORTED), sm_occupancy (percent; GPM SM_OCCUPANCY), tensor_util (percent;
+ * GPM ANY_TENSOR_UTIL). GPM SM_UTIL follows util_gpu and DRAM_BW_UTIL follows util_memory: each sample holds the
+ * time integral of those percentages, and nvmlGpmMetricsGet returns their average between the two samples. */
 NVML_API int solprof_nvml_set_value(unsigned int index, const char *key, double value);
 /* Overrides what nvmlDeviceGetFieldValues returns for fieldId on one GPU (UINT_MAX = all), with the given
  * nvmlValueType_t; the value is converted to that type. Built-in fields: 82, 83, 91, 138, 139, 185, 186. */
@@ -186,6 +236,8 @@ NVML_API int solprof_nvml_inject_error(const char *function, int device, int cod
 NVML_API int solprof_nvml_set_workload(int enabled);
 /* Current nvmlInit_v2 reference count (for leak checks). */
 NVML_API int solprof_nvml_init_count(void);
+/* GPM samples allocated and not yet freed (for leak checks). */
+NVML_API int solprof_nvml_gpm_live_samples(void);
 /* How many times `function` was called since the last reset (successful or not). */
 NVML_API int solprof_nvml_call_count(const char *function);
 

@@ -133,6 +133,68 @@ internal static class NvmlDevice
             ? Wrap(NvmlNative.DeviceGetPcieThroughput(device, counter, out var v), v)
             : missing;
 
+    /// <summary>Whether the library exports every GPM call the source uses.</summary>
+    public static bool HasGpm =>
+        NvmlLibrary.Has("nvmlGpmQueryDeviceSupport") && NvmlLibrary.Has("nvmlGpmSampleAlloc") && NvmlLibrary.Has("nvmlGpmSampleFree") &&
+        NvmlLibrary.Has("nvmlGpmSampleGet") && NvmlLibrary.Has("nvmlGpmMetricsGet");
+
+    /// <summary><c>nvmlGpmQueryDeviceSupport</c> with the given version word (tests pass a wrong one).</summary>
+    public static NvmlResult<bool> GpmSupported(nint device, uint version = NvmlGpmSupport.VersionWord)
+    {
+        if (!NvmlLibrary.Has("nvmlGpmQueryDeviceSupport"))
+        {
+            return NvmlResult<bool>.Fail(NvmlReturn.FunctionNotFound);
+        }
+
+        var support = new NvmlGpmSupport { Version = version };
+        var r = NvmlNative.GpmQueryDeviceSupport(device, ref support);
+        return r == NvmlReturn.Success ? NvmlResult<bool>.Ok(support.IsSupportedDevice != 0) : NvmlResult<bool>.Fail(r);
+    }
+
+    public static NvmlResult<nint> GpmSampleAlloc() =>
+        Has("nvmlGpmSampleAlloc", out NvmlResult<nint> missing) ? Wrap(NvmlNative.GpmSampleAlloc(out var v), v) : missing;
+
+    public static NvmlReturn GpmSampleFree(nint sample) =>
+        NvmlLibrary.Has("nvmlGpmSampleFree") ? NvmlNative.GpmSampleFree(sample) : NvmlReturn.FunctionNotFound;
+
+    public static NvmlReturn GpmSampleGet(nint device, nint sample) =>
+        NvmlLibrary.Has("nvmlGpmSampleGet") ? NvmlNative.GpmSampleGet(device, sample) : NvmlReturn.FunctionNotFound;
+
+    /// <summary>
+    /// <c>nvmlGpmMetricsGet</c> for <paramref name="metricIds"/> between <paramref name="older"/> and <paramref name="newer"/>;
+    /// on success <paramref name="results"/> holds one entry per id (check each entry's return).
+    /// </summary>
+    public static NvmlReturn GpmMetrics(
+        nint older, nint newer, ReadOnlySpan<uint> metricIds, Span<NvmlGpmMetric> results, uint version = NvmlGpmMetricsGet.VersionWord)
+    {
+        if (!NvmlLibrary.Has("nvmlGpmMetricsGet"))
+        {
+            return NvmlReturn.FunctionNotFound;
+        }
+
+        if (metricIds.Length > NvmlGpmMetricsGet.MetricMax || results.Length < metricIds.Length)
+        {
+            return NvmlReturn.InvalidArgument;
+        }
+
+        var request = new NvmlGpmMetricsGet { Version = version, NumMetrics = (uint)metricIds.Length, Sample1 = older, Sample2 = newer };
+        for (var i = 0; i < metricIds.Length; i++)
+        {
+            request.Metrics[i].MetricId = metricIds[i];
+        }
+
+        var r = NvmlNative.GpmMetricsGet(ref request);
+        if (r == NvmlReturn.Success)
+        {
+            for (var i = 0; i < metricIds.Length; i++)
+            {
+                results[i] = request.Metrics[i];
+            }
+        }
+
+        return r;
+    }
+
     private static bool Has<T>(string export, out NvmlResult<T> missing)
     {
         missing = NvmlResult<T>.Fail(NvmlReturn.FunctionNotFound);

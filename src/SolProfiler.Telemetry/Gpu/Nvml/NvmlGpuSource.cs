@@ -15,14 +15,22 @@ namespace SolProfiler.Telemetry.Gpu.Nvml;
 /// <c>nvmlDeviceGetCurrentClocksEventReasons</c> bits→names. PCIe tx/rx: NVML only gives a KB/s rate over a ~20 ms
 /// window (<c>nvmlDeviceGetPcieThroughput</c>), so the byte counters are this source's trapezoidal integral of that rate
 /// (KB taken as 1024 bytes) between reads, starting at 0 on a GPU's first read: an estimate, not a hardware counter.
-/// Not provided by NVML's non-profiling API (always missing): smActiveRatio, smOccupancyRatio, tensorActiveRatio,
-/// dramActiveRatio (utilization.memory is time-based memory-controller activity, not DRAM cycles), xidErrors.
+/// GPM (Hopper and later, <c>nvmlGpmQueryDeviceSupport</c>): two samples are allocated per GPU once, one is taken per read,
+/// and from a GPU's second read on the ratios come from <c>nvmlGpmMetricsGet</c> over (previous, current), percent→ratio:
+/// dramActiveRatio DRAM_BW_UTIL (10), smActiveRatio SM_UTIL (2), smOccupancyRatio SM_OCCUPANCY (3), tensorActiveRatio
+/// ANY_TENSOR_UTIL (5). On a GPU's first read, and on GPUs or libraries without GPM, they are null and listed missing
+/// without a warning. NVML wants GPM samples taken more than 100 ms apart. Always missing: xidErrors.
 /// </remarks>
 public sealed class NvmlGpuSource : IGpuSource, IDisposable
 {
     public const string BackendName = "nvml";
 
-    private static readonly string[] AlwaysMissing = ["smActiveRatio", "smOccupancyRatio", "tensorActiveRatio", "dramActiveRatio", "xidErrors"];
+    private static readonly string[] AlwaysMissing = ["xidErrors"];
+
+    private static readonly uint[] GpmMetricIds =
+        [NvmlGpmMetricId.DramBwUtil, NvmlGpmMetricId.SmUtil, NvmlGpmMetricId.SmOccupancy, NvmlGpmMetricId.AnyTensorUtil];
+
+    private static readonly string[] GpmFields = ["dramActiveRatio", "smActiveRatio", "smOccupancyRatio", "tensorActiveRatio"];
 
     private static readonly (ulong Bit, string Name)[] ReasonNames =
     [
@@ -33,6 +41,7 @@ public sealed class NvmlGpuSource : IGpuSource, IDisposable
     private readonly NvmlGpuSourceOptions _options;
     private readonly Lock _sync = new();
     private readonly Dictionary<string, PcieIntegral> _pcie = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, GpmState> _gpm = new(StringComparer.Ordinal);
     private NvmlSessionHandle? _session;
     private bool _disposed;
 
@@ -117,6 +126,7 @@ public sealed class NvmlGpuSource : IGpuSource, IDisposable
         var warnings = new List<string>();
         var missing = new HashSet<string>(AlwaysMissing, StringComparer.Ordinal);
         var gpus = new List<GpuSample>((int)count.Value);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         for (uint i = 0; i < count.Value; i++)
         {
             var handle = NvmlDevice.HandleByIndex(i);
@@ -126,11 +136,16 @@ public sealed class NvmlGpuSource : IGpuSource, IDisposable
                 continue;
             }
 
-            var sample = ReadDevice((int)i, handle.Value, now, missing, warnings);
+            var sample = ReadDevice((int)i, handle.Value, now, missing, warnings, seen);
             if (sample is not null)
             {
                 gpus.Add(sample);
             }
+        }
+
+        foreach (var gone in _gpm.Keys.Where(key => !seen.Contains(key)).ToList())
+        {
+            FreeGpm(gone);
         }
 
         return new GpuSnapshot
@@ -172,11 +187,17 @@ public sealed class NvmlGpuSource : IGpuSource, IDisposable
 
     private void CloseSession()
     {
+        // GPM samples belong to the NVML session: free them while it is still open.
+        foreach (var key in _gpm.Keys.ToList())
+        {
+            FreeGpm(key);
+        }
+
         _session?.Dispose();
         _session = null;
     }
 
-    private GpuSample? ReadDevice(int index, nint device, DateTimeOffset now, HashSet<string> missing, List<string> warnings)
+    private GpuSample? ReadDevice(int index, nint device, DateTimeOffset now, HashSet<string> missing, List<string> warnings, HashSet<string> seen)
     {
         var reader = new FieldReader(index, missing, warnings);
 
@@ -232,12 +253,18 @@ public sealed class NvmlGpuSource : IGpuSource, IDisposable
         var pcieTxRate = reader.Take(NvmlDevice.PcieThroughputKilobytesPerSecond(device, NvmlNative.PcieTxBytes), "pcieTxBytes", "nvmlDeviceGetPcieThroughput(TX)");
         var pcieRxRate = reader.Take(NvmlDevice.PcieThroughputKilobytesPerSecond(device, NvmlNative.PcieRxBytes), "pcieRxBytes", "nvmlDeviceGetPcieThroughput(RX)");
 
+        var key = uuid ?? $"#{index}";
+        var gpm = reader.Lost ? default : ReadGpm(key, device, reader);
+
         if (reader.Lost)
         {
             warnings.Add($"GPU {index}: {Describe("device read", NvmlReturn.GpuIsLost)}; skipped");
-            _pcie.Remove(uuid ?? $"#{index}");
+            _pcie.Remove(key);
+            FreeGpm(key);
             return null;
         }
+
+        seen.Add(key);
 
         var (pcieTx, pcieRx) = IntegratePcie(uuid ?? $"#{index}", now, pcieTxRate, pcieRxRate);
 
@@ -258,12 +285,132 @@ public sealed class NvmlGpuSource : IGpuSource, IDisposable
             MemoryUsedBytes = memoryUsed,
             MemoryTotalBytes = memoryTotal,
             GraphicsActiveRatio = utilization?.Gpu / 100.0,
+            DramActiveRatio = gpm.Dram,
+            SmActiveRatio = gpm.Sm,
+            SmOccupancyRatio = gpm.Occupancy,
+            TensorActiveRatio = gpm.Tensor,
             NvlinkTxBytes = nvlinkTx,
             NvlinkRxBytes = nvlinkRx,
             PcieTxBytes = pcieTx,
             PcieRxBytes = pcieRx,
             ThrottleReasons = reasons is { } mask ? ReasonList(mask) : null,
         };
+    }
+
+    /// <summary>One GPM sample for the GPU and, when a previous one exists, the four ratios over (previous, current).</summary>
+    private GpmRatios ReadGpm(string key, nint device, FieldReader reader)
+    {
+        if (!_gpm.TryGetValue(key, out var state))
+        {
+            state = CreateGpm(device, reader);
+            if (state is null)
+            {
+                reader.Missing(GpmFields);
+                return default;
+            }
+
+            _gpm[key] = state;
+        }
+
+        if (!state.Supported)
+        {
+            reader.Missing(GpmFields);
+            return default;
+        }
+
+        var taken = NvmlDevice.GpmSampleGet(device, state.Newer);
+        if (taken != NvmlReturn.Success)
+        {
+            state.HasOlder = false;
+            reader.NoteAll(taken, GpmFields, "nvmlGpmSampleGet");
+            return default;
+        }
+
+        if (!state.HasOlder)
+        {
+            // First sample for this GPU: nothing to compare with yet; not a fault.
+            state.HasOlder = true;
+            state.Swap();
+            reader.Missing(GpmFields);
+            return default;
+        }
+
+        Span<NvmlGpmMetric> results = stackalloc NvmlGpmMetric[GpmMetricIds.Length];
+        var call = NvmlDevice.GpmMetrics(state.Older, state.Newer, GpmMetricIds, results);
+        state.Swap();
+        if (call != NvmlReturn.Success)
+        {
+            reader.NoteAll(call, GpmFields, "nvmlGpmMetricsGet");
+            return default;
+        }
+
+        var ratios = new double?[GpmMetricIds.Length];
+        for (var i = 0; i < ratios.Length; i++)
+        {
+            var metric = results[i];
+            if (metric.Return == NvmlReturn.Success && double.IsFinite(metric.Value))
+            {
+                ratios[i] = Math.Clamp(metric.Value, 0.0, 100.0) / 100.0;
+            }
+            else
+            {
+                reader.NoteAll(metric.Return == NvmlReturn.Success ? NvmlReturn.Unknown : metric.Return, [GpmFields[i]], $"nvmlGpmMetricsGet({GpmMetricIds[i]})");
+            }
+        }
+
+        return new GpmRatios(ratios[0], ratios[1], ratios[2], ratios[3]);
+    }
+
+    /// <summary>Queries GPM support and allocates the GPU's two samples; null when it should be retried next read.</summary>
+    private static GpmState? CreateGpm(nint device, FieldReader reader)
+    {
+        if (!NvmlDevice.HasGpm)
+        {
+            return new GpmState(false, 0, 0);
+        }
+
+        var support = NvmlDevice.GpmSupported(device);
+        if (!support.IsSuccess)
+        {
+            if (support.Code is NvmlReturn.NotSupported or NvmlReturn.FunctionNotFound)
+            {
+                return new GpmState(false, 0, 0);
+            }
+
+            reader.NoteAll(support.Code, GpmFields, "nvmlGpmQueryDeviceSupport");
+            return null;
+        }
+
+        if (!support.Value)
+        {
+            return new GpmState(false, 0, 0);
+        }
+
+        var first = NvmlDevice.GpmSampleAlloc();
+        if (!first.IsSuccess)
+        {
+            reader.NoteAll(first.Code, GpmFields, "nvmlGpmSampleAlloc");
+            return null;
+        }
+
+        var second = NvmlDevice.GpmSampleAlloc();
+        if (!second.IsSuccess)
+        {
+            NvmlDevice.GpmSampleFree(first.Value);
+            reader.NoteAll(second.Code, GpmFields, "nvmlGpmSampleAlloc");
+            return null;
+        }
+
+        return new GpmState(true, first.Value, second.Value);
+    }
+
+    private void FreeGpm(string key)
+    {
+        if (_gpm.Remove(key, out var state) && state.Supported)
+        {
+            NvmlDevice.GpmSampleFree(state.Older);
+            NvmlDevice.GpmSampleFree(state.Newer);
+        }
     }
 
     private (double? Tx, double? Rx) IntegratePcie(string key, DateTimeOffset now, uint? txKbps, uint? rxKbps)
@@ -338,6 +485,22 @@ public sealed class NvmlGpuSource : IGpuSource, IDisposable
         "pcieTxBytes", "pcieRxBytes", "throttleReasons", "xidErrors",
     ];
 
+    private readonly record struct GpmRatios(double? Dram, double? Sm, double? Occupancy, double? Tensor);
+
+    /// <summary>A GPU's two GPM samples: <see cref="Newer"/> is filled by the next read, <see cref="Older"/> holds the last one.</summary>
+    private sealed class GpmState(bool supported, nint older, nint newer)
+    {
+        public bool Supported { get; } = supported;
+
+        public nint Older { get; private set; } = older;
+
+        public nint Newer { get; private set; } = newer;
+
+        public bool HasOlder { get; set; }
+
+        public void Swap() => (Older, Newer) = (Newer, Older);
+    }
+
     private sealed record PcieIntegral(double TxBytes, double RxBytes, double TxRate, double RxRate, DateTimeOffset? At);
 
     /// <summary>Turns per-call results into nullable values, recording missing fields, warnings and GPU loss.</summary>
@@ -378,6 +541,22 @@ public sealed class NvmlGpuSource : IGpuSource, IDisposable
 
             Note(code == NvmlReturn.Success ? NvmlReturn.Unknown : code, field, $"nvmlDeviceGetFieldValues({value.FieldId})");
             return null;
+        }
+
+        /// <summary>Lists the fields missing without a warning (data not available yet, or not on this device).</summary>
+        public void Missing(IEnumerable<string> fields)
+        {
+            foreach (var field in fields)
+            {
+                missing.Add(field);
+            }
+        }
+
+        /// <summary>One failed call behind several fields: all listed missing, at most one warning.</summary>
+        public void NoteAll(NvmlReturn code, string[] fields, string call)
+        {
+            Missing(fields);
+            Note(code, fields[0], call);
         }
 
         private void Note(NvmlReturn code, string field, string call)

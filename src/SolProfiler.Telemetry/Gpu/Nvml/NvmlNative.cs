@@ -91,4 +91,19 @@ internal static partial class NvmlNative
     /// <summary>KB/s over a short (about 20 ms) window.</summary>
     [LibraryImport(LibraryName, EntryPoint = "nvmlDeviceGetPcieThroughput")]
     public static partial NvmlReturn DeviceGetPcieThroughput(nint device, int counter, out uint kilobytesPerSecond);
+
+    [LibraryImport(LibraryName, EntryPoint = "nvmlGpmQueryDeviceSupport")]
+    public static partial NvmlReturn GpmQueryDeviceSupport(nint device, ref NvmlGpmSupport gpmSupport);
+
+    [LibraryImport(LibraryName, EntryPoint = "nvmlGpmSampleAlloc")]
+    public static partial NvmlReturn GpmSampleAlloc(out nint gpmSample);
+
+    [LibraryImport(LibraryName, EntryPoint = "nvmlGpmSampleFree")]
+    public static partial NvmlReturn GpmSampleFree(nint gpmSample);
+
+    [LibraryImport(LibraryName, EntryPoint = "nvmlGpmSampleGet")]
+    public static partial NvmlReturn GpmSampleGet(nint device, nint gpmSample);
+
+    [LibraryImport(LibraryName, EntryPoint = "nvmlGpmMetricsGet")]
+    public static partial NvmlReturn GpmMetricsGet(ref NvmlGpmMetricsGet metricsGet);
 }

@@ -87,6 +87,63 @@ internal struct NvmlFieldValue
     };
 }
 
+/// <summary><c>nvmlGpmSupport_t</c>, 8 bytes; <see cref="Version"/> must be <see cref="VersionWord"/>.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct NvmlGpmSupport
+{
+    /// <summary>NVML_GPM_SUPPORT_VERSION.</summary>
+    public const uint VersionWord = 1;
+
+    public uint Version;
+    public uint IsSupportedDevice;
+}
+
+/// <summary><c>nvmlGpmMetric_t</c>, 40 bytes: id in, per-metric return and value out; the info strings are owned by NVML.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct NvmlGpmMetric
+{
+    public uint MetricId;
+    public NvmlReturn Return;
+    public double Value;
+    public nint ShortName;
+    public nint LongName;
+    public nint Unit;
+}
+
+/// <summary>NVML_GPM_METRIC_MAX slots (333, the 13.2+ header): an older library only touches a prefix.</summary>
+[InlineArray(NvmlGpmMetricsGet.MetricMax)]
+internal struct NvmlGpmMetricArray
+{
+    private NvmlGpmMetric _element0;
+}
+
+/// <summary><c>nvmlGpmMetricsGet_t</c>, 13344 bytes with the 333-slot array; <see cref="Version"/> must be <see cref="VersionWord"/>.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct NvmlGpmMetricsGet
+{
+    /// <summary>NVML_GPM_METRICS_GET_VERSION (unchanged while the array grew).</summary>
+    public const uint VersionWord = 1;
+
+    public const int MetricMax = 333;
+
+    public uint Version;
+    public uint NumMetrics;
+    /// <summary>The older sample.</summary>
+    public nint Sample1;
+    /// <summary>The newer sample.</summary>
+    public nint Sample2;
+    public NvmlGpmMetricArray Metrics;
+}
+
+/// <summary><c>nvmlGpmMetricId_t</c> values the agent requests (reference §5.4); all are percent 0..100.</summary>
+internal static class NvmlGpmMetricId
+{
+    public const uint SmUtil = 2;
+    public const uint SmOccupancy = 3;
+    public const uint AnyTensorUtil = 5;
+    public const uint DramBwUtil = 10;
+}
+
 /// <summary>Field ids for <c>nvmlDeviceGetFieldValues</c> (reference §5.5).</summary>
 internal static class NvmlFieldId
 {
@@ -108,7 +165,13 @@ internal static class NvmlLayout
         Check<NvmlMemoryV1>(24);
         Check<NvmlMemoryV2>(40);
         Check<NvmlFieldValue>(40);
-        if (Marshal.OffsetOf<NvmlFieldValue>(nameof(NvmlFieldValue.RawValue)) != 32 ||
+        Check<NvmlGpmSupport>(8);
+        Check<NvmlGpmMetric>(40);
+        Check<NvmlGpmMetricsGet>(24 + (NvmlGpmMetricsGet.MetricMax * 40));
+        if (Marshal.OffsetOf<NvmlGpmMetric>(nameof(NvmlGpmMetric.ShortName)) != 16 ||
+            Marshal.OffsetOf<NvmlGpmMetricsGet>(nameof(NvmlGpmMetricsGet.Sample1)) != 8 ||
+            Marshal.OffsetOf<NvmlGpmMetricsGet>(nameof(NvmlGpmMetricsGet.Metrics)) != 24 ||
+Marshal.OffsetOf<NvmlFieldValue>(nameof(NvmlFieldValue.RawValue)) != 32 ||
             Marshal.OffsetOf<NvmlMemoryV2>(nameof(NvmlMemoryV2.Total)) != 8 ||
             Marshal.OffsetOf<NvmlPciInfo>(nameof(NvmlPciInfo.BusId)) != 36)
         {

@@ -22,6 +22,57 @@ public sealed class NvmlBindingTests
         Assert.Equal(24, Unsafe.SizeOf<NvmlMemoryV1>());
         Assert.Equal(8, Unsafe.SizeOf<NvmlUtilization>());
         Assert.Equal(0x02000028u, NvmlMemoryV2.VersionWord);
+        Assert.Equal(8, Unsafe.SizeOf<NvmlGpmSupport>());
+        Assert.Equal(40, Unsafe.SizeOf<NvmlGpmMetric>());
+        Assert.Equal(13344, Unsafe.SizeOf<NvmlGpmMetricsGet>());
+        Assert.Equal(1u, NvmlGpmSupport.VersionWord);
+        Assert.Equal(1u, NvmlGpmMetricsGet.VersionWord);
+    }
+
+    [Fact]
+    public void Gpm_calls_refuse_a_wrong_struct_version()
+    {
+        Assert.True(NvmlLibrary.TryLoad(NvmlStandIn.LibraryPath, out var error), error);
+        Assert.True(NvmlDevice.HasGpm);
+        using var session = NvmlSessionHandle.Open().Value;
+        var device = NvmlDevice.HandleByIndex(0).Value;
+        var liveBefore = NvmlStandIn.GpmLiveSamples;
+
+        Assert.Equal(NvmlReturn.ArgumentVersionMismatch, NvmlDevice.GpmSupported(device, version: 2).Code);
+        Assert.Equal(NvmlReturn.ArgumentVersionMismatch, NvmlDevice.GpmSupported(device, version: 8u | (1u << 24)).Code);
+        var supported = NvmlDevice.GpmSupported(device);
+        Assert.True(supported.IsSuccess);
+        Assert.True(supported.Value);
+
+        var older = NvmlDevice.GpmSampleAlloc().Value;
+        var newer = NvmlDevice.GpmSampleAlloc().Value;
+        Assert.Equal(liveBefore + 2, NvmlStandIn.GpmLiveSamples);
+        try
+        {
+            NvmlStandIn.SetValue(0, "util_gpu", 70);
+            Assert.Equal(NvmlReturn.Success, NvmlDevice.GpmSampleGet(device, older));
+            Thread.Sleep(5);
+            Assert.Equal(NvmlReturn.Success, NvmlDevice.GpmSampleGet(device, newer));
+
+            uint[] ids = [NvmlGpmMetricId.SmUtil, 999];
+            var results = new NvmlGpmMetric[2];
+            Assert.Equal(NvmlReturn.ArgumentVersionMismatch, NvmlDevice.GpmMetrics(older, newer, ids, results, version: 2));
+            Assert.Equal(NvmlReturn.ArgumentVersionMismatch, NvmlDevice.GpmMetrics(older, newer, ids, results, version: 13344u | (1u << 24)));
+            Assert.Equal(NvmlReturn.InvalidArgument, NvmlDevice.GpmMetrics(newer, newer, ids, results));
+            Assert.Equal(NvmlReturn.Success, NvmlDevice.GpmMetrics(older, newer, ids, results));
+            Assert.Equal(NvmlReturn.Success, results[0].Return);
+            Assert.Equal(70.0, results[0].Value, 6);
+            Assert.Equal("%", System.Runtime.InteropServices.Marshal.PtrToStringUTF8(results[0].Unit));
+            Assert.Equal(NvmlReturn.InvalidArgument, results[1].Return);
+        }
+        finally
+        {
+            Assert.Equal(NvmlReturn.Success, NvmlDevice.GpmSampleFree(older));
+            Assert.Equal(NvmlReturn.Success, NvmlDevice.GpmSampleFree(newer));
+        }
+
+        Assert.Equal(liveBefore, NvmlStandIn.GpmLiveSamples);
+        Assert.Equal(NvmlReturn.InvalidArgument, NvmlDevice.GpmSampleFree(older));
     }
 
     [Fact]
@@ -76,6 +127,7 @@ public sealed class NvmlBindingTests
     public async Task Open_read_close_ten_thousand_times_keeps_memory_flat()
     {
         var options = new NvmlGpuSourceOptions { LibraryPath = NvmlStandIn.LibraryPath };
+        var liveSamples = NvmlStandIn.GpmLiveSamples;
         for (var i = 0; i < 200; i++)
         {
             await Cycle(options);
@@ -93,6 +145,9 @@ public sealed class NvmlBindingTests
 
         Assert.Equal(0, NvmlStandIn.InitCount);
         Assert.Equal(10_200, NvmlStandIn.CallCount("nvmlShutdown"));
+        Assert.Equal(liveSamples, NvmlStandIn.GpmLiveSamples);
+        Assert.Equal(10_200 * 16, NvmlStandIn.CallCount("nvmlGpmSampleAlloc"));
+        Assert.Equal(10_200 * 16, NvmlStandIn.CallCount("nvmlGpmSampleFree"));
         Assert.True(managedAfter - managedBefore < 2L * 1024 * 1024, $"managed heap grew {managedAfter - managedBefore} bytes");
         Assert.True(rssAfter - rssBefore < 48L * 1024 * 1024, $"VmRSS grew {rssAfter - rssBefore} bytes");
 
@@ -101,6 +156,8 @@ public sealed class NvmlBindingTests
             var source = new NvmlGpuSource(options);
             var snapshot = await source.ReadAsync();
             Assert.Equal(8, snapshot.Gpus.Count);
+            var second = await source.ReadAsync();
+            Assert.NotNull(second.Gpus[7].TensorActiveRatio);
             await source.DisposeAsync();
         }
     }

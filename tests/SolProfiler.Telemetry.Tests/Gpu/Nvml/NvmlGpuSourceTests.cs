@@ -13,7 +13,10 @@ public sealed class NvmlGpuSourceTests
     private const int NvmlErrorLibraryNotFound = 12;
     private const int NvmlErrorGpuIsLost = 15;
 
+    /// <summary>Missing on a first read: the GPM ratios need a second sample; xidErrors never comes from NVML.</summary>
     private static readonly string[] NeverFromNvml = ["smActiveRatio", "smOccupancyRatio", "tensorActiveRatio", "dramActiveRatio", "xidErrors"];
+
+    private static readonly string[] GpmFields = ["smActiveRatio", "smOccupancyRatio", "tensorActiveRatio", "dramActiveRatio"];
 
     public NvmlGpuSourceTests()
     {
@@ -286,5 +289,109 @@ public sealed class NvmlGpuSourceTests
         }
 
         Assert.Contains(Enumerable.Range(0, 8), i => first.Gpus[i].PowerWatts != second.Gpus[i].PowerWatts);
+    }
+
+    [Fact]
+    public async Task Gpm_ratios_appear_from_the_second_read()
+    {
+        NvmlStandIn.SetValue(0, "util_gpu", 45);
+        NvmlStandIn.SetValue(0, "util_memory", 30);
+        NvmlStandIn.SetValue(0, "sm_occupancy", 62.5);
+        NvmlStandIn.SetValue(0, "tensor_util", 12);
+        await using var source = NewSource();
+
+        var first = await source.ReadAsync();
+        await Task.Delay(5);
+        var second = await source.ReadAsync();
+        NvmlStandIn.SetValue(0, "tensor_util", 80);
+        await Task.Delay(5);
+        var third = await source.ReadAsync();
+
+        Assert.Empty(first.Warnings);
+        Assert.Equal(NeverFromNvml, first.MissingFields);
+        Assert.All(first.Gpus, g => Assert.True(g.SmActiveRatio is null && g.SmOccupancyRatio is null && g.TensorActiveRatio is null && g.DramActiveRatio is null));
+
+        Assert.Empty(second.Warnings);
+        Assert.Equal(["xidErrors"], second.MissingFields);
+        var gpu0 = second.Gpus[0];
+        Assert.Equal(0.30, gpu0.DramActiveRatio!.Value, 6);
+        Assert.Equal(0.45, gpu0.SmActiveRatio!.Value, 6);
+        Assert.Equal(0.625, gpu0.SmOccupancyRatio!.Value, 6);
+        Assert.Equal(0.12, gpu0.TensorActiveRatio!.Value, 6);
+        for (var i = 1; i < 8; i++)
+        {
+            var gpu = second.Gpus[i];
+            Assert.Equal((5.0 + i) / 100.0, gpu.DramActiveRatio!.Value, 6);
+            Assert.Equal((10.0 + i) / 100.0, gpu.SmActiveRatio!.Value, 6);
+            Assert.Equal((30.0 + i) / 100.0, gpu.SmOccupancyRatio!.Value, 6);
+            Assert.Equal((20.0 + i) / 100.0, gpu.TensorActiveRatio!.Value, 6);
+        }
+
+        // The third read compares with the second sample (the two buffers alternate).
+        Assert.Empty(third.Warnings);
+        Assert.Equal(0.80, third.Gpus[0].TensorActiveRatio!.Value, 6);
+        Assert.Equal(0.45, third.Gpus[0].SmActiveRatio!.Value, 6);
+        Assert.Equal(16, NvmlStandIn.CallCount("nvmlGpmSampleAlloc"));
+        Assert.Equal(24, NvmlStandIn.CallCount("nvmlGpmSampleGet"));
+        Assert.Equal(16, NvmlStandIn.CallCount("nvmlGpmMetricsGet"));
+    }
+
+    [Fact]
+    public async Task Device_without_gpm_leaves_the_ratios_null_and_listed()
+    {
+        NvmlStandIn.SetValue(2, "gpm_supported", 0);
+        await using var source = NewSource();
+
+        await source.ReadAsync();
+        var second = await source.ReadAsync();
+
+        Assert.Empty(second.Warnings);
+        foreach (var field in GpmFields)
+        {
+            Assert.Contains(field, second.MissingFields);
+        }
+
+        var gpu2 = second.Gpus[2];
+        Assert.True(gpu2.SmActiveRatio is null && gpu2.SmOccupancyRatio is null && gpu2.TensorActiveRatio is null && gpu2.DramActiveRatio is null);
+        Assert.Equal(0.12, gpu2.GraphicsActiveRatio!.Value, 12);
+        Assert.All(second.Gpus.Where(g => g.Index != 2), g => Assert.NotNull(g.SmActiveRatio));
+        Assert.Equal(14, NvmlStandIn.CallCount("nvmlGpmSampleAlloc")); // 7 GPUs x 2 samples
+        Assert.Equal(14, NvmlStandIn.CallCount("nvmlGpmSampleGet")); // 7 GPM-capable GPUs x 2 reads
+        Assert.Equal(8, NvmlStandIn.CallCount("nvmlGpmQueryDeviceSupport"));
+    }
+
+    [Fact]
+    public async Task Gpm_errors_leave_ratios_null_and_dispose_frees_the_samples()
+    {
+        var liveBefore = NvmlStandIn.GpmLiveSamples;
+        var source = NewSource();
+        await source.ReadAsync();
+        Assert.Equal(liveBefore + 16, NvmlStandIn.GpmLiveSamples);
+
+        // One metric not supported: that ratio only is null and listed, without a warning.
+        NvmlStandIn.InjectError("nvmlGpmMetricsGet:5", 1, NvmlErrorNotSupported, calls: 1);
+        var partial = await source.ReadAsync();
+        Assert.Empty(partial.Warnings);
+        Assert.Null(partial.Gpus[1].TensorActiveRatio);
+        Assert.NotNull(partial.Gpus[1].SmActiveRatio);
+        Assert.NotNull(partial.Gpus[0].TensorActiveRatio);
+        Assert.Contains("tensorActiveRatio", partial.MissingFields);
+
+        // A failed sample: all four null with one warning, then a fresh first sample, then values again.
+        NvmlStandIn.InjectError("nvmlGpmSampleGet", 3, 999, calls: 1);
+        var failed = await source.ReadAsync();
+        Assert.Single(failed.Warnings, w => w.StartsWith("GPU 3: nvmlGpmSampleGet", StringComparison.Ordinal));
+        Assert.Null(failed.Gpus[3].DramActiveRatio);
+        var restart = await source.ReadAsync();
+        Assert.Empty(restart.Warnings);
+        Assert.Null(restart.Gpus[3].DramActiveRatio);
+        Assert.NotNull(restart.Gpus[4].DramActiveRatio);
+        var again = await source.ReadAsync();
+        Assert.NotNull(again.Gpus[3].DramActiveRatio);
+
+        await source.DisposeAsync();
+        Assert.Equal(liveBefore, NvmlStandIn.GpmLiveSamples);
+        Assert.Equal(16, NvmlStandIn.CallCount("nvmlGpmSampleFree"));
+        Assert.Equal(0, NvmlStandIn.InitCount);
     }
 }

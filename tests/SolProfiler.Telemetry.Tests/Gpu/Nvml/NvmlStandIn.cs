@@ -45,7 +45,7 @@ internal static class NvmlStandIn
 
     private sealed record Api(
         string Path, NoArgs Reset, UIntArg SetCount, SetName SetName, SetValueFn SetValue, SetFieldFn SetField,
-        InjectFn Inject, IntArg Workload, NoArgs InitCount, CallCountFn CallCount);
+        InjectFn Inject, IntArg Workload, NoArgs InitCount, CallCountFn CallCount, NoArgs GpmLiveSamples);
 
     public const uint AllGpus = uint.MaxValue;
 
@@ -73,6 +73,9 @@ internal static class NvmlStandIn
 
     public static int CallCount(string function) => Loaded.Value.CallCount(function);
 
+    /// <summary>GPM samples allocated and not freed, over the process (not reset by <see cref="Reset"/>).</summary>
+    public static int GpmLiveSamples => Loaded.Value.GpmLiveSamples();
+
     private static void Check(int code) => Assert.True(code == 0, $"stand-in back door returned {code}");
 
     private static Api Load()
@@ -85,7 +88,7 @@ internal static class NvmlStandIn
             Get<SetName>("solprof_nvml_set_device_name"), Get<SetValueFn>("solprof_nvml_set_value"),
             Get<SetFieldFn>("solprof_nvml_set_field_value"), Get<InjectFn>("solprof_nvml_inject_error"),
             Get<IntArg>("solprof_nvml_set_workload"), Get<NoArgs>("solprof_nvml_init_count"),
-            Get<CallCountFn>("solprof_nvml_call_count"));
+            Get<CallCountFn>("solprof_nvml_call_count"), Get<NoArgs>("solprof_nvml_gpm_live_samples"));
     }
 
     private static string Locate([CallerFilePath] string sourceFile = "")
