@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace SolProfiler.Telemetry.Tests.Gpu.Dcgm;
@@ -93,24 +92,5 @@ internal static class DcgmStandIn
             Get<NoArgs>("solprof_dcgm_live_objects"), Get<CallCountFn>("solprof_dcgm_call_count"));
     }
 
-    private static string Locate([CallerFilePath] string sourceFile = "")
-    {
-        foreach (var start in new[] { AppContext.BaseDirectory, Path.GetDirectoryName(sourceFile) ?? "" })
-        {
-            for (var dir = string.IsNullOrEmpty(start) ? null : new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            {
-                if (File.Exists(Path.Combine(dir.FullName, "SolProfiler.sln")))
-                {
-                    var candidate = Path.Combine(dir.FullName, RelativePath);
-                    Assert.True(
-                        File.Exists(candidate),
-                        $"The DCGM stand-in {candidate} is missing. Build it first: cmake -S native -B native/build && cmake --build native/build");
-                    return candidate;
-                }
-            }
-        }
-
-        Assert.Fail("SolProfiler.sln not found above " + AppContext.BaseDirectory + "; cannot locate " + RelativePath);
-        return "";
-    }
+    private static string Locate() => NativeStandInPath.Locate(RelativePath, "DCGM");
 }

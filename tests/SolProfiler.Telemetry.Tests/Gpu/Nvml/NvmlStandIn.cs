@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace SolProfiler.Telemetry.Tests.Gpu.Nvml;
@@ -91,27 +90,7 @@ internal static class NvmlStandIn
             Get<CallCountFn>("solprof_nvml_call_count"), Get<NoArgs>("solprof_nvml_gpm_live_samples"));
     }
 
-    private static string Locate([CallerFilePath] string sourceFile = "")
-    {
-        // From the test binaries up to the repository root; with --artifacts-path outside the tree, from this source file.
-        foreach (var start in new[] { AppContext.BaseDirectory, Path.GetDirectoryName(sourceFile) ?? "" })
-        {
-            for (var dir = string.IsNullOrEmpty(start) ? null : new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            {
-                if (File.Exists(Path.Combine(dir.FullName, "SolProfiler.sln")))
-                {
-                    var candidate = Path.Combine(dir.FullName, RelativePath);
-                    Assert.True(
-                        File.Exists(candidate),
-                        $"The NVML stand-in {candidate} is missing. Build it first: cmake -S native -B native/build && cmake --build native/build");
-                    return candidate;
-                }
-            }
-        }
-
-        Assert.Fail("SolProfiler.sln not found above " + AppContext.BaseDirectory + "; cannot locate " + RelativePath);
-        return "";
-    }
+    private static string Locate() => NativeStandInPath.Locate(RelativePath, "NVML");
 }
 
 /// <summary>A clock the tests move by hand.</summary>
