@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
+using SolProfiler.Telemetry.Gpu.Nvml;
 
 namespace SolProfiler.Cli.Tests;
 
@@ -117,20 +118,7 @@ public static class NativeStandIn
 {
     public const string Collection = "native stand-in";
 
-    public static string NvmlPath
-    {
-        get
-        {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            {
-                var candidate = Path.Combine(dir.FullName, "native", "build", "nvml", "libnvidia-ml.so.1");
-                if (File.Exists(candidate))
-                {
-                    return candidate;
-                }
-            }
-
-            throw new InvalidOperationException("the NVML stand-in is not built: run `cmake -S native -B native/build && cmake --build native/build` (as .ci/run does)");
-        }
-    }
+    public static string NvmlPath =>
+        NvmlStandInControl.FindBuilt(AppContext.BaseDirectory)
+        ?? throw new InvalidOperationException("the NVML stand-in is not built: run `cmake -S native -B native/build && cmake --build native/build` (as .ci/run does)");
 }

@@ -33,28 +33,9 @@ public sealed class DcgmExporterGpuSource : IGpuSource
     public async Task<GpuSnapshot> ReadAsync(CancellationToken cancellationToken = default)
     {
         var at = _time.GetUtcNow();
-        FetchedExposition fetched;
-        if (_file is not null)
-        {
-            try
-            {
-                await using var stream = File.OpenRead(_file);
-                fetched = new FetchedExposition(await ExpositionParser.ParseAsync(stream, ExpositionLimits.Default, null, cancellationToken).ConfigureAwait(false), null);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                fetched = new FetchedExposition(null, $"cannot read {_file}: {e.Message}");
-            }
-            catch (ExpositionTooLargeException e)
-            {
-                fetched = new FetchedExposition(null, e.Message);
-            }
-        }
-        else
-        {
-            fetched = await ExpositionFetcher.FetchAsync(_http!, _url!, _timeout, ExpositionLimits.Default, null, cancellationToken).ConfigureAwait(false);
-        }
-
+        var fetched = _file is not null
+            ? await ExpositionFetcher.ReadFileAsync(_file, ExpositionLimits.Default, cancellationToken).ConfigureAwait(false)
+            : await ExpositionFetcher.FetchAsync(_http!, _url!, _timeout, ExpositionLimits.Default, null, cancellationToken).ConfigureAwait(false);
         if (fetched.Document is not { } document)
         {
             return new GpuSnapshot { Backend = Backend, Timestamp = at, DownReason = fetched.FailureReason };

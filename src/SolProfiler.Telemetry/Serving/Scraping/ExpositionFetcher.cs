@@ -21,7 +21,7 @@ public static class ExpositionFetcher
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(url);
         ArgumentNullException.ThrowIfNull(limits);
-        var source = new UriBuilder(url) { UserName = "", Password = "", Query = "" }.Uri.ToString();
+        var source = DisplayUrl(url);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
         try
@@ -89,6 +89,31 @@ public static class ExpositionFetcher
         }
 
         static FetchedExposition Fail(string reason) => new(null, reason);
+    }
+
+    /// <summary>A URL as it may be shown in messages: no user-info, no query (either could carry a token).</summary>
+    public static string DisplayUrl(Uri url)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        return new UriBuilder(url) { UserName = "", Password = "", Query = "" }.Uri.ToString();
+    }
+
+    /// <summary>Reads and parses a saved body from a file, with the same one-line failure reasons as a fetch.</summary>
+    public static async Task<FetchedExposition> ReadFileAsync(string path, ExpositionLimits? limits, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var file = File.OpenRead(path);
+            return new FetchedExposition(await ExpositionParser.ParseAsync(file, limits, contentType: null, cancellationToken).ConfigureAwait(false), null);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return new FetchedExposition(null, $"cannot read {path}: {e.Message}");
+        }
+        catch (ExpositionTooLargeException e)
+        {
+            return new FetchedExposition(null, e.Message);
+        }
     }
 
     private static async Task<int> FillAsync(Stream stream, byte[] buffer, CancellationToken ct)

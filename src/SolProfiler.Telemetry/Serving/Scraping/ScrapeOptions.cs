@@ -19,5 +19,5 @@ public sealed record ScrapeOptions
     public string? ApiKey { get; init; }
 
     /// <summary>The URL as it may be shown: no user-info, no query (which could carry a token).</summary>
-    public string DisplayUrl => new UriBuilder(Url) { UserName = "", Password = "", Query = "" }.Uri.ToString();
+    public string DisplayUrl => ExpositionFetcher.DisplayUrl(Url);
 }

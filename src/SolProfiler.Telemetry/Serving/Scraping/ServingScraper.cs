@@ -27,19 +27,9 @@ public sealed class ServingScraper(HttpClient http, TimeProvider? timeProvider =
     public static async Task<ServingScrape> ReadFileAsync(string path, ServerKind? forced, ExpositionLimits? limits, DateTimeOffset at, CancellationToken cancellationToken = default)
     {
         var started = Stopwatch.GetTimestamp();
-        try
-        {
-            await using var file = File.OpenRead(path);
-            var document = await ExpositionParser.ParseAsync(file, limits, contentType: null, cancellationToken).ConfigureAwait(false);
-            return ExpositionReading.ToScrape(document, path, at, Stopwatch.GetElapsedTime(started), forced);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return ServingScrape.Failure(path, at, Stopwatch.GetElapsedTime(started), $"cannot read {path}: {e.Message}");
-        }
-        catch (ExpositionTooLargeException e)
-        {
-            return ServingScrape.Failure(path, at, Stopwatch.GetElapsedTime(started), e.Message);
-        }
+        var read = await ExpositionFetcher.ReadFileAsync(path, limits, cancellationToken).ConfigureAwait(false);
+        return read.Document is { } document
+            ? ExpositionReading.ToScrape(document, path, at, Stopwatch.GetElapsedTime(started), forced)
+            : ServingScrape.Failure(path, at, Stopwatch.GetElapsedTime(started), read.FailureReason!);
     }
 }
