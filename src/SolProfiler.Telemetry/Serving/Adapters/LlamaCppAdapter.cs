@@ -7,7 +7,7 @@ namespace SolProfiler.Telemetry.Serving.Adapters;
 /// No latency histograms: the inter-token signal is a bucket-less snapshot of two counters, generation seconds
 /// (summed over slots) over generated tokens. Only older builds publish a KV usage ratio.
 /// </summary>
-public sealed class LlamaCppAdapter : IServingAdapter
+public sealed class LlamaCppAdapter() : SignatureAdapter(ServerKind.LlamaCpp, Signature)
 {
     private const string Prefix = "llamacpp:";
 
@@ -30,15 +30,7 @@ public sealed class LlamaCppAdapter : IServingAdapter
 
     private static readonly SeriesKeying Keying = new(["model"], ["engine", "dp_rank", "tp_rank", "instance"]);
 
-    public ServerKind Kind => ServerKind.LlamaCpp;
-
-    public int Score(ExpositionDocument document)
-    {
-        ArgumentNullException.ThrowIfNull(document);
-        return DocumentReading.CountPresent(document, Signature);
-    }
-
-    public IReadOnlyList<ServingSample> Read(ExpositionDocument document, DateTimeOffset timestamp)
+    public override IReadOnlyList<ServingSample> Read(ExpositionDocument document, DateTimeOffset timestamp)
     {
         ArgumentNullException.ThrowIfNull(document);
         var k = Keying;

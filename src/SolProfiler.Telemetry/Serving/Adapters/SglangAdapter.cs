@@ -7,7 +7,7 @@ namespace SolProfiler.Telemetry.Serving.Adapters;
 /// <c>model_name</c> and land on engine "0"; scheduler gauges are kept apart by <c>dp_rank</c>, else <c>tp_rank</c>.
 /// Reads both the current names and the 0.4-era ones (<c>time_per_output_token_seconds</c>).
 /// </summary>
-public sealed class SglangAdapter : IServingAdapter
+public sealed class SglangAdapter() : SignatureAdapter(ServerKind.Sglang, Signature)
 {
     private const string Prefix = "sglang:";
 
@@ -33,15 +33,7 @@ public sealed class SglangAdapter : IServingAdapter
 
     private static readonly SeriesKeying Keying = new(["model_name"], ["engine", "dp_rank", "tp_rank", "instance"]);
 
-    public ServerKind Kind => ServerKind.Sglang;
-
-    public int Score(ExpositionDocument document)
-    {
-        ArgumentNullException.ThrowIfNull(document);
-        return DocumentReading.CountPresent(document, Signature);
-    }
-
-    public IReadOnlyList<ServingSample> Read(ExpositionDocument document, DateTimeOffset timestamp)
+    public override IReadOnlyList<ServingSample> Read(ExpositionDocument document, DateTimeOffset timestamp)
     {
         ArgumentNullException.ThrowIfNull(document);
         var k = Keying;

@@ -7,7 +7,7 @@ namespace SolProfiler.Telemetry.Serving.Adapters;
 /// no token counters (token totals are the per-request histograms' sums, moving when requests finish), no KV gauge
 /// (proxy: reserved batch tokens / batch token budget).
 /// </summary>
-public sealed class TgiAdapter : IServingAdapter
+public sealed class TgiAdapter() : SignatureAdapter(ServerKind.Tgi, Signature)
 {
     internal static readonly string[] Signature =
     [
@@ -29,15 +29,7 @@ public sealed class TgiAdapter : IServingAdapter
 
     private static readonly SeriesKeying Keying = new([], ["engine", "dp_rank", "tp_rank", "instance"]);
 
-    public ServerKind Kind => ServerKind.Tgi;
-
-    public int Score(ExpositionDocument document)
-    {
-        ArgumentNullException.ThrowIfNull(document);
-        return DocumentReading.CountPresent(document, Signature);
-    }
-
-    public IReadOnlyList<ServingSample> Read(ExpositionDocument document, DateTimeOffset timestamp)
+    public override IReadOnlyList<ServingSample> Read(ExpositionDocument document, DateTimeOffset timestamp)
     {
         ArgumentNullException.ThrowIfNull(document);
         var k = Keying;

@@ -7,7 +7,7 @@ namespace SolProfiler.Telemetry.Serving.Adapters;
 /// family, snapshots of the last iteration) and core <c>nv_inference_*</c> counters, one sample per <c>model</c>
 /// (ensemble, preprocessing, tensorrt_llm, ...). Triton publishes no inter-token timing.
 /// </summary>
-public sealed class TritonTrtLlmAdapter : IServingAdapter
+public sealed class TritonTrtLlmAdapter() : SignatureAdapter(ServerKind.TritonTrtLlm, Signature)
 {
     internal static readonly string[] Signature =
     [
@@ -28,15 +28,7 @@ public sealed class TritonTrtLlmAdapter : IServingAdapter
 
     private static readonly SeriesKeying Keying = new(["model"], ["engine", "dp_rank", "tp_rank", "instance"]);
 
-    public ServerKind Kind => ServerKind.TritonTrtLlm;
-
-    public int Score(ExpositionDocument document)
-    {
-        ArgumentNullException.ThrowIfNull(document);
-        return DocumentReading.CountPresent(document, Signature);
-    }
-
-    public IReadOnlyList<ServingSample> Read(ExpositionDocument document, DateTimeOffset timestamp)
+    public override IReadOnlyList<ServingSample> Read(ExpositionDocument document, DateTimeOffset timestamp)
     {
         ArgumentNullException.ThrowIfNull(document);
         var k = Keying;
