@@ -1,4 +1,5 @@
 using System.CommandLine;
+using SolProfiler.Agent.Sources;
 using SolProfiler.Cli.Common;
 using SolProfiler.Cli.Sol;
 using SolProfiler.Sol;

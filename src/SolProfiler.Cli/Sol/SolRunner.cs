@@ -1,4 +1,4 @@
-using SolProfiler.Cli.Catalogs;
+using SolProfiler.Agent.Configuration;
 using SolProfiler.Sol;
 using SolProfiler.Sol.Hardware;
 using SolProfiler.Sol.Models;

@@ -20,7 +20,7 @@ public readonly record struct SolSeconds(double Weights, double Kv, double Compu
 public readonly record struct SolShares(double Weights, double Kv, double Compute, double Comm);
 
 /// <summary>The SOL of one configuration at one operating point. Per-GPU figures are for the GPU that sets the step.</summary>
-public sealed class SolResult
+public sealed record SolResult
 {
     public required string Model { get; init; }
 

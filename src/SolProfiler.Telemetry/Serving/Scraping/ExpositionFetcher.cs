@@ -5,7 +5,7 @@ using SolProfiler.Telemetry.Exposition;
 namespace SolProfiler.Telemetry.Serving.Scraping;
 
 /// <summary>A fetched and parsed exposition body, or the one-line reason it could not be had.</summary>
-public readonly record struct FetchedExposition(ExpositionDocument? Document, string? FailureReason);
+public readonly record struct FetchedExposition(ExpositionDocument? Document, string? FailureReason, FetchFailureKind FailureKind = FetchFailureKind.None);
 
 /// <summary>
 /// GETs a Prometheus/OpenMetrics endpoint and parses it, turning every failure (unreachable, timeout, HTTP error,
@@ -36,18 +36,18 @@ public static class ExpositionFetcher
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
             {
-                return Fail($"HTTP {(int)response.StatusCode} {response.ReasonPhrase} from {source}");
+                return Fail(FetchFailureKind.HttpStatus, $"HTTP {(int)response.StatusCode} {response.ReasonPhrase} from {source}");
             }
 
             if (response.Content.Headers.ContentLength is { } length && length > limits.MaxBytes)
             {
-                return Fail($"body of {length} bytes exceeds the {limits.MaxBytes} byte limit");
+                return Fail(FetchFailureKind.TooLarge, $"body of {length} bytes exceeds the {limits.MaxBytes} byte limit");
             }
 
             var mediaType = response.Content.Headers.ContentType?.MediaType;
             if (mediaType is "text/html" or "application/xhtml+xml")
             {
-                return Fail($"{source} answered with HTML ({mediaType}), not Prometheus metrics: is this the /metrics URL?");
+                return Fail(FetchFailureKind.Html, $"{source} answered with HTML ({mediaType}), not Prometheus metrics: is this the /metrics URL?");
             }
 
             await using var body = await response.Content.ReadAsStreamAsync(deadline.Token).ConfigureAwait(false);
@@ -55,7 +55,7 @@ public static class ExpositionFetcher
             var sniffed = await FillAsync(body, sniff, deadline.Token).ConfigureAwait(false);
             if (LooksLikeHtml(sniff.AsSpan(0, sniffed)))
             {
-                return Fail($"{source} answered with HTML, not Prometheus metrics: is this the /metrics URL?");
+                return Fail(FetchFailureKind.Html, $"{source} answered with HTML, not Prometheus metrics: is this the /metrics URL?");
             }
 
             await using var replay = new PrefixedStream(sniff, sniffed, body);
@@ -65,30 +65,30 @@ public static class ExpositionFetcher
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return Fail($"no complete answer from {source} within {timeout.TotalSeconds:0.###} s");
+            return Fail(FetchFailureKind.Timeout, $"no complete answer from {source} within {timeout.TotalSeconds:0.###} s");
         }
         catch (HttpRequestException e) when (e.InnerException is SocketException s)
         {
-            return Fail($"cannot connect to {source}: {s.Message}");
+            return Fail(FetchFailureKind.Connection, $"cannot connect to {source}: {s.Message}");
         }
         catch (HttpRequestException e) when (e.InnerException is IOException)
         {
-            return Fail($"truncated body from {source}: the connection closed before the response ended");
+            return Fail(FetchFailureKind.Truncated, $"truncated body from {source}: the connection closed before the response ended");
         }
         catch (HttpRequestException e)
         {
-            return Fail($"request to {source} failed: {e.Message}");
+            return Fail(FetchFailureKind.Request, $"request to {source} failed: {e.Message}");
         }
         catch (IOException)
         {
-            return Fail($"truncated body from {source}: the connection closed before the response ended");
+            return Fail(FetchFailureKind.Truncated, $"truncated body from {source}: the connection closed before the response ended");
         }
         catch (ExpositionTooLargeException e)
         {
-            return Fail(e.Message);
+            return Fail(FetchFailureKind.TooLarge, e.Message);
         }
 
-        static FetchedExposition Fail(string reason) => new(null, reason);
+        static FetchedExposition Fail(FetchFailureKind kind, string reason) => new(null, reason, kind);
     }
 
     /// <summary>A URL as it may be shown in messages: no user-info, no query (either could carry a token).</summary>
@@ -108,11 +108,11 @@ public static class ExpositionFetcher
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return new FetchedExposition(null, $"cannot read {path}: {e.Message}");
+            return new FetchedExposition(null, $"cannot read {path}: {e.Message}", FetchFailureKind.File);
         }
         catch (ExpositionTooLargeException e)
         {
-            return new FetchedExposition(null, e.Message);
+            return new FetchedExposition(null, e.Message, FetchFailureKind.TooLarge);
         }
     }
 

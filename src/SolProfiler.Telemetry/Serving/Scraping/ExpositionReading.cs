@@ -27,18 +27,18 @@ public static class ExpositionReading
         if (document.Problems.Count > 0)
         {
             var more = document.Problems.Count > 1 ? $" (and {document.Problems.Count - 1} more problems)" : "";
-            return scrape with { FailureReason = document.Problems[0] + more };
+            return scrape with { FailureReason = document.Problems[0] + more, FailureKind = FetchFailureKind.Parse };
         }
 
         if (adapter is null)
         {
             var seen = families.Count == 0 ? "no metrics at all" : "families seen: " + string.Join(", ", families);
-            return scrape with { FailureReason = $"server kind not recognised ({seen}); force one of {string.Join(", ", ServerKinds.KnownNames)}" };
+            return scrape with { FailureKind = FetchFailureKind.UnknownServer, FailureReason = $"server kind not recognised ({seen}); force one of {string.Join(", ", ServerKinds.KnownNames)}" };
         }
 
         var samples = adapter.Read(document, at);
         return samples.Count == 0
-            ? scrape with { FailureReason = $"no {ServerKinds.Name(kind)} serving metrics in the body" }
+            ? scrape with { FailureKind = FetchFailureKind.NoMetrics, FailureReason = $"no {ServerKinds.Name(kind)} serving metrics in the body" }
             : scrape with { Samples = samples };
     }
 }

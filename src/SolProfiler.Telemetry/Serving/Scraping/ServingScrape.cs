@@ -14,6 +14,9 @@ public sealed record ServingScrape
 
     public string? FailureReason { get; init; }
 
+    /// <summary>The failure as a bounded kind, for error counters.</summary>
+    public FetchFailureKind FailureKind { get; init; }
+
     public ServerKind Server { get; init; }
 
     public IReadOnlyList<ServingSample> Samples { get; init; } = [];
@@ -30,6 +33,6 @@ public sealed record ServingScrape
 
     public TimeSpan Duration { get; init; }
 
-    public static ServingScrape Failure(string source, DateTimeOffset at, TimeSpan duration, string reason) =>
-        new() { Source = source, Timestamp = at, Duration = duration, FailureReason = reason };
+    public static ServingScrape Failure(string source, DateTimeOffset at, TimeSpan duration, string reason, FetchFailureKind kind) =>
+        new() { Source = source, Timestamp = at, Duration = duration, FailureReason = reason, FailureKind = kind };
 }

@@ -20,7 +20,7 @@ public sealed class ServingScraper(HttpClient http, TimeProvider? timeProvider =
         var fetched = await ExpositionFetcher.FetchAsync(http, options.Url, options.Timeout, options.Limits, options.ApiKey, cancellationToken).ConfigureAwait(false);
         return fetched.Document is { } document
             ? ExpositionReading.ToScrape(document, options.DisplayUrl, at, Stopwatch.GetElapsedTime(started), options.ForcedServer)
-            : ServingScrape.Failure(options.DisplayUrl, at, Stopwatch.GetElapsedTime(started), fetched.FailureReason!);
+            : ServingScrape.Failure(options.DisplayUrl, at, Stopwatch.GetElapsedTime(started), fetched.FailureReason!, fetched.FailureKind);
     }
 
     /// <summary>Reads the body of a local file (for <c>solprof scrape --file</c> and tests) the same way.</summary>
@@ -30,6 +30,6 @@ public sealed class ServingScraper(HttpClient http, TimeProvider? timeProvider =
         var read = await ExpositionFetcher.ReadFileAsync(path, limits, cancellationToken).ConfigureAwait(false);
         return read.Document is { } document
             ? ExpositionReading.ToScrape(document, path, at, Stopwatch.GetElapsedTime(started), forced)
-            : ServingScrape.Failure(path, at, Stopwatch.GetElapsedTime(started), read.FailureReason!);
+            : ServingScrape.Failure(path, at, Stopwatch.GetElapsedTime(started), read.FailureReason!, read.FailureKind);
     }
 }

@@ -1,9 +1,9 @@
 using SolProfiler.Telemetry.Gpu;
 
-namespace SolProfiler.Cli.Gpus;
+namespace SolProfiler.Agent.Sources;
 
 /// <summary>A backend that cannot run here: every read is a down snapshot carrying the reason.</summary>
-internal sealed class UnavailableGpuSource(string backend, string reason) : IGpuSource
+public sealed class UnavailableGpuSource(string backend, string reason) : IGpuSource
 {
     public string Backend => backend;
 

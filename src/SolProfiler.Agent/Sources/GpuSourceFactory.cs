@@ -4,7 +4,7 @@ using SolProfiler.Telemetry.Gpu;
 using SolProfiler.Telemetry.Gpu.Dcgm;
 using SolProfiler.Telemetry.Gpu.DcgmExporter;
 
-namespace SolProfiler.Cli.Gpus;
+namespace SolProfiler.Agent.Sources;
 
 /// <summary>What the user asked for: a backend name and where to find it.</summary>
 public sealed record GpuBackendRequest(string Backend, string? Library, string? Url, string? File, TimeSpan Timeout, string? DcgmHost = null);

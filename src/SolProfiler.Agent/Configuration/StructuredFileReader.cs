@@ -5,7 +5,7 @@ using SolProfiler.Sol;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
-namespace SolProfiler.Cli.Catalogs;
+namespace SolProfiler.Agent.Configuration;
 
 /// <summary>Reads a user's JSON or YAML file (by extension) into a JSON tree, so the catalogs see one format.</summary>
 public static class StructuredFileReader

@@ -2,14 +2,14 @@ using SolProfiler.Sol;
 using SolProfiler.Telemetry.Gpu;
 using SolProfiler.Telemetry.Gpu.Nvml;
 
-namespace SolProfiler.Cli.Gpus;
+namespace SolProfiler.Agent.Sources;
 
 /// <summary>
 /// The NVML backend on the real driver library (<c>nvml</c>), or on the native stand-in with its workload driver
 /// running (<c>sim</c>: 8 simulated H100s). The stand-in is found by <c>--library</c>, <c>SOLPROF_NVML_LIBRARY</c>,
 /// or the repository's <c>native/build</c>; it is never picked for <c>nvml</c> or <c>auto</c>.
 /// </summary>
-internal static class NvmlSources
+public static class NvmlSources
 {
     public const int SimulatedGpus = 8;
     public const string SimulatedDeviceName = "NVIDIA H100 80GB HBM3";
