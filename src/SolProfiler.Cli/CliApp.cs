@@ -1,4 +1,5 @@
 using System.CommandLine;
+using SolProfiler.Cli.Agent;
 using SolProfiler.Cli.Gpus;
 using SolProfiler.Cli.Probe;
 using SolProfiler.Cli.Scrape;
@@ -20,6 +21,7 @@ public static class CliApp
         root.Subcommands.Add(ScrapeCommand.Create(stdout, stderr));
         root.Subcommands.Add(ProbeCommand.Create(stdout, stderr));
         root.Subcommands.Add(GpusCommand.Create(stdout, stderr));
+        root.Subcommands.Add(AgentCommand.Create(stdout, stderr));
         return root;
     }
 

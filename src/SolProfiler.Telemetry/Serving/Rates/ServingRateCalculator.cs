@@ -41,6 +41,7 @@ public static class ServingRateCalculator
             InterTokenLatencySource = last.InterTokenLatencySource,
             MeanTimeToFirstTokenSeconds = ttft.Mean,
             MeanE2eLatencySeconds = e2e.Mean,
+            RequestsFinishedPerSecond = e2e.Pairs > 0 && last.Timestamp > samples[0].Timestamp ? e2e.Count / (last.Timestamp - samples[0].Timestamp).TotalSeconds : null,
             MeanRunningRequests = Mean(samples, s => s.RunningRequests),
             MeanWaitingRequests = Mean(samples, s => s.WaitingRequests),
             MeanKvCacheUsageRatio = Mean(samples, s => s.KvCacheUsageRatio),

@@ -33,6 +33,9 @@ public sealed record ServingRates
 
     public double? MeanE2eLatencySeconds { get; init; }
 
+    /// <summary>Requests finished per second: the increase of the end-to-end latency histogram's count.</summary>
+    public double? RequestsFinishedPerSecond { get; init; }
+
     public double? MeanRunningRequests { get; init; }
 
     public double? MeanWaitingRequests { get; init; }

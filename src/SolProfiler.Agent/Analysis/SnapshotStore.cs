@@ -1,0 +1,19 @@
+namespace SolProfiler.Agent.Analysis;
+
+/// <summary>The latest snapshot, swapped whole by the analysis loop and read lock-free by the exporters.</summary>
+public sealed class SnapshotStore
+{
+    private AgentSnapshot? _latest;
+
+    public AgentSnapshot? Latest => Volatile.Read(ref _latest);
+
+    /// <summary>Raised after each publish (the recorder and tests listen).</summary>
+    public event Action<AgentSnapshot>? Published;
+
+    public void Publish(AgentSnapshot snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        Volatile.Write(ref _latest, snapshot);
+        Published?.Invoke(snapshot);
+    }
+}

@@ -1,0 +1,140 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
+using SolProfiler.Sol;
+using SolProfiler.Telemetry.Probe;
+
+namespace SolProfiler.Agent.Configuration;
+
+/// <summary>
+/// Builds the agent's options from, in increasing precedence: a config file (YAML or JSON, by extension),
+/// <c>SOLPROF__</c> environment variables (<c>SOLPROF__SERVING__URL</c> is <c>serving:url</c>), and the command-line
+/// flags. Durations are written as <c>30s</c>, <c>500ms</c>, <c>2m</c> (or hh:mm:ss). The result is validated; every
+/// problem is reported at once, naming its key.
+/// </summary>
+public static class AgentConfiguration
+{
+    public const string EnvironmentPrefix = "SOLPROF__";
+
+    private static readonly string[] DurationKeys = ["window", "sampleInterval", "serving:interval", "serving:timeout", "gpuSource:timeout"];
+
+    public static AgentOptions Load(string? configFile, IReadOnlyDictionary<string, string?> flags, IDictionary<string, string?>? environment = null)
+    {
+        ArgumentNullException.ThrowIfNull(flags);
+        var builder = new ConfigurationBuilder();
+        if (configFile is not null)
+        {
+            if (!File.Exists(configFile))
+            {
+                throw new AgentConfigurationException($"config file '{configFile}' does not exist");
+            }
+
+            builder.AddInMemoryCollection(Flatten(ReadFile(configFile)));
+        }
+
+        if (environment is null)
+        {
+            builder.AddEnvironmentVariables(EnvironmentPrefix);
+        }
+        else
+        {
+            builder.AddInMemoryCollection(environment
+                .Where(kv => kv.Key.StartsWith(EnvironmentPrefix, StringComparison.OrdinalIgnoreCase))
+                .Select(kv => new KeyValuePair<string, string?>(kv.Key[EnvironmentPrefix.Length..].Replace("__", ":", StringComparison.Ordinal), kv.Value)));
+        }
+
+        builder.AddInMemoryCollection(flags);
+        var config = builder.Build();
+        var options = Bind(config);
+        var result = new AgentOptionsValidator().Validate(Options.DefaultName, options);
+        if (result.Failed)
+        {
+            throw new AgentConfigurationException("invalid configuration:\n  " + string.Join("\n  ", result.Failures));
+        }
+
+        return options;
+    }
+
+    private static JsonNode ReadFile(string path)
+    {
+        try
+        {
+            return StructuredFileReader.Read(path);
+        }
+        catch (SolInputException e)
+        {
+            throw new AgentConfigurationException(e.Message, e);
+        }
+    }
+
+    private static AgentOptions Bind(IConfiguration config)
+    {
+        var durations = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        var errors = new List<string>();
+        foreach (var key in DurationKeys)
+        {
+            if (config[key] is { } text)
+            {
+                try
+                {
+                    durations[key] = ParseDuration(text).ToString("c", CultureInfo.InvariantCulture);
+                }
+                catch (ProbeOptionsException e)
+                {
+                    errors.Add($"{key}: {e.Message}");
+                }
+            }
+        }
+
+        var overlay = new ConfigurationBuilder().AddConfiguration(config).AddInMemoryCollection(durations).Build();
+        var options = new AgentOptions();
+        try
+        {
+            overlay.Bind(options, o => o.ErrorOnUnknownConfiguration = true);
+        }
+        catch (InvalidOperationException e)
+        {
+            errors.Add(e.Message);
+        }
+
+        return errors.Count == 0 ? options : throw new AgentConfigurationException("invalid configuration:\n  " + string.Join("\n  ", errors));
+    }
+
+    private static TimeSpan ParseDuration(string text) =>
+        TimeSpan.TryParseExact(text, "c", CultureInfo.InvariantCulture, out var span) ? span : ProbeOptions.ParseDuration(text);
+
+    /// <summary>A JSON tree as configuration keys (<c>serving:url</c>, <c>frontierBatches:0</c>).</summary>
+    private static IEnumerable<KeyValuePair<string, string?>> Flatten(JsonNode? node, string prefix = "")
+    {
+        switch (node)
+        {
+            case JsonObject o:
+                foreach (var (key, value) in o)
+                {
+                    foreach (var kv in Flatten(value, prefix.Length == 0 ? key : prefix + ":" + key))
+                    {
+                        yield return kv;
+                    }
+                }
+
+                break;
+            case JsonArray a:
+                for (var i = 0; i < a.Count; i++)
+                {
+                    foreach (var kv in Flatten(a[i], prefix + ":" + i.ToString(CultureInfo.InvariantCulture)))
+                    {
+                        yield return kv;
+                    }
+                }
+
+                break;
+            case JsonValue v:
+                yield return new(prefix, v.ToString());
+                break;
+            default:
+                yield return new(prefix, null);
+                break;
+        }
+    }
+}

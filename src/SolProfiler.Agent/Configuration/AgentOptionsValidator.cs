@@ -1,0 +1,173 @@
+using Microsoft.Extensions.Options;
+using SolProfiler.Sol;
+using SolProfiler.Sol.Hardware;
+using SolProfiler.Sol.Models;
+using SolProfiler.Sol.Modeling;
+using SolProfiler.Telemetry.Serving;
+
+namespace SolProfiler.Agent.Configuration;
+
+/// <summary>
+/// Checks the options once at start. Every message names the key (as in the config file, and the flag) and what was
+/// wrong with its value, so that a bad configuration fails before any source starts.
+/// </summary>
+public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
+{
+    private static readonly string[] GpuBackends = ["auto", "dcgm", "nvml", "sim", "dcgm-exporter", "none"];
+
+    public ValidateOptionsResult Validate(string? name, AgentOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var errors = new List<string>();
+        void Fail(string key, string flag, string message) => errors.Add($"{key} ({flag}): {message}");
+
+        if (string.IsNullOrWhiteSpace(options.Model))
+        {
+            Fail("model", "--model", "required: a model catalog id (" + string.Join(", ", ModelCatalog.BuiltIn.Ids) + ") or the path of a config.json");
+        }
+        else
+        {
+            Try(() => ModelCatalog.BuiltIn.Resolve(options.Model), e => Fail("model", "--model", e));
+        }
+
+        var catalog = GpuCatalog.BuiltIn;
+        if (options.GpuFile is { } gpuFile)
+        {
+            Try(() => catalog = catalog.WithOverrides(StructuredFileReader.Read(gpuFile), gpuFile), e => Fail("gpuFile", "--gpu-file", e));
+        }
+
+        if (string.IsNullOrWhiteSpace(options.Gpu))
+        {
+            Fail("gpu", "--gpu", "required: auto or a GPU catalog id (" + string.Join(", ", catalog.Ids) + ")");
+        }
+        else if (!options.Gpu.Equals("auto", StringComparison.OrdinalIgnoreCase) && !catalog.TryGet(options.Gpu, out _))
+        {
+            Fail("gpu", "--gpu", $"'{options.Gpu}' is not in the GPU catalog; known: auto, {string.Join(", ", catalog.Ids)}");
+        }
+
+        Positive(options.Tp, "tp", "--tp");
+        Positive(options.Pp, "pp", "--pp");
+        Positive(options.Ep, "ep", "--ep");
+        Positive(options.AttentionDp, "attentionDp", "--attention-dp");
+        if (options.AttentionDp >= 1 && options.Tp >= 1 && options.Tp % options.AttentionDp != 0)
+        {
+            Fail("attentionDp", "--attention-dp", $"{options.AttentionDp} must divide TP {options.Tp}");
+        }
+
+        Precision(options.Weights, "weights", "--weights");
+        Precision(options.ExpertWeights, "expertWeights", "--expert-weights");
+        Precision(options.Kv, "kv", "--kv");
+        Precision(options.Activations, "activations", "--activations");
+
+        if (!options.Demo && options.Serving.Url is { } url && !IsHttpUrl(url))
+        {
+            Fail("serving:url", "--serving-url", $"'{url}' is not an http(s) URL");
+        }
+
+        if (!options.Serving.Kind.Equals("auto", StringComparison.OrdinalIgnoreCase) && !ServerKinds.TryParse(options.Serving.Kind, out _))
+        {
+            Fail("serving:kind", "--server", $"'{options.Serving.Kind}' is not a server kind; known: auto, {string.Join(", ", ServerKinds.KnownNames)}");
+        }
+
+        Duration(options.Serving.Interval, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(5), "serving:interval", "--serving-interval");
+        Duration(options.Serving.Timeout, TimeSpan.FromMilliseconds(50), TimeSpan.FromMinutes(1), "serving:timeout", "--serving-timeout");
+        if (options.Serving.ApiKeyFile is { } keyFile && !File.Exists(keyFile))
+        {
+            Fail("serving:apiKeyFile", "--api-key-file", $"file '{keyFile}' does not exist");
+        }
+
+        if (!GpuBackends.Contains(options.GpuSource.Backend.Trim().ToLowerInvariant()))
+        {
+            Fail("gpuSource:backend", "--gpu-backend", $"'{options.GpuSource.Backend}' is not a GPU backend; known: {string.Join(", ", GpuBackends)}");
+        }
+
+        if (options.GpuSource.Backend.Equals("dcgm-exporter", StringComparison.OrdinalIgnoreCase) && (options.GpuSource.Url is null || !IsHttpUrl(options.GpuSource.Url)))
+        {
+            Fail("gpuSource:url", "--dcgm-exporter-url", "the dcgm-exporter backend needs the exporter's http(s) /metrics URL");
+        }
+
+        Duration(options.GpuSource.Timeout, TimeSpan.FromMilliseconds(50), TimeSpan.FromMinutes(1), "gpuSource:timeout", "--gpu-timeout");
+        Duration(options.SampleInterval, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(1), "sampleInterval", "--sample-interval");
+        Duration(options.Window, TimeSpan.FromSeconds(2), TimeSpan.FromHours(1), "window", "--window");
+        if (options.Window < options.SampleInterval * 2 || options.Window < options.Serving.Interval * 2)
+        {
+            Fail("window", "--window", $"{options.Window.TotalSeconds:0.###} s must hold at least two samples (sample interval {options.SampleInterval.TotalSeconds:0.###} s, serving interval {options.Serving.Interval.TotalSeconds:0.###} s)");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.Urls))
+        {
+            Fail("urls", "--urls", "at least one listen URL is needed, e.g. http://127.0.0.1:9464");
+        }
+        else
+        {
+            foreach (var u in options.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                if (!Uri.TryCreate(u.Replace("://*", "://0.0.0.0", StringComparison.Ordinal).Replace("://+", "://0.0.0.0", StringComparison.Ordinal), UriKind.Absolute, out var listen) || listen.Scheme is not ("http" or "https"))
+                {
+                    Fail("urls", "--urls", $"'{u}' is not an http(s) listen URL");
+                }
+            }
+        }
+
+        if (options.Record.MaxBytes < 4096)
+        {
+            Fail("record:maxBytes", "--record-max-bytes", $"{options.Record.MaxBytes} must be at least 4096");
+        }
+
+        if (options.Record.MaxFiles is < 1 or > 1000)
+        {
+            Fail("record:maxFiles", "--record-max-files", $"{options.Record.MaxFiles} must be 1..1000");
+        }
+
+        if (options.Gap.CommSmShare is < 0 or >= 1 || double.IsNaN(options.Gap.CommSmShare))
+        {
+            Fail("gap:commSmShare", "--comm-sm-share", $"{options.Gap.CommSmShare} must be in [0, 1)");
+        }
+
+        if (options.FrontierBatches.Count > 32 || options.FrontierBatches.Any(b => b < 1))
+        {
+            Fail("frontierBatches", "--frontier-batches", "at most 32 batch sizes, each >= 1");
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+
+        void Positive(int value, string key, string flag)
+        {
+            if (value < 1)
+            {
+                Fail(key, flag, $"{value} must be >= 1");
+            }
+        }
+
+        void Precision(string? value, string key, string flag)
+        {
+            if (value is not null)
+            {
+                Try(() => PrecisionFacts.Parse(value, key), e => Fail(key, flag, e));
+            }
+        }
+
+        void Duration(TimeSpan value, TimeSpan min, TimeSpan max, string key, string flag)
+        {
+            if (value < min || value > max)
+            {
+                Fail(key, flag, $"{value.TotalSeconds:0.###} s must be between {min.TotalSeconds:0.###} s and {max.TotalSeconds:0.###} s");
+            }
+        }
+    }
+
+    private static bool IsHttpUrl(string text) =>
+        Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https";
+
+    private static void Try(Action action, Action<string> onError)
+    {
+        try
+        {
+            action();
+        }
+        catch (SolInputException e)
+        {
+            onError(e.Message);
+        }
+    }
+}

@@ -1,0 +1,82 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using SolProfiler.Agent.Analysis;
+using SolProfiler.Agent.Export;
+using SolProfiler.Agent.Http;
+using SolProfiler.Agent.Recording;
+using SolProfiler.Agent.Sources;
+
+namespace SolProfiler.Agent.Hosting;
+
+/// <summary>
+/// Assembles the agent: Kestrel on the configured URLs, the sampling and analysis loops as hosted services, the
+/// OpenTelemetry meter with the Prometheus exporter on <c>/metrics</c>, and the JSON and status endpoints.
+/// </summary>
+public static class AgentHost
+{
+    public static WebApplication Build(AgentRuntime runtime, Action<ILoggingBuilder>? configureLogging = null)
+    {
+        ArgumentNullException.ThrowIfNull(runtime);
+        var options = runtime.Options;
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ApplicationName = "solprof-agent" });
+        builder.WebHost.UseUrls(options.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            // The agent answers small GETs; bound what a client may send.
+            k.Limits.MaxRequestBodySize = 64 * 1024;
+            k.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
+            k.AddServerHeader = false;
+        });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(c =>
+        {
+            c.SingleLine = true;
+            c.TimestampFormat = "HH:mm:ss ";
+        });
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
+        builder.Logging.AddFilter("System.Net.Http", LogLevel.Warning);
+        configureLogging?.Invoke(builder.Logging);
+
+        var services = builder.Services;
+        services.AddSingleton(runtime);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<SampleInbox>();
+        services.AddSingleton<SnapshotStore>();
+        services.AddSingleton<SolMetrics>();
+        if (options.Record.Path is not null)
+        {
+            services.AddSingleton(sp => new SnapshotRecorder(options.Record, sp.GetRequiredService<ILogger<SnapshotRecorder>>()));
+        }
+
+        services.AddHostedService<ServingSamplerService>();
+        services.AddHostedService<GpuSamplerService>();
+        services.AddHostedService<AnalysisService>();
+        services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService("solprof-agent", serviceVersion: typeof(AgentHost).Assembly.GetName().Version?.ToString()))
+            .WithMetrics(m => m
+                .AddMeter(SolMetrics.MeterName)
+                .AddPrometheusExporter(o =>
+                {
+                    // Every scrape sees the latest analysis; the exporter's 300 ms response cache would hide it.
+                    o.ScrapeResponseCacheDurationMilliseconds = 0;
+                    o.ScopeInfoEnabled = false;
+                }));
+
+        var app = builder.Build();
+
+        // The instruments exist from start (created on first resolve), so the first scrape already has them.
+        _ = app.Services.GetRequiredService<SolMetrics>();
+        app.MapPrometheusScrapingEndpoint("/metrics");
+        app.MapAgentEndpoints();
+        app.Lifetime.ApplicationStopped.Register(() => runtime.DisposeAsync().AsTask().GetAwaiter().GetResult());
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("SolProfiler.Agent");
+        Log.Started(logger, runtime.Sol.ModelName, options.Gpu, options.Tp, options.Pp, options.Ep,
+            runtime.Serving?.Options.DisplayUrl ?? "none", runtime.Gpu?.Backend ?? "none", options.Window.TotalSeconds);
+        return app;
+    }
+}

@@ -1,0 +1,51 @@
+using SolProfiler.Agent.Analysis;
+using SolProfiler.Agent.Configuration;
+using SolProfiler.Agent.Sources;
+using SolProfiler.Telemetry.Gpu;
+using SolProfiler.Telemetry.Serving.Scraping;
+
+namespace SolProfiler.Agent.Hosting;
+
+/// <summary>The serving source, resolved: how to scrape it.</summary>
+public sealed record ServingEndpoint(ServingScraper Scraper, ScrapeOptions Options);
+
+/// <summary>
+/// What the options resolved to at start: the sources, their health, the SOL setup and the intervals. One per
+/// process, shared by the loops, the exporters and the endpoints.
+/// </summary>
+public sealed class AgentRuntime : IAsyncDisposable
+{
+    public required AgentOptions Options { get; init; }
+
+    public ServingEndpoint? Serving { get; init; }
+
+    public SourceHealth? ServingHealth { get; init; }
+
+    public IGpuSource? Gpu { get; init; }
+
+    public SourceHealth? GpuHealth { get; init; }
+
+    public required SolSetup Sol { get; init; }
+
+    /// <summary>Owned resources (the HTTP client, the demo environment) disposed with the runtime.</summary>
+    public IReadOnlyList<IAsyncDisposable> Owned { get; init; } = [];
+
+    public TimeSpan ServingInterval => Options.Serving.Interval;
+
+    public TimeSpan SampleInterval => Options.SampleInterval;
+
+    public IEnumerable<SourceHealth> Sources => new[] { ServingHealth, GpuHealth }.OfType<SourceHealth>();
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Gpu is not null)
+        {
+            await Gpu.DisposeAsync().ConfigureAwait(false);
+        }
+
+        foreach (var owned in Owned.Reverse())
+        {
+            await owned.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}

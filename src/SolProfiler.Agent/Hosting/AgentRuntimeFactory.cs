@@ -1,0 +1,111 @@
+using SolProfiler.Agent.Analysis;
+using SolProfiler.Agent.Configuration;
+using SolProfiler.Agent.Sources;
+using SolProfiler.Sol;
+using SolProfiler.Telemetry.Gpu;
+using SolProfiler.Telemetry.Probe;
+using SolProfiler.Telemetry.Serving;
+using SolProfiler.Telemetry.Serving.Scraping;
+
+namespace SolProfiler.Agent.Hosting;
+
+/// <summary>
+/// Turns validated options into live sources: the scraper for the serving endpoint, the GPU backend, and the SOL
+/// setup. Anything that cannot start (a GPU library that the backend requires, an unreadable key file) is an
+/// <see cref="AgentConfigurationException"/> naming the key, raised before the host starts.
+/// </summary>
+public static class AgentRuntimeFactory
+{
+    public static AgentRuntime Create(AgentOptions options, IReadOnlyList<IAsyncDisposable>? owned = null, IGpuSource? gpuOverride = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), AutomaticDecompression = System.Net.DecompressionMethods.All })
+        {
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
+        var disposables = new List<IAsyncDisposable> { new DisposableHttpClient(http) };
+        disposables.AddRange(owned ?? []);
+
+        SolSetup sol;
+        try
+        {
+            sol = new SolSetup(options);
+        }
+        catch (SolInputException e)
+        {
+            throw new AgentConfigurationException("model/gpu: " + e.Message, e);
+        }
+
+        ServingEndpoint? serving = null;
+        SourceHealth? servingHealth = null;
+        if (options.Serving.Url is { } url)
+        {
+            string? key;
+            try
+            {
+                key = ApiKeySource.Read(null, options.Serving.ApiKeyFile);
+            }
+            catch (ProbeOptionsException e)
+            {
+                throw new AgentConfigurationException("serving:apiKeyFile (--api-key-file): " + e.Message, e);
+            }
+
+            var scrape = new ScrapeOptions
+            {
+                Url = new Uri(url),
+                Timeout = options.Serving.Timeout,
+                ForcedServer = options.Serving.Kind.Equals("auto", StringComparison.OrdinalIgnoreCase) ? null : Parse(options.Serving.Kind),
+                ApiKey = key,
+            };
+            serving = new ServingEndpoint(new ServingScraper(http), scrape);
+            servingHealth = new SourceHealth("serving", options.Serving.Kind.ToLowerInvariant(), scrape.DisplayUrl);
+        }
+
+        IGpuSource? gpu = gpuOverride;
+        var backend = options.GpuSource.Backend.Trim().ToLowerInvariant();
+        if (gpu is null && backend != "none")
+        {
+            try
+            {
+                var choice = GpuSourceFactory.Create(
+                    new GpuBackendRequest(backend, options.GpuSource.Library, options.GpuSource.Url, null, options.GpuSource.Timeout, options.GpuSource.DcgmHost),
+                    http);
+                gpu = choice.Source;
+            }
+            catch (SolInputException e)
+            {
+                throw new AgentConfigurationException("gpuSource:backend (--gpu-backend): " + e.Message, e);
+            }
+        }
+
+        gpu = gpu is null ? null : new CounterRegressionGuard(gpu);
+        var gpuHealth = gpu is null ? null : new SourceHealth("gpu", gpu.Backend, backend == "dcgm-exporter" ? options.GpuSource.Url : null);
+        if (gpu is null && options.Gpu.Equals("auto", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new AgentConfigurationException("gpu (--gpu): auto needs a GPU source to read the device name from; set --gpu to a catalog id or choose a --gpu-backend");
+        }
+
+        return new AgentRuntime
+        {
+            Options = options,
+            Serving = serving,
+            ServingHealth = servingHealth,
+            Gpu = gpu,
+            GpuHealth = gpuHealth,
+            Sol = sol,
+            Owned = disposables,
+        };
+    }
+
+    private static ServerKind Parse(string kind) =>
+        ServerKinds.TryParse(kind, out var k) ? k : throw new AgentConfigurationException($"serving:kind (--server): '{kind}' is not a server kind");
+
+    private sealed class DisposableHttpClient(HttpClient http) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync()
+        {
+            http.Dispose();
+            return ValueTask.CompletedTask;
+        }
+    }
+}

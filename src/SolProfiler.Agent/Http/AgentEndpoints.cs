@@ -1,0 +1,48 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using SolProfiler.Agent.Analysis;
+using SolProfiler.Agent.Hosting;
+
+namespace SolProfiler.Agent.Http;
+
+/// <summary>
+/// The agent's HTTP surface besides <c>/metrics</c>: liveness, readiness, the JSON snapshot and the status page.
+/// Read-only: nothing here changes the agent.
+/// </summary>
+public static class AgentEndpoints
+{
+    public static IEndpointRouteBuilder MapAgentEndpoints(this IEndpointRouteBuilder app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+
+        // Liveness: the process is up and serving HTTP. Deliberately independent of the sources.
+        app.MapGet("/healthz", () => Results.Text("ok\n", "text/plain"));
+
+        // Readiness: every configured source delivers and an analysis has run.
+        app.MapGet("/readyz", (AgentRuntime runtime, SnapshotStore store) =>
+        {
+            var down = runtime.Sources.Where(s => !s.Up).Select(s => s.Status()).ToArray();
+            var ready = down.Length == 0 && store.Latest is not null;
+            var body = new
+            {
+                ready,
+                sources = runtime.Sources.Select(s => new { source = s.Source, up = s.Up, lastError = s.Status().LastError }).ToArray(),
+                analyzed = store.Latest is not null,
+            };
+            return Results.Json(body, AgentJson.Options, statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+        });
+
+        app.MapGet("/api/v1/snapshot", (SnapshotStore store, HttpContext context) =>
+        {
+            context.Response.Headers.CacheControl = "no-store";
+            return store.Latest is { } snapshot
+                ? Results.Json(snapshot, context.Request.Query.ContainsKey("pretty") ? AgentJson.Indented : AgentJson.Options)
+                : Results.Json(new { error = "no analysis yet: the first runs within one sample interval of start" }, AgentJson.Options, statusCode: StatusCodes.Status503ServiceUnavailable);
+        });
+
+        return app;
+    }
+
+}

@@ -1,0 +1,86 @@
+using System.CommandLine;
+using SolProfiler.Agent.Configuration;
+
+namespace SolProfiler.Cli.Agent;
+
+/// <summary>
+/// <c>solprof agent</c>: runs the sidecar until interrupted. Every flag is also a config-file key and a
+/// <c>SOLPROF__</c> environment variable; flags win. A bad configuration prints every problem, naming its key, and
+/// exits 2 before anything starts.
+/// </summary>
+public static class AgentCommand
+{
+    /// <summary>Flag, configuration key, help text.</summary>
+    private static readonly (string Flag, string Key, string Help)[] Settings =
+    [
+        ("--model", "model", "Model catalog id (e.g. llama-3.1-70b) or path of a Hugging Face config.json"),
+        ("--gpu", "gpu", "GPU catalog id, or auto (detect from the device name; default)"),
+        ("--gpu-file", "gpuFile", "JSON/YAML file adding GPUs to the catalog or overriding keys"),
+        ("--tp", "tp", "Tensor-parallel degree (default 1)"),
+        ("--pp", "pp", "Pipeline-parallel degree (default 1)"),
+        ("--ep", "ep", "Expert-parallel degree (default 1)"),
+        ("--attention-dp", "attentionDp", "Attention data-parallel degree (default 1)"),
+        ("--weights", "weights", "Weight precision: bf16, fp16, fp8, int8, int4, nvfp4, mxfp4 (default: the model's config)"),
+        ("--expert-weights", "expertWeights", "Routed-expert weight precision (default: --weights)"),
+        ("--kv", "kv", "KV-cache precision: bf16, fp16, fp8"),
+        ("--activations", "activations", "Activation (GEMM input) precision"),
+        ("--serving-url", "serving:url", "The inference server's metrics URL, e.g. http://127.0.0.1:8000/metrics"),
+        ("--server", "serving:kind", "Server kind: auto (default), vllm, sglang, tgi, trtllm, triton, llamacpp, ..."),
+        ("--serving-interval", "serving:interval", "Scrape interval (default 1s)"),
+        ("--serving-timeout", "serving:timeout", "Give up on one scrape after this long (default 2s)"),
+        ("--api-key-file", "serving:apiKeyFile", "File holding a bearer token for the metrics URL (never logged)"),
+        ("--gpu-backend", "gpuSource:backend", "auto (default), dcgm, nvml, sim, dcgm-exporter or none"),
+        ("--gpu-library", "gpuSource:library", "Path of libdcgm / libnvidia-ml to load instead of the system one"),
+        ("--dcgm-host", "gpuSource:dcgmHost", "A running nv-hostengine (host:port or unix socket path)"),
+        ("--dcgm-exporter-url", "gpuSource:url", "dcgm-exporter metrics URL for --gpu-backend dcgm-exporter"),
+        ("--window", "window", "Sliding window the operating point is measured over (default 30s)"),
+        ("--sample-interval", "sampleInterval", "GPU read and analysis interval (default 1s)"),
+        ("--urls", "urls", "Listen URLs, ';'-separated (default http://0.0.0.0:9464; http://127.0.0.1:9464 for loopback only)"),
+        ("--record", "record:path", "Append one snapshot per window to this JSONL file"),
+        ("--record-max-bytes", "record:maxBytes", "Rotate the recording past this size (default 67108864)"),
+        ("--record-max-files", "record:maxFiles", "Rotated recordings kept (default 5)"),
+        ("--comm-sm-share", "gap:commSmShare", "Share of SMs the collective kernels occupy (default 0.15)"),
+    ];
+
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var config = new Option<string?>("--config", "-c") { Description = "Config file (YAML or JSON) with the same keys as the flags" };
+        var demo = new Option<bool>("--demo") { Description = "Start a simulated inference server and GPU stand-in (8 x H100, Llama-3.1-70B FP8, TP8) and analyse them" };
+        var frontier = new Option<string?>("--frontier-batches") { Description = "Batch sizes of the published SOL frontier, e.g. 1,8,64,256 (default powers of two to 1024)" };
+        var command = new Command("agent", "Run the sidecar: GPU and serving telemetry -> SOL -> gap, on /metrics, /api/v1/snapshot and /") { config, demo, frontier };
+        var flags = Settings.Select(s => (Option: new Option<string?>(s.Flag) { Description = s.Help }, s.Key)).ToArray();
+        foreach (var (option, _) in flags)
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var given = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+            foreach (var (option, key) in flags)
+            {
+                if (parse.GetValue(option) is { } value)
+                {
+                    given[key] = value;
+                }
+            }
+
+            if (parse.GetValue(frontier) is { } batches)
+            {
+                var list = batches.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+                for (var i = 0; i < list.Length; i++)
+                {
+                    given[$"frontierBatches:{i}"] = list[i];
+                }
+            }
+
+            if (parse.GetValue(demo))
+            {
+                given["demo"] = "true";
+            }
+
+            return await AgentRunner.RunAsync(parse.GetValue(config), given, stdout, stderr, cancellationToken).ConfigureAwait(false);
+        });
+        return command;
+    }
+}

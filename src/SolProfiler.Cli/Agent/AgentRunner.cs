@@ -1,0 +1,58 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Hosting;
+using SolProfiler.Agent.Configuration;
+using SolProfiler.Agent.Hosting;
+
+namespace SolProfiler.Cli.Agent;
+
+/// <summary>Loads and validates the configuration, starts the agent (and the demo when asked), and runs it until interrupted.</summary>
+public static class AgentRunner
+{
+    public const int ExitStartFailed = 1;
+
+    public static async Task<int> RunAsync(string? configFile, IReadOnlyDictionary<string, string?> flags, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(stderr);
+        AgentRuntime runtime;
+        try
+        {
+            var effective = flags.ContainsKey("demo") ? DemoDefaults.Apply(flags) : flags;
+            var options = AgentConfiguration.Load(configFile, effective);
+            runtime = await AgentStartup.CreateRuntimeAsync(options, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AgentConfigurationException e)
+        {
+            await stderr.WriteLineAsync("error: " + e.Message).ConfigureAwait(false);
+            return CliApp.ExitUserError;
+        }
+
+        WebApplication app;
+        try
+        {
+            app = AgentHost.Build(runtime);
+        }
+        catch (Exception)
+        {
+            await runtime.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        await using (app.ConfigureAwait(false))
+        {
+            try
+            {
+                await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (IOException e)
+            {
+                await stderr.WriteLineAsync($"error: cannot listen on {runtime.Options.Urls}: {e.Message} (choose another with --urls)").ConfigureAwait(false);
+                return ExitStartFailed;
+            }
+
+            await stdout.WriteLineAsync($"solprof agent listening on {string.Join(", ", app.Urls)}: / (status), /metrics, /api/v1/snapshot, /healthz, /readyz").ConfigureAwait(false);
+            await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return CliApp.ExitOk;
+    }
+}
