@@ -95,11 +95,30 @@ public static class AgentConfiguration
         }
         catch (InvalidOperationException e)
         {
-            errors.Add(e.Message);
+            errors.Add(BinderMessage(e.Message));
         }
 
         return errors.Count == 0 ? options : throw new AgentConfigurationException("invalid configuration:\n  " + string.Join("\n  ", errors));
     }
+
+    /// <summary>The configuration binder's message, reworded to name the key as the user wrote it.</summary>
+    private static string BinderMessage(string message)
+    {
+        var conversion = System.Text.RegularExpressions.Regex.Match(message, "value '(.*)' at '(.+?)' to type '(?:System\\.)?(.+?)'");
+        if (conversion.Success)
+        {
+            var type = conversion.Groups[3].Value switch { "Int32" or "Int64" => "whole number", "Double" => "number", "Boolean" => "true or false", var t => t };
+            return $"{KeyName(conversion.Groups[2].Value)}: '{conversion.Groups[1].Value}' is not a {type}";
+        }
+
+        var unknown = System.Text.RegularExpressions.Regex.Match(message, "not found on the instance of [^:]+: (.+)$");
+        return unknown.Success
+            ? $"unknown key {unknown.Groups[1].Value}: not an agent setting (see solprof agent --help and the README)"
+            : message;
+    }
+
+    private static string KeyName(string path) =>
+        string.Join(':', path.Split(':').Select(p => p.Length == 0 ? p : char.ToLowerInvariant(p[0]) + p[1..]));
 
     private static TimeSpan ParseDuration(string text) =>
         TimeSpan.TryParseExact(text, "c", CultureInfo.InvariantCulture, out var span) ? span : ProbeOptions.ParseDuration(text);
