@@ -99,7 +99,11 @@ public sealed class SolMetrics : IDisposable
         ];
     }
 
-    private AgentSnapshot? Valid => _store.Latest is { Valid: true } s ? s : null;
+    /// <summary>
+    /// The latest snapshot when it holds a valid measurement and the serving source is still up: a scrape that
+    /// lands between a failed read and the next analysis must not show the previous window's gap as current.
+    /// </summary>
+    private AgentSnapshot? Valid => _store.Latest is { Valid: true } s && _runtime.ServingHealth?.Up != false ? s : null;
 
     private double MeasuredStep() => Valid?.Gap?.MeasuredStepSeconds ?? double.NaN;
 

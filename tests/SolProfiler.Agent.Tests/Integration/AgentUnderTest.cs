@@ -1,0 +1,120 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Logging;
+using SolProfiler.Agent.Configuration;
+using SolProfiler.Agent.Hosting;
+using SolProfiler.Telemetry.Exposition;
+
+namespace SolProfiler.Agent.Tests.Integration;
+
+/// <summary>
+/// The real agent (configuration, runtime, Kestrel host, loops) in this process, listening on a free port of
+/// 127.0.0.1, with fast settings: 200 ms samples over a 2 s window.
+/// </summary>
+internal sealed class AgentUnderTest : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private AgentUnderTest(WebApplication app, AgentRuntime runtime)
+    {
+        _app = app;
+        Runtime = runtime;
+        BaseUrl = new Uri(app.Urls.First().TrimEnd('/') + "/");
+        Http = new HttpClient { BaseAddress = BaseUrl, Timeout = TimeSpan.FromSeconds(10) };
+    }
+
+    public AgentRuntime Runtime { get; }
+
+    public Uri BaseUrl { get; }
+
+    public HttpClient Http { get; }
+
+    public static async Task<AgentUnderTest> StartAsync(params (string Key, string Value)[] settings)
+    {
+        var flags = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["urls"] = "http://127.0.0.1:0",
+            ["window"] = "2s",
+            ["sampleInterval"] = "200ms",
+            ["serving:interval"] = "200ms",
+            ["serving:timeout"] = "500ms",
+            ["gap:minTokenObservations"] = "1",
+        };
+        foreach (var (key, value) in settings)
+        {
+            flags[key] = value;
+        }
+
+        var options = AgentConfiguration.Load(null, flags, new Dictionary<string, string?>());
+        var runtime = await AgentStartup.CreateRuntimeAsync(options, CancellationToken.None);
+        var app = AgentHost.Build(runtime, logging => logging.SetMinimumLevel(LogLevel.Warning));
+        await app.StartAsync();
+        return new AgentUnderTest(app, runtime);
+    }
+
+    public async Task<ExpositionDocument> MetricsAsync()
+    {
+        using var response = await Http.GetAsync(new Uri("metrics", UriKind.Relative));
+        response.EnsureSuccessStatusCode();
+        Assert.StartsWith("text/plain", response.Content.Headers.ContentType?.MediaType, StringComparison.Ordinal);
+        var body = await response.Content.ReadAsStringAsync();
+        var document = ExpositionParser.Parse(body);
+        Assert.True(document.LineErrorCount == 0 && document.Problems.Count == 0, "the agent's /metrics does not parse:\n" + body);
+        return document;
+    }
+
+    public async Task<JsonElement> SnapshotAsync() =>
+        await Http.GetFromJsonAsync<JsonElement>(new Uri("api/v1/snapshot", UriKind.Relative));
+
+    /// <summary>Polls until <paramref name="condition"/> holds for a snapshot, or fails with the last one seen.</summary>
+    public async Task<JsonElement> WaitForSnapshotAsync(Func<JsonElement, bool> condition, string what, double seconds = 20)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        JsonElement last = default;
+        while (DateTime.UtcNow < deadline)
+        {
+            using var response = await Http.GetAsync(new Uri("api/v1/snapshot", UriKind.Relative));
+            if (response.IsSuccessStatusCode)
+            {
+                last = await response.Content.ReadFromJsonAsync<JsonElement>();
+                if (condition(last))
+                {
+                    return last;
+                }
+            }
+
+            await Task.Delay(100);
+        }
+
+        Assert.Fail($"timed out waiting for {what}; last snapshot: {last}");
+        return last;
+    }
+
+    /// <summary>Polls /metrics until <paramref name="condition"/> holds.</summary>
+    public async Task<ExpositionDocument> WaitForMetricsAsync(Func<ExpositionDocument, bool> condition, string what, double seconds = 20)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        ExpositionDocument? last = null;
+        while (DateTime.UtcNow < deadline)
+        {
+            last = await MetricsAsync();
+            if (condition(last))
+            {
+                return last;
+            }
+
+            await Task.Delay(100);
+        }
+
+        Assert.Fail($"timed out waiting for {what}; families: {string.Join(", ", last?.Families.Keys ?? [])}");
+        return last!;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}

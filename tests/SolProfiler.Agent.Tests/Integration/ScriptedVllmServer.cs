@@ -1,0 +1,154 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace SolProfiler.Agent.Tests.Integration;
+
+/// <summary>How the scripted endpoint answers /metrics.</summary>
+public enum ScriptMode
+{
+    Healthy,
+    Garbage,
+    Html,
+    Hang,
+}
+
+/// <summary>
+/// A real HTTP server on 127.0.0.1 that publishes vLLM V1 metrics from a script the test controls: a steady decode
+/// at a given step time and batch, whose counters grow with wall time. It can stop listening (server down), come back
+/// on the same port, restart its counters (a server restart), or answer garbage, HTML or nothing at all.
+/// </summary>
+internal sealed class ScriptedVllmServer : IAsyncDisposable
+{
+    private readonly Lock _lock = new();
+    private WebApplication? _app;
+    private DateTimeOffset _countersSince = DateTimeOffset.UtcNow;
+    private double _baseTokens;
+
+    public int Port { get; private set; }
+
+    public Uri MetricsUrl => new($"http://127.0.0.1:{Port}/metrics");
+
+    public double StepSeconds { get; set; } = 0.020;
+
+    public double Running { get; set; } = 32;
+
+    public double KvUsage { get; set; } = 0.25;
+
+    public int KvBlocks { get; set; } = 10_000;
+
+    public ScriptMode Mode { get; set; } = ScriptMode.Healthy;
+
+    /// <summary>The context per running sequence the script implies: usage x blocks x 16 / running.</summary>
+    public double Context => KvUsage * KvBlocks * 16 / Running;
+
+    public static async Task<ScriptedVllmServer> StartAsync()
+    {
+        var server = new ScriptedVllmServer();
+        await server.ListenAsync(0).ConfigureAwait(false);
+        return server;
+    }
+
+    /// <summary>Stops listening: scrapes now fail to connect.</summary>
+    public async Task StopAsync()
+    {
+        if (_app is { } app)
+        {
+            _app = null;
+            await app.StopAsync().ConfigureAwait(false);
+            await app.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Listens again on the same port; with <paramref name="resetCounters"/>, as a restarted server would.</summary>
+    public async Task RestartAsync(bool resetCounters)
+    {
+        await StopAsync().ConfigureAwait(false);
+        if (resetCounters)
+        {
+            lock (_lock)
+            {
+                _countersSince = DateTimeOffset.UtcNow;
+                _baseTokens = 0;
+            }
+        }
+
+        await ListenAsync(Port).ConfigureAwait(false);
+    }
+
+    private async Task ListenAsync(int port)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, port));
+        var app = builder.Build();
+        app.MapGet("/metrics", Metrics);
+        await app.StartAsync().ConfigureAwait(false);
+        Port = new Uri(app.Urls.First()).Port;
+        _app = app;
+    }
+
+    private async Task Metrics(HttpContext context)
+    {
+        switch (Mode)
+        {
+            case ScriptMode.Garbage:
+                await context.Response.WriteAsync("\u0001\u0002 this is { not metrics\n", context.RequestAborted).ConfigureAwait(false);
+                return;
+            case ScriptMode.Html:
+                context.Response.ContentType = "text/html";
+                await context.Response.WriteAsync("<html><body>login</body></html>", context.RequestAborted).ConfigureAwait(false);
+                return;
+            case ScriptMode.Hang:
+                await Task.Delay(TimeSpan.FromSeconds(30), context.RequestAborted).ConfigureAwait(false);
+                return;
+        }
+
+        context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
+        await context.Response.WriteAsync(Body(), context.RequestAborted).ConfigureAwait(false);
+    }
+
+    /// <summary>The exposition now: tokens = running / step x elapsed; one ITL observation of the step per token.</summary>
+    private string Body()
+    {
+        double tokens;
+        lock (_lock)
+        {
+            tokens = _baseTokens + (Running / StepSeconds * (DateTimeOffset.UtcNow - _countersSince).TotalSeconds);
+        }
+
+        var itlSum = tokens * StepSeconds;
+        var labels = "engine=\"0\",model_name=\"scripted/model\"";
+        var b = new StringBuilder();
+        void Line(string text) => b.Append(text).Append('\n');
+        string N(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+        Line("# TYPE vllm:num_requests_running gauge");
+        Line($"vllm:num_requests_running{{{labels}}} {N(Running)}");
+        Line("# TYPE vllm:num_requests_waiting gauge");
+        Line($"vllm:num_requests_waiting{{{labels}}} 0");
+        Line("# TYPE vllm:kv_cache_usage_perc gauge");
+        Line($"vllm:kv_cache_usage_perc{{{labels}}} {N(KvUsage)}");
+        Line("# TYPE vllm:cache_config_info gauge");
+        Line($"vllm:cache_config_info{{block_size=\"16\",engine=\"0\",num_gpu_blocks=\"{KvBlocks}\"}} 1.0");
+        Line("# TYPE vllm:generation_tokens_total counter");
+        Line($"vllm:generation_tokens_total{{{labels}}} {N(Math.Floor(tokens))}");
+        Line("# TYPE vllm:prompt_tokens_total counter");
+        Line($"vllm:prompt_tokens_total{{{labels}}} {N(Math.Floor(tokens / 4))}");
+        Line("# TYPE vllm:inter_token_latency_seconds histogram");
+        foreach (var le in new[] { 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1.0, 2.5, 5.0 })
+        {
+            Line($"vllm:inter_token_latency_seconds_bucket{{{labels},le=\"{N(le)}\"}} {N(StepSeconds <= le ? tokens : 0)}");
+        }
+
+        Line($"vllm:inter_token_latency_seconds_bucket{{{labels},le=\"+Inf\"}} {N(tokens)}");
+        Line($"vllm:inter_token_latency_seconds_sum{{{labels}}} {N(itlSum)}");
+        Line($"vllm:inter_token_latency_seconds_count{{{labels}}} {N(tokens)}");
+        return b.ToString();
+    }
+
+    public ValueTask DisposeAsync() => new(StopAsync());
+}
