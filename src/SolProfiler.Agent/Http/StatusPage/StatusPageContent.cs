@@ -1,0 +1,37 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace SolProfiler.Agent.Http;
+
+/// <summary>
+/// The status page served at <c>/</c>: one self-contained HTML file embedded in this assembly, read once. The ETag
+/// is a hash of the bytes, so a browser revalidates cheaply and a new build of the agent is never served from cache.
+/// </summary>
+public static class StatusPageContent
+{
+    public const string ResourceName = "SolProfiler.Agent.StatusPage.status.html";
+    public const string ContentType = "text/html; charset=utf-8";
+
+    private static readonly Lazy<byte[]> Bytes = new(Load);
+    private static readonly Lazy<string> Text = new(() => Encoding.UTF8.GetString(Bytes.Value));
+    private static readonly Lazy<string> Tag = new(() => "\"" + Convert.ToHexStringLower(SHA256.HashData(Bytes.Value))[..16] + "\"");
+
+    /// <summary>The page as UTF-8 bytes, without a byte-order mark. Callers must not modify the array.</summary>
+    public static ReadOnlyMemory<byte> Utf8 => Bytes.Value;
+
+    public static string Html => Text.Value;
+
+    /// <summary>A strong ETag, quoted as the header wants it.</summary>
+    public static string ETag => Tag.Value;
+
+    private static byte[] Load()
+    {
+        using var stream = typeof(StatusPageContent).Assembly.GetManifestResourceStream(ResourceName)
+            ?? throw new InvalidOperationException($"embedded resource {ResourceName} is missing from the build");
+        using var buffer = new MemoryStream();
+        stream.CopyTo(buffer);
+        var bytes = buffer.ToArray();
+        // An editor may save the file with a BOM; the header already says UTF-8, and a BOM before <!doctype> is noise.
+        return bytes.AsSpan().StartsWith(Encoding.UTF8.Preamble) ? bytes[3..] : bytes;
+    }
+}
