@@ -42,6 +42,19 @@ public static class AgentEndpoints
                 : Results.Json(new { error = "no analysis yet: the first runs within one sample interval of start" }, AgentJson.Options, statusCode: StatusCodes.Status503ServiceUnavailable);
         });
 
+        // The status page: one self-contained file, no external assets; it polls api/v1/snapshot.
+        app.MapGet("/", (HttpContext context) =>
+        {
+            context.Response.Headers.ETag = StatusPageContent.ETag;
+            context.Response.Headers.CacheControl = "no-cache";
+            if (context.Request.Headers.IfNoneMatch == StatusPageContent.ETag)
+            {
+                return Results.StatusCode(StatusCodes.Status304NotModified);
+            }
+
+            return Results.Bytes(StatusPageContent.Utf8, StatusPageContent.ContentType);
+        });
+
         return app;
     }
 
