@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Measures what `solprof agent --demo` costs: CPU (% of one core) and resident memory over a run, with 8 simulated
+# GPUs and one simulated server sampled every second and /metrics scraped every 5 s, as Prometheus would.
+# Usage: tests/perf/agent-overhead.sh [SECONDS=300] [PORT=19464]
+# Targets (issue 5): < 0.5 % of one core, < 80 MB RSS. The first 20 s (JIT, first windows) are left out.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+duration=${1:-300}
+port=${2:-19464}
+warmup=20
+
+dotnet build src/SolProfiler.Cli -c Release -v quiet -nologo >/dev/null
+exe=src/SolProfiler.Cli/bin/Release/net10.0/solprof
+"$exe" agent --demo --urls "http://127.0.0.1:$port" >/tmp/solprof-overhead.log 2>&1 &
+pid=$!
+trap 'kill $pid 2>/dev/null || true' EXIT
+
+ticks=$(getconf CLK_TCK)
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
+rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$pid/status"; }
+
+for _ in $(seq 1 100); do
+  curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
+  sleep 0.2
+done
+sleep "$warmup"
+
+start_ticks=$(cpu_ticks)
+start_s=$(date +%s.%N)
+max_rss=0
+sum_rss=0
+samples=0
+scrapes=0
+failed=0
+end=$(( $(date +%s) + duration ))
+while [ "$(date +%s)" -lt "$end" ]; do
+  if curl -fs "http://127.0.0.1:$port/metrics" -o /dev/null; then scrapes=$((scrapes + 1)); else failed=$((failed + 1)); fi
+  rss=$(rss_kib)
+  sum_rss=$((sum_rss + rss)); samples=$((samples + 1))
+  [ "$rss" -gt "$max_rss" ] && max_rss=$rss
+  sleep 5
+done
+end_ticks=$(cpu_ticks)
+end_s=$(date +%s.%N)
+
+awk -v t0="$start_ticks" -v t1="$end_ticks" -v s0="$start_s" -v s1="$end_s" -v hz="$ticks" \
+    -v sum="$sum_rss" -v n="$samples" -v max="$max_rss" -v ok="$scrapes" -v bad="$failed" '
+BEGIN {
+  wall = s1 - s0; cpu = (t1 - t0) / hz
+  printf "solprof agent --demo over %.0f s (after %d s warm-up), /metrics scraped every 5 s (%d ok, %d failed)\n", wall, '"$warmup"', ok, bad
+  printf "  CPU: %.2f s = %.3f %% of one core   (target < 0.5 %%)\n", cpu, 100 * cpu / wall
+  printf "  RSS: mean %.1f MB, max %.1f MB   (target < 80 MB)\n", sum / n / 1024, max / 1024
+}'
