@@ -45,7 +45,7 @@ public sealed class DemoEnvironment : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(loggerFactory);
         var workload = new DemoWorkload(options); // validates before anything is loaded or bound
         var path = LocateStandIn(options);
-        var deviceName = workload.Gpu.DeviceNamePatterns.Count > 0 ? workload.Gpu.DeviceNamePatterns[0] : workload.Gpu.Name;
+        var deviceName = DeviceName(workload.Gpu);
         var driver = NvmlStandInControl.ConfigureDriven(path, options.Tp, deviceName);
         var feed = new StandInFeed(driver, workload);
         feed.Initialise();
@@ -56,6 +56,24 @@ public sealed class DemoEnvironment : IAsyncDisposable
     }
 
     public ValueTask DisposeAsync() => _server.DisposeAsync();
+
+    /// <summary>
+    /// The name NVML would report, so that GPU detection picks the catalog entry back: the first device-name pattern
+    /// that is a plain anchored literal (e.g. <c>^NVIDIA H100 80GB HBM3$</c>), else the catalog's display name.
+    /// </summary>
+    internal static string DeviceName(SolProfiler.Sol.Hardware.GpuSpec gpu)
+    {
+        foreach (var pattern in gpu.DeviceNamePatterns)
+        {
+            var literal = pattern.TrimStart('^').TrimEnd('$');
+            if (literal.Length > 0 && literal.IndexOfAny(['[', ']', '(', ')', '*', '+', '?', '\\', '|', '{', '}', '.']) < 0)
+            {
+                return literal;
+            }
+        }
+
+        return gpu.Name;
+    }
 
     private static string LocateStandIn(DemoOptions options)
     {
