@@ -17,6 +17,9 @@ internal sealed class DecodeSimulation
     internal static readonly double[] ItlBuckets = [0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1, 2.5, 5, 7.5, 10, 20, 40, 80];
     internal static readonly double[] E2eBuckets = [0.3, 0.5, 0.8, 1, 1.5, 2, 2.5, 5, 10, 15, 20, 30, 40, 50, 60, 120, 240, 480, 960, 1920, 7680];
 
+    /// <summary>How late a wake-up may be before the simulation counts the delay as a host stall (see AdvanceTo).</summary>
+    internal const double StallToleranceSeconds = 0.002;
+
     private readonly DemoWorkload _workload;
     private readonly DemoOptions _options;
     private readonly double _origin;
@@ -33,6 +36,7 @@ internal sealed class DecodeSimulation
     private int _stepNewBackground;
     private int _stepNewExternal;
     private long _stepNewPromptTokens;
+    private double _stepStall;
     private DemoStep _step;
     private int _backgroundRunning;
     private double _sumContext;
@@ -80,14 +84,28 @@ internal sealed class DecodeSimulation
     /// <summary>When the running step ends; null when idle.</summary>
     public double? NextStepEnd => _stepRunning ? _stepEnd : null;
 
-    /// <summary>Runs every step that ends at or before <paramref name="now"/>.</summary>
+    /// <summary>
+    /// Runs every step that ends at or before <paramref name="now"/>. Steps follow each other back to back, except
+    /// while API requests decode: their tokens must leave when their step ends, so a wake-up later than
+    /// <see cref="StallToleranceSeconds"/> is a host stall: the GPU idles until now and the next step starts then
+    /// (the stall shows in the inter-token latency, as a real server's would), instead of tokens leaving in a burst.
+    /// </summary>
     public void AdvanceTo(double now)
     {
         while (_stepRunning && _stepEnd <= now)
         {
             var end = _stepEnd;
             FinishStep();
-            StartStepIfAny(end);
+            if (HasExternal && now - end > StallToleranceSeconds)
+            {
+                AccountIdle(now);
+                StartStepIfAny(now);
+                _stepStall = now - end;
+            }
+            else
+            {
+                StartStepIfAny(end);
+            }
         }
 
         if (!_stepRunning)
@@ -213,6 +231,7 @@ internal sealed class DecodeSimulation
         _stepNewBackground = newBackground;
         _stepNewExternal = newExternal;
         _stepNewPromptTokens = newPromptTokens;
+        _stepStall = 0;
 
         var firstToken = _stepEnd;
         for (var i = 0; i < newBackground; i++)
@@ -240,7 +259,7 @@ internal sealed class DecodeSimulation
         var newSequences = _stepNewBackground + _stepNewExternal;
         GenerationTokensTotal += batch;
         PromptTokensTotal += _stepNewPromptTokens;
-        InterTokenLatency.Observe(duration, batch - newSequences);
+        InterTokenLatency.Observe(duration + _stepStall, batch - newSequences);
         Ttft.Observe(duration, _stepNewBackground); // a background sequence arrives as its step starts
         _sumContext += batch;
 
