@@ -59,6 +59,9 @@ struct nvmlDevice_st {
     double gpm_supported;
     double sm_occupancy;
     double tensor_util;
+    double sm_util;             /* percent; < 0: GPM SM_UTIL follows util_gpu */
+    double nvlink_tx_kib_per_s; /* driven mode: rates integrated into nvlink_tx_kib / nvlink_rx_kib */
+    double nvlink_rx_kib_per_s;
     field_override overrides[MAX_FIELD_OVERRIDES];
     int override_count;
     double last_advance_s;
@@ -94,6 +97,8 @@ static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct nvmlDevice_st g_devices[SOLPROF_NVML_MAX_GPUS];
 static unsigned int g_count;
 static int g_init_count;
+/* Workload modes (solprof_nvml_set_workload). */
+enum { WORKLOAD_OFF = 0, WORKLOAD_SINE = 1, WORKLOAD_DRIVEN = 2 };
 static int g_workload;
 static double g_workload_start_s;
 static injection g_injections[MAX_INJECTIONS];
@@ -134,6 +139,7 @@ static void default_device(struct nvmlDevice_st *d, unsigned int index)
     d->gpm_supported = 1.0;
     d->sm_occupancy = 30.0 + index;
     d->tensor_util = 20.0 + index;
+    d->sm_util = -1.0;
     d->last_advance_s = now_s();
     d->gpm_last_s = d->last_advance_s;
 }
@@ -146,7 +152,7 @@ static void reset_locked(void)
     for (unsigned int i = 0; i < SOLPROF_NVML_MAX_GPUS; i++)
         default_device(&g_devices[i], i);
     g_init_count = 0;
-    g_workload = 0;
+    g_workload = WORKLOAD_OFF;
     g_workload_start_s = now_s();
     g_initialised_state = 1;
 }
@@ -197,8 +203,15 @@ static void advance(struct nvmlDevice_st *d)
     double t = now_s();
     double dt = t - d->last_advance_s;
     d->last_advance_s = t;
-    if (!g_workload || dt <= 0.0)
+    if (g_workload == WORKLOAD_OFF || dt <= 0.0)
         return;
+    if (g_workload == WORKLOAD_DRIVEN) {
+        /* Values are set from outside and held between sets: only the counters move, at the held rates. */
+        d->energy_mj += d->power_mw * dt; /* mW * s = mJ */
+        d->nvlink_tx_kib += d->nvlink_tx_kib_per_s * dt;
+        d->nvlink_rx_kib += d->nvlink_rx_kib_per_s * dt;
+        return;
+    }
     double phase = (t - g_workload_start_s) * 2.0 * 3.14159265358979 / 4.0 + d->index * 0.7; /* 4 s period */
     double load = 0.5 + 0.45 * sin(phase);
     d->power_mw = 90000.0 + load * (d->power_limit_mw - 90000.0);
@@ -601,7 +614,7 @@ static void gpm_accumulate(struct nvmlDevice_st *d, double t)
     double dt = t - d->gpm_last_s;
     if (dt > 0.0) {
         d->gpm_acc[GPM_DRAM] += d->util_memory * dt;
-        d->gpm_acc[GPM_SM] += d->util_gpu * dt;
+        d->gpm_acc[GPM_SM] += (d->sm_util >= 0.0 ? d->sm_util : d->util_gpu) * dt;
         d->gpm_acc[GPM_OCC] += d->sm_occupancy * dt;
         d->gpm_acc[GPM_TENSOR] += d->tensor_util * dt;
         d->gpm_acc[GPM_GRAPHICS] += d->util_gpu * dt;
@@ -798,6 +811,9 @@ static double *value_slot(struct nvmlDevice_st *d, const char *key)
     if (strcmp(key, "gpm_supported") == 0) return &d->gpm_supported;
     if (strcmp(key, "sm_occupancy") == 0) return &d->sm_occupancy;
     if (strcmp(key, "tensor_util") == 0) return &d->tensor_util;
+    if (strcmp(key, "sm_util") == 0) return &d->sm_util;
+    if (strcmp(key, "nvlink_tx_kib_per_s") == 0) return &d->nvlink_tx_kib_per_s;
+    if (strcmp(key, "nvlink_rx_kib_per_s") == 0) return &d->nvlink_rx_kib_per_s;
     return NULL;
 }
 
@@ -810,10 +826,17 @@ int solprof_nvml_set_value(unsigned int index, const char *key, double value)
     for (unsigned int i = 0; i < SOLPROF_NVML_MAX_GPUS; i++) {
         if (index != UINT_MAX && i != index)
             continue;
-        double *slot = value_slot(&g_devices[i], key);
+        struct nvmlDevice_st *d = &g_devices[i];
+        double *slot = value_slot(d, key);
         if (slot == NULL) {
             r = NVML_ERROR_INVALID_ARGUMENT;
             break;
+        }
+        if (g_workload == WORKLOAD_DRIVEN) {
+            /* Close the interval under the old value first, so piecewise-constant values integrate exactly. Modes 0
+             * and 1 keep their old behaviour (a set value also covers the time since the last read). */
+            advance(d);
+            gpm_accumulate(d, d->last_advance_s);
         }
         *slot = value;
     }
@@ -879,7 +902,8 @@ int solprof_nvml_inject_error(const char *function, int device, int code, int ca
 int solprof_nvml_set_workload(int enabled)
 {
     lock();
-    g_workload = enabled != 0;
+    /* Any other non-zero value keeps meaning "on" (the sine driver), as before mode 2 existed. */
+    g_workload = enabled == WORKLOAD_DRIVEN ? WORKLOAD_DRIVEN : enabled != 0 ? WORKLOAD_SINE : WORKLOAD_OFF;
     g_workload_start_s = now_s();
     for (unsigned int i = 0; i < SOLPROF_NVML_MAX_GPUS; i++)
         g_devices[i].last_advance_s = g_workload_start_s;

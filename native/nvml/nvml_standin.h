@@ -221,8 +221,12 @@ NVML_API int solprof_nvml_set_device_name(unsigned int index, const char *name);
  * memory_total_bytes, memory_used_bytes, memory_reserved_bytes, clocks_event_reasons, nvlink_tx_kib,
  * nvlink_rx_kib, pcie_tx_kbps, pcie_rx_kbps, gpm_supported (0 = not GPM-capable: nvmlGpmQueryDeviceSupport reports 0
  * and nvmlGpmSampleGet returns NOT_SUPPORTED), sm_occupancy (percent; GPM SM_OCCUPANCY), tensor_util (percent;
- * GPM ANY_TENSOR_UTIL). GPM SM_UTIL follows util_gpu and DRAM_BW_UTIL follows util_memory: each sample holds the
- * time integral of those percentages, and nvmlGpmMetricsGet returns their average between the two samples. */
+ * GPM ANY_TENSOR_UTIL), sm_util (percent; GPM SM_UTIL; default -1 = follow util_gpu), nvlink_tx_kib_per_s and
+ * nvlink_rx_kib_per_s (rates the driven workload integrates into nvlink_tx_kib / nvlink_rx_kib). GPM GRAPHICS_UTIL
+ * follows util_gpu, SM_UTIL follows sm_util (or util_gpu) and DRAM_BW_UTIL follows util_memory (fractional percent
+ * allowed): each sample holds the time integral of those percentages, and nvmlGpmMetricsGet returns their average
+ * between the two samples. In the driven workload a set first brings the GPU's counters and GPM integrals up to now
+ * under the old values, so piecewise-constant values integrate exactly. */
 NVML_API int solprof_nvml_set_value(unsigned int index, const char *key, double value);
 /* Overrides what nvmlDeviceGetFieldValues returns for fieldId on one GPU (UINT_MAX = all), with the given
  * nvmlValueType_t; the value is converted to that type. Built-in fields: 82, 83, 91, 138, 139, 185, 186. */
@@ -231,8 +235,11 @@ NVML_API int solprof_nvml_set_field_value(unsigned int index, unsigned int field
  * status) return `code` for the next `calls` calls (calls < 0: forever, calls == 0: clear) on one GPU
  * (device = index) or on all (device = -1; also used for functions that take no device). */
 NVML_API int solprof_nvml_inject_error(const char *function, int device, int code, int calls);
-/* Workload driver: when on, power and utilization follow a periodic function of the monotonic clock and the
- * energy, NVLink and memory-used values move with it, so repeated reads show live numbers. */
+/* Workload driver. 0: off (values stay as set). 1 (or any other non-zero value but 2): power and utilization follow
+ * a periodic function of the monotonic clock and the energy, NVLink and memory-used values move with it, so repeated
+ * reads show live numbers. 2: driven: values hold what solprof_nvml_set_value last set, and only the counters move
+ * with time: energy_mj += power_mw * dt, nvlink_{tx,rx}_kib += nvlink_{tx,rx}_kib_per_s * dt. */
+#define SOLPROF_NVML_WORKLOAD_DRIVEN 2
 NVML_API int solprof_nvml_set_workload(int enabled);
 /* Current nvmlInit_v2 reference count (for leak checks). */
 NVML_API int solprof_nvml_init_count(void);

@@ -11,14 +11,16 @@ namespace SolProfiler.Telemetry.Gpu.Nvml;
 /// mJ→J; power limit <c>nvmlDeviceGetEnforcedPowerLimit</c> mW→W; clocks <c>nvmlDeviceGetClockInfo</c> (SM=1, MEM=2) MHz→Hz;
 /// GPU temperature <c>nvmlDeviceGetTemperature</c> °C; memory temperature field 82 °C; memory used/total
 /// <c>nvmlDeviceGetMemoryInfo_v2</c> bytes (v1 fallback, whose "used" includes reserved memory); graphics activity
-/// <c>nvmlUtilization_t.gpu</c> %→ratio; NVLink tx/rx fields 138/139 (all links) KiB→bytes; throttle reasons
+/// GPM GRAPHICS_UTIL (1) where GPM gives it, else <c>nvmlUtilization_t.gpu</c> (an integer percent over the driver's
+/// own sample period) %→ratio; NVLink tx/rx fields 138/139 (all links) KiB→bytes; throttle reasons
 /// <c>nvmlDeviceGetCurrentClocksEventReasons</c> bits→names. PCIe tx/rx: NVML only gives a KB/s rate over a ~20 ms
 /// window (<c>nvmlDeviceGetPcieThroughput</c>), so the byte counters are this source's trapezoidal integral of that rate
 /// (KB taken as 1024 bytes) between reads, starting at 0 on a GPU's first read: an estimate, not a hardware counter.
 /// GPM (Hopper and later, <c>nvmlGpmQueryDeviceSupport</c>): two samples are allocated per GPU once, one is taken per read,
 /// and from a GPU's second read on the ratios come from <c>nvmlGpmMetricsGet</c> over (previous, current), percent→ratio:
 /// dramActiveRatio DRAM_BW_UTIL (10), smActiveRatio SM_UTIL (2), smOccupancyRatio SM_OCCUPANCY (3), tensorActiveRatio
-/// ANY_TENSOR_UTIL (5). On a GPU's first read, and on GPUs or libraries without GPM, they are null and listed missing
+/// ANY_TENSOR_UTIL (5), and graphicsActiveRatio GRAPHICS_UTIL (1), which falls back to the utilization rates silently when
+/// missing. On a GPU's first read, and on GPUs or libraries without GPM, they are null and listed missing
 /// without a warning. NVML wants GPM samples taken more than 100 ms apart. Always missing: xidErrors.
 /// </remarks>
 public sealed class NvmlGpuSource : IGpuSource, IDisposable
@@ -27,8 +29,9 @@ public sealed class NvmlGpuSource : IGpuSource, IDisposable
 
     private static readonly string[] AlwaysMissing = ["xidErrors"];
 
+    // The graphics metric comes last: it is optional (the utilization rates stand in for it), so it has no GpmFields entry.
     private static readonly uint[] GpmMetricIds =
-        [NvmlGpmMetricId.DramBwUtil, NvmlGpmMetricId.SmUtil, NvmlGpmMetricId.SmOccupancy, NvmlGpmMetricId.AnyTensorUtil];
+        [NvmlGpmMetricId.DramBwUtil, NvmlGpmMetricId.SmUtil, NvmlGpmMetricId.SmOccupancy, NvmlGpmMetricId.AnyTensorUtil, NvmlGpmMetricId.GraphicsUtil];
 
     private static readonly string[] GpmFields = ["dramActiveRatio", "smActiveRatio", "smOccupancyRatio", "tensorActiveRatio"];
 
@@ -210,7 +213,12 @@ public sealed class NvmlGpuSource : IGpuSource, IDisposable
         var smClock = reader.Take(NvmlDevice.ClockMegahertz(device, NvmlNative.ClockSm), "smClockHz", "nvmlDeviceGetClockInfo(SM)");
         var memClock = reader.Take(NvmlDevice.ClockMegahertz(device, NvmlNative.ClockMem), "memClockHz", "nvmlDeviceGetClockInfo(MEM)");
         var temperature = reader.Take(NvmlDevice.GpuTemperatureCelsius(device), "gpuTemperatureCelsius", "nvmlDeviceGetTemperature");
-        var utilization = reader.Take(NvmlDevice.Utilization(device), "graphicsActiveRatio", "nvmlDeviceGetUtilizationRates");
+        // Read now (same call order as before), judged after GPM: a GPM graphics ratio makes a failed call irrelevant.
+        var utilizationCall = NvmlDevice.Utilization(device);
+        if (utilizationCall.Code == NvmlReturn.GpuIsLost)
+        {
+            reader.Take(utilizationCall, "graphicsActiveRatio", "nvmlDeviceGetUtilizationRates");
+        }
         var reasons = reader.Take(NvmlDevice.ClocksEventReasons(device), "throttleReasons", "nvmlDeviceGetCurrentClocksEventReasons");
 
         double? memoryUsed = null, memoryTotal = null;
@@ -265,6 +273,7 @@ public sealed class NvmlGpuSource : IGpuSource, IDisposable
         }
 
         seen.Add(key);
+        var graphics = gpm.Graphics ?? reader.Take(utilizationCall, "graphicsActiveRatio", "nvmlDeviceGetUtilizationRates")?.Gpu / 100.0;
 
         var (pcieTx, pcieRx) = IntegratePcie(uuid ?? $"#{index}", now, pcieTxRate, pcieRxRate);
 
@@ -284,7 +293,7 @@ public sealed class NvmlGpuSource : IGpuSource, IDisposable
             MemoryTemperatureCelsius = memoryTemperature,
             MemoryUsedBytes = memoryUsed,
             MemoryTotalBytes = memoryTotal,
-            GraphicsActiveRatio = utilization?.Gpu / 100.0,
+            GraphicsActiveRatio = graphics,
             DramActiveRatio = gpm.Dram,
             SmActiveRatio = gpm.Sm,
             SmOccupancyRatio = gpm.Occupancy,
@@ -352,13 +361,13 @@ public sealed class NvmlGpuSource : IGpuSource, IDisposable
             {
                 ratios[i] = Math.Clamp(metric.Value, 0.0, 100.0) / 100.0;
             }
-            else
+            else if (i < GpmFields.Length)
             {
                 reader.NoteAll(metric.Return == NvmlReturn.Success ? NvmlReturn.Unknown : metric.Return, [GpmFields[i]], $"nvmlGpmMetricsGet({GpmMetricIds[i]})");
             }
         }
 
-        return new GpmRatios(ratios[0], ratios[1], ratios[2], ratios[3]);
+        return new GpmRatios(ratios[0], ratios[1], ratios[2], ratios[3], ratios[4]);
     }
 
     /// <summary>Queries GPM support and allocates the GPU's two samples; null when it should be retried next read.</summary>
@@ -485,7 +494,7 @@ public sealed class NvmlGpuSource : IGpuSource, IDisposable
         "pcieTxBytes", "pcieRxBytes", "throttleReasons", "xidErrors",
     ];
 
-    private readonly record struct GpmRatios(double? Dram, double? Sm, double? Occupancy, double? Tensor);
+    private readonly record struct GpmRatios(double? Dram, double? Sm, double? Occupancy, double? Tensor, double? Graphics);
 
     /// <summary>A GPU's two GPM samples: <see cref="Newer"/> is filled by the next read, <see cref="Older"/> holds the last one.</summary>
     private sealed class GpmState(bool supported, nint older, nint newer)

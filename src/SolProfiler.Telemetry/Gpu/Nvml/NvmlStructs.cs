@@ -138,6 +138,7 @@ internal struct NvmlGpmMetricsGet
 /// <summary><c>nvmlGpmMetricId_t</c> values the agent requests (reference §5.4); all are percent 0..100.</summary>
 internal static class NvmlGpmMetricId
 {
+    public const uint GraphicsUtil = 1;
     public const uint SmUtil = 2;
     public const uint SmOccupancy = 3;
     public const uint AnyTensorUtil = 5;

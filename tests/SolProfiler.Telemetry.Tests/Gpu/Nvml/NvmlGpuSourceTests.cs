@@ -337,6 +337,64 @@ public sealed class NvmlGpuSourceTests
     }
 
     [Fact]
+    public async Task Graphics_ratio_comes_from_gpm_and_falls_back_to_the_integer_utilization()
+    {
+        // nvmlDeviceGetUtilizationRates truncates to whole percent (45); GPM GRAPHICS_UTIL keeps the fraction (45.5).
+        NvmlStandIn.SetValue(NvmlStandIn.AllGpus, "util_gpu", 45.5);
+        await using var source = NewSource();
+
+        var first = await source.ReadAsync();
+        await Task.Delay(5);
+        var second = await source.ReadAsync();
+        NvmlStandIn.InjectError("nvmlGpmMetricsGet:1", 2, NvmlErrorNotSupported, calls: 1);
+        await Task.Delay(5);
+        var third = await source.ReadAsync();
+
+        Assert.All(first.Gpus, g => Assert.Equal(0.45, g.GraphicsActiveRatio!.Value, 12));
+        Assert.All(second.Gpus, g => Assert.Equal(0.455, g.GraphicsActiveRatio!.Value, 6));
+        Assert.Equal(0.45, third.Gpus[2].GraphicsActiveRatio!.Value, 12);
+        Assert.Equal(0.455, third.Gpus[1].GraphicsActiveRatio!.Value, 6);
+        Assert.Empty(third.Warnings);
+        Assert.DoesNotContain("graphicsActiveRatio", third.MissingFields);
+    }
+
+    [Fact]
+    public async Task Driven_workload_holds_set_values_and_integrates_the_counters()
+    {
+        var driver = NvmlStandInControl.ConfigureDriven(NvmlStandIn.LibraryPath, 2, "NVIDIA H100 80GB HBM3");
+        driver.SetValues(new Dictionary<string, double>
+        {
+            ["power_mw"] = 200_000, ["util_gpu"] = 90, ["sm_util"] = 70, ["util_memory"] = 62.5,
+            ["nvlink_tx_kib_per_s"] = 1_000_000, ["nvlink_rx_kib_per_s"] = 0,
+        });
+        await using var source = NewSource();
+
+        var first = await source.ReadAsync();
+        await Task.Delay(50);
+        driver.SetValue("power_mw", 400_000);
+        driver.SetValue("util_memory", 12.5);
+        await Task.Delay(50);
+        var second = await source.ReadAsync();
+
+        Assert.Equal(2, second.Gpus.Count);
+        var seconds = (second.Timestamp - first.Timestamp).TotalSeconds;
+        for (var i = 0; i < 2; i++)
+        {
+            var (a, b) = (first.Gpus[i], second.Gpus[i]);
+            Assert.Equal(400.0, b.PowerWatts);
+            // Piecewise constant: the averages lie between the two values held, whatever the scheduling delays were.
+            var joules = b.EnergyJoules!.Value - a.EnergyJoules!.Value;
+            Assert.InRange(joules, 200.0 * seconds * 0.5, 400.0 * seconds * 1.5);
+            Assert.InRange(b.DramActiveRatio!.Value, 0.125, 0.625);
+            Assert.True(b.DramActiveRatio > 0.125 && b.DramActiveRatio < 0.625, "DRAM ratio should mix both values");
+            Assert.Equal(0.70, b.SmActiveRatio!.Value, 6);
+            Assert.Equal(0.90, b.GraphicsActiveRatio!.Value, 6);
+            Assert.True(b.NvlinkTxBytes > a.NvlinkTxBytes, "NVLink tx counter should integrate its rate");
+            Assert.Equal(a.NvlinkRxBytes, b.NvlinkRxBytes);
+        }
+    }
+
+    [Fact]
     public async Task Device_without_gpm_leaves_the_ratios_null_and_listed()
     {
         NvmlStandIn.SetValue(2, "gpm_supported", 0);

@@ -1,0 +1,90 @@
+using SolProfiler.Sol;
+
+namespace SolProfiler.Agent.Demo;
+
+/// <summary>
+/// Settings of <c>solprof agent --demo</c>: what the simulated server serves, on which GPUs, how far from the SOL it
+/// runs (the inefficiencies the agent should find again) and the load it sees. Defaults give a plausible Llama 3.1
+/// 70B FP8 deployment on eight H100 SXM.
+/// </summary>
+public sealed record DemoOptions
+{
+    public string Model { get; init; } = "llama-3.1-70b";
+
+    public string Gpu { get; init; } = "h100-sxm";
+
+    public int Tp { get; init; } = 8;
+
+    public string Weights { get; init; } = "fp8";
+
+    public string Kv { get; init; } = "fp8";
+
+    public string Activations { get; init; } = "fp8";
+
+    /// <summary>Fraction of peak HBM bandwidth achieved while a step moves bytes.</summary>
+    public double HbmEfficiency { get; init; } = 0.80;
+
+    /// <summary>Bytes read beyond what the SOL needs, as a fraction of it (padding, re-reads, dequantisation scratch).</summary>
+    public double ExtraBytesRatio { get; init; } = 0.05;
+
+    /// <summary>GPU idle per step: scheduling, sampling, Python.</summary>
+    public double HostOverheadSeconds { get; init; } = 0.0015;
+
+    /// <summary>Communication time per step beyond the SOL's, on the critical path (not overlapped).</summary>
+    public double ExposedCommunicationSeconds { get; init; } = 0.0008;
+
+    /// <summary>Fraction of SMs the collective kernels keep busy while they run.</summary>
+    public double CommSmShare { get; init; } = 0.15;
+
+    /// <summary>One period of the background load cycle (MinBatch up to MaxBatch and back).</summary>
+    public TimeSpan CyclePeriod { get; init; } = TimeSpan.FromMinutes(4);
+
+    public int MinBatch { get; init; } = 1;
+
+    public int MaxBatch { get; init; } = 128;
+
+    /// <summary>When set, the background load holds this many sequences (no cycle).</summary>
+    public int? FixedBatch { get; init; }
+
+    /// <summary>Whether the server runs its own closed-loop load; off, only external requests decode.</summary>
+    public bool BackgroundLoad { get; init; } = true;
+
+    public int PromptTokens { get; init; } = 1024;
+
+    public int OutputTokens { get; init; } = 512;
+
+    /// <summary>Port of the simulated server on 127.0.0.1; 0 picks a free one.</summary>
+    public int Port { get; init; }
+
+    /// <summary>The NVML stand-in to drive; null: <c>SOLPROF_NVML_LIBRARY</c>, else the build under the repository.</summary>
+    public string? NvmlLibraryPath { get; init; }
+
+    /// <summary>Throws <see cref="SolInputException"/> naming the first bad option.</summary>
+    public void Validate()
+    {
+        Require(!string.IsNullOrWhiteSpace(Model), "model must be given");
+        Require(!string.IsNullOrWhiteSpace(Gpu), "gpu must be given");
+        Require(Tp is >= 1 and <= 16, $"tp {Tp} must be between 1 and 16 (the NVML stand-in simulates up to 16 GPUs)");
+        Require(HbmEfficiency > 0 && HbmEfficiency <= 1, $"hbm efficiency {HbmEfficiency} must be in (0, 1]");
+        Require(ExtraBytesRatio >= 0 && double.IsFinite(ExtraBytesRatio), $"extra bytes ratio {ExtraBytesRatio} must be >= 0");
+        Require(HostOverheadSeconds >= 0 && double.IsFinite(HostOverheadSeconds), $"host overhead {HostOverheadSeconds} s must be >= 0");
+        Require(ExposedCommunicationSeconds >= 0 && double.IsFinite(ExposedCommunicationSeconds), $"exposed communication {ExposedCommunicationSeconds} s must be >= 0");
+        Require(CommSmShare is >= 0 and <= 1, $"comm SM share {CommSmShare} must be in [0, 1]");
+        Require(CyclePeriod > TimeSpan.Zero, $"cycle period {CyclePeriod} must be positive");
+        Require(MinBatch >= 1, $"min batch {MinBatch} must be >= 1");
+        Require(MaxBatch >= MinBatch, $"max batch {MaxBatch} must be >= min batch {MinBatch}");
+        Require(MaxBatch <= 4096, $"max batch {MaxBatch} must be <= 4096");
+        Require(FixedBatch is null or (>= 1 and <= 4096), $"fixed batch {FixedBatch} must be between 1 and 4096");
+        Require(PromptTokens >= 1, $"prompt tokens {PromptTokens} must be >= 1");
+        Require(OutputTokens >= 1, $"output tokens {OutputTokens} must be >= 1");
+        Require(Port is >= 0 and <= 65535, $"port {Port} must be between 0 and 65535");
+    }
+
+    private static void Require(bool condition, string message)
+    {
+        if (!condition)
+        {
+            throw new SolInputException("demo: " + message);
+        }
+    }
+}
