@@ -15,6 +15,7 @@ public sealed record GapCauses(
 {
     public static IReadOnlyList<string> Names { get; } = ["idle", "extra_bytes", "unused_bandwidth", "communication", "throttling", "unattributed"];
 
+    [System.Text.Json.Serialization.JsonIgnore]
     public double Sum => Idle + ExtraBytes + UnusedBandwidth + Communication + Throttling + Unattributed;
 
     /// <summary>The causes with their Prometheus label values, in a fixed order.</summary>

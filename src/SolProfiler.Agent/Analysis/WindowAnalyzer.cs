@@ -113,6 +113,11 @@ public sealed class WindowAnalyzer
             return "no serving source configured (--serving-url): the step time cannot be measured";
         }
 
+        if (_runtime.ServingHealth.Status() is { LastSuccess: null, LastError: null } first)
+        {
+            return $"waiting for the first scrape of {first.Url}";
+        }
+
         if (!_runtime.ServingHealth.Up)
         {
             return "serving source down" + (_runtime.ServingHealth.Status().LastError is { } e ? ": " + e : "");

@@ -17,7 +17,7 @@ public static class AgentConfiguration
 {
     public const string EnvironmentPrefix = "SOLPROF__";
 
-    private static readonly string[] DurationKeys = ["window", "sampleInterval", "serving:interval", "serving:timeout", "gpuSource:timeout"];
+    private static readonly string[] DurationKeys = ["window", "sampleInterval", "serving:interval", "serving:timeout", "gpuSource:timeout", "demoSettings:cyclePeriod"];
 
     public static AgentOptions Load(string? configFile, IReadOnlyDictionary<string, string?> flags, IDictionary<string, string?>? environment = null)
     {

@@ -56,6 +56,9 @@ public sealed class AgentOptions
 
     /// <summary>Start the simulated inference server and the GPU stand-in, and read them.</summary>
     public bool Demo { get; set; }
+
+    /// <summary>The simulated deployment and its inefficiencies (<c>demoSettings:*</c>), used with <see cref="Demo"/>.</summary>
+    public Demo.DemoOptions DemoSettings { get; set; } = new();
 }
 
 public sealed class ServingOptions

@@ -27,6 +27,9 @@ public sealed class AgentRuntime : IAsyncDisposable
 
     public required SolSetup Sol { get; init; }
 
+    /// <summary>The simulated server and GPUs in demo mode (owned, disposed with the runtime); null otherwise.</summary>
+    public Demo.DemoEnvironment? Demo { get; set; }
+
     /// <summary>Owned resources (the HTTP client, the demo environment) disposed with the runtime.</summary>
     public IReadOnlyList<IAsyncDisposable> Owned { get; init; } = [];
 

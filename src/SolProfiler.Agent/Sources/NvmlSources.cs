@@ -43,6 +43,10 @@ public static class NvmlSources
         return new SimulatedSource(new NvmlGpuSource(new NvmlGpuSourceOptions { LibraryPath = Path.GetFullPath(path) }));
     }
 
+    /// <summary>An NVML source on a stand-in that something else already drives (the demo), labelled <c>sim</c>.</summary>
+    public static IGpuSource Attach(string standInPath) =>
+        new SimulatedSource(new NvmlGpuSource(new NvmlGpuSourceOptions { LibraryPath = Path.GetFullPath(standInPath) }));
+
     /// <summary>The NVML source renamed "sim", so that output never passes simulated numbers off as a real GPU's.</summary>
     private sealed class SimulatedSource(NvmlGpuSource inner) : IGpuSource
     {
