@@ -110,8 +110,10 @@ public sealed class AgentMetricsTests
             Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
         }
 
-        var snapshot = await agent.SnapshotAsync();
-        Assert.StartsWith("serving source down: cannot connect", snapshot.GetProperty("invalidReason").GetString(), StringComparison.Ordinal);
+        // The next analysis tick says why there is no measurement.
+        await agent.WaitForSnapshotAsync(
+            s => s.GetProperty("invalidReason").GetString()?.StartsWith("serving source down: cannot connect", StringComparison.Ordinal) == true,
+            "the snapshot to name the connection failure");
         using (var live = await agent.Http.GetAsync(new Uri("healthz", UriKind.Relative)))
         {
             Assert.Equal(HttpStatusCode.OK, live.StatusCode);
