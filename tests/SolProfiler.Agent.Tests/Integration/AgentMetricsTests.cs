@@ -203,4 +203,43 @@ public sealed class AgentMetricsTests
         NvmlStandIn.InjectError("nvmlDeviceGetCount_v2", -1, 0, 0);
         await agent.WaitForMetricsAsync(d => d.Samples("sol_source_up").Any(s => s.LabelValue("source") == "gpu" && s.Value == 1), "GPU back");
     }
+
+    [Fact]
+    public async Task A_missing_gpu_library_leaves_the_agent_up_and_says_so()
+    {
+        await using var server = await ScriptedVllmServer.StartAsync();
+        await using var agent = await AgentUnderTest.StartAsync(
+            ("model", "llama-3.1-70b"), ("gpu", "h100-sxm"), ("tp", "8"), ("gpuSource:backend", "nvml"),
+            ("gpuSource:library", "/nonexistent/libnvidia-ml.so.1"), ("serving:url", server.MetricsUrl.ToString()));
+
+        var doc = await agent.WaitForMetricsAsync(d => d.Contains("sol_gap_seconds") && d.Contains("sol_source_errors_total"), "a gap without GPU telemetry");
+
+        Assert.Equal(0, Value(doc, "sol_source_up", ("source", "gpu")));
+        Assert.False(doc.Contains("sol_gpu_power_watts"));
+        var snapshot = await agent.SnapshotAsync();
+        var gpu = snapshot.GetProperty("sources").EnumerateArray().Single(s => s.GetProperty("source").GetString() == "gpu");
+        Assert.Contains("/nonexistent/libnvidia-ml.so.1", gpu.GetProperty("lastError").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_gpu_the_catalog_does_not_know_is_named_in_the_reason()
+    {
+        await using var server = await ScriptedVllmServer.StartAsync();
+        NvmlStandIn.Reset();
+        for (uint i = 0; i < 8; i++)
+        {
+            NvmlStandIn.SetDeviceName(i, "NVIDIA Mystery Accelerator");
+        }
+
+        await using var unknown = await AgentUnderTest.StartAsync(
+            ("model", "llama-3.1-70b"), ("tp", "8"), ("gpuSource:backend", "nvml"), ("gpuSource:library", NvmlStandIn.LibraryPath),
+            ("serving:url", server.MetricsUrl.ToString()));
+
+        var snapshot = await unknown.WaitForSnapshotAsync(
+            s => s.GetProperty("invalidReason").GetString()?.Contains("is not in the GPU catalog", StringComparison.Ordinal) == true,
+            "the unknown GPU named");
+
+        Assert.Contains("NVIDIA Mystery Accelerator", snapshot.GetProperty("invalidReason").GetString(), StringComparison.Ordinal);
+        Assert.Contains("--gpu", snapshot.GetProperty("invalidReason").GetString(), StringComparison.Ordinal);
+    }
 }

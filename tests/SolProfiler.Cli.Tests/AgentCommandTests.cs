@@ -1,0 +1,38 @@
+namespace SolProfiler.Cli.Tests;
+
+/// <summary><c>solprof agent</c> refuses a bad configuration before anything starts: one error naming every bad key, exit 2.</summary>
+public sealed class AgentCommandTests
+{
+    [Fact]
+    public async Task Bad_flags_are_all_named_and_exit_2()
+    {
+        var run = await Cli.Run("agent", "--model", "llama-3.1-70b", "--tp", "0", "--kv", "fp4", "--serving-url", "localhost:8000", "--gpu-backend", "none", "--gpu", "h100-sxm");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("tp (--tp): 0 must be >= 1", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("kv (--kv): unknown kv precision 'fp4'", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("serving:url (--serving-url): 'localhost:8000' is not an http(s) URL", run.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Gpu_auto_without_a_gpu_source_says_what_to_do()
+    {
+        var run = await Cli.Run("agent", "--model", "llama-3.1-8b", "--gpu-backend", "none", "--urls", "http://127.0.0.1:0");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("auto needs a GPU source", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_config_file_with_an_unknown_key_names_it()
+    {
+        using var folder = new TempFolder();
+        var path = folder.Write("agent.yaml", "model: llama-3.1-8b\ngpu: h100-sxm\nwindw: 30s\n");
+
+        var run = await Cli.Run("agent", "--config", path);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("unknown key 'windw'", run.Stderr, StringComparison.Ordinal);
+    }
+}
