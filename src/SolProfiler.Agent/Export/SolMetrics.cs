@@ -70,8 +70,22 @@ public sealed class SolMetrics : IDisposable
         foreach (var source in runtime.Sources)
         {
             source.ErrorCounted += CountError;
+
+            // Every (source, reason) pair starts at 0, so rate() and alerts see a series before the first error.
+            foreach (var reason in ErrorReasons(source.Source))
+            {
+                _errors.Add(0, Tag("source", source.Source), Tag("reason", reason));
+            }
         }
     }
+
+    /// <summary>The bounded set of reasons a source's errors are counted by.</summary>
+    public static IEnumerable<string> ErrorReasons(string source) => source == "serving"
+        ? Enum.GetValues<Telemetry.Serving.Scraping.FetchFailureKind>()
+            .Where(k => k != Telemetry.Serving.Scraping.FetchFailureKind.None)
+            .Select(Telemetry.Serving.Scraping.FetchFailureKinds.Label)
+            .Append("exception")
+        : ["unavailable", "partial", "exception"];
 
     private void CountError(string source, string reason) => _errors.Add(1, Tag("source", source), Tag("reason", reason));
 

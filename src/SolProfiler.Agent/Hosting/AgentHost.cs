@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry.Metrics;
@@ -22,7 +23,11 @@ public static class AgentHost
     {
         ArgumentNullException.ThrowIfNull(runtime);
         var options = runtime.Options;
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ApplicationName = "solprof-agent" });
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ApplicationName = "solprof-agent", ContentRootPath = AppContext.BaseDirectory });
+
+        // The agent's settings come from AgentConfiguration alone; no appsettings.json and no file watcher thread.
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddInMemoryCollection();
         builder.WebHost.UseUrls(options.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         builder.WebHost.ConfigureKestrel(k =>
         {
@@ -69,7 +74,9 @@ public static class AgentHost
 
         var app = builder.Build();
 
-        // The instruments exist from start (created on first resolve), so the first scrape already has them.
+        // The meter provider listens first, then the instruments are created (and the error counters set to 0), so
+        // the first scrape already has every series.
+        _ = app.Services.GetRequiredService<MeterProvider>();
         _ = app.Services.GetRequiredService<SolMetrics>();
         app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapAgentEndpoints();

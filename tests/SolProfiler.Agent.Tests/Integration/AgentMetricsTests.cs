@@ -20,7 +20,7 @@ public sealed class AgentMetricsTests
         "sol_energy_per_token_joules", "sol_hbm_bytes_per_second", "sol_nvlink_bytes_per_second",
         "sol_frontier_tokens_per_second_per_user", "sol_frontier_tokens_per_second_per_gpu",
         "sol_gpu_power_watts", "sol_gpu_energy_joules_total", "sol_gpu_dram_active_ratio", "sol_gpu_graphics_active_ratio",
-        "sol_gpu_tensor_active_ratio", "sol_gpu_nvlink_bytes_total", "sol_source_up", "sol_window_seconds",
+        "sol_gpu_tensor_active_ratio", "sol_gpu_nvlink_bytes_total", "sol_source_up", "sol_source_errors_total", "sol_window_seconds",
     ];
 
     private static readonly string[] GapFamilies =
@@ -86,6 +86,8 @@ public sealed class AgentMetricsTests
         Assert.Equal(1, Value(doc, "sol_source_up", ("source", "gpu")));
         Assert.Equal(1, Value(doc, "sol_source_up", ("source", "serving")));
         Assert.Equal(2, Value(doc, "sol_window_seconds"));
+        Assert.Equal(0, Value(doc, "sol_source_errors_total", ("source", "serving"), ("reason", "timeout")));
+        Assert.Equal(0, Value(doc, "sol_source_errors_total", ("source", "gpu"), ("reason", "unavailable")));
         Assert.Equal(11, doc.Samples("sol_frontier_tokens_per_second_per_gpu").Count);
         Assert.Equal(MetricType.Counter, doc.Families["sol_gpu_energy_joules_total"].Type);
         Assert.True(Value(doc, "sol_energy_per_token_joules", ("kind", "measured")) > 0);
@@ -157,7 +159,7 @@ public sealed class AgentMetricsTests
 
         server.Mode = mode;
         var doc = await agent.WaitForMetricsAsync(
-            d => d.Samples("sol_source_errors_total").Any(s => s.LabelValue("source") == "serving" && s.LabelValue("reason") == reason),
+            d => d.Samples("sol_source_errors_total").Any(s => s.LabelValue("source") == "serving" && s.LabelValue("reason") == reason && s.Value >= 1),
             $"an error counted as {reason}");
         Assert.Equal(0, Value(doc, "sol_source_up", ("source", "serving")));
         Assert.False(doc.Contains("sol_gap_seconds"));
@@ -191,7 +193,7 @@ public sealed class AgentMetricsTests
         NvmlStandIn.InjectError("nvmlDeviceGetCount_v2", -1, 999); // NVML_ERROR_UNKNOWN on every call
         var doc = await agent.WaitForMetricsAsync(d => d.Samples("sol_source_up").Any(s => s.LabelValue("source") == "gpu" && s.Value == 0), "GPU down");
         Assert.False(doc.Contains("sol_gpu_power_watts"));
-        Assert.Contains(doc.Samples("sol_source_errors_total"), s => s.LabelValue("source") == "gpu" && s.LabelValue("reason") == "unavailable");
+        Assert.Contains(doc.Samples("sol_source_errors_total"), s => s.LabelValue("source") == "gpu" && s.LabelValue("reason") == "unavailable" && s.Value >= 1);
 
         // The serving side still measures; without GPU activity the whole gap is unattributed.
         var snapshot = await agent.WaitForSnapshotAsync(
@@ -212,7 +214,8 @@ public sealed class AgentMetricsTests
             ("model", "llama-3.1-70b"), ("gpu", "h100-sxm"), ("tp", "8"), ("gpuSource:backend", "nvml"),
             ("gpuSource:library", "/nonexistent/libnvidia-ml.so.1"), ("serving:url", server.MetricsUrl.ToString()));
 
-        var doc = await agent.WaitForMetricsAsync(d => d.Contains("sol_gap_seconds") && d.Contains("sol_source_errors_total"), "a gap without GPU telemetry");
+        var doc = await agent.WaitForMetricsAsync(
+            d => d.Contains("sol_gap_seconds") && d.Samples("sol_source_errors_total").Any(s => s.LabelValue("source") == "gpu" && s.Value >= 1), "a gap without GPU telemetry");
 
         Assert.Equal(0, Value(doc, "sol_source_up", ("source", "gpu")));
         Assert.False(doc.Contains("sol_gpu_power_watts"));
