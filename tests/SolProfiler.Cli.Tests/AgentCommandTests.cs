@@ -35,4 +35,18 @@ public sealed class AgentCommandTests
         Assert.Equal(2, run.ExitCode);
         Assert.Contains("unknown key 'windw'", run.Stderr, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_port_in_use_is_one_line_and_exit_1()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+
+        var run = await Cli.Run("agent", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--gpu-backend", "none", "--urls", $"http://127.0.0.1:{port}");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains($"cannot listen on http://127.0.0.1:{port}", run.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", run.Stderr + run.Stdout, StringComparison.Ordinal);
+    }
 }

@@ -44,6 +44,9 @@ public static class AgentHost
         });
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
+
+        // A failed start (port in use) is reported by solprof in one line; the host's own log would add a stack trace.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
         builder.Logging.AddFilter("System.Net.Http", LogLevel.Warning);
         configureLogging?.Invoke(builder.Logging);
 
