@@ -245,4 +245,23 @@ public sealed class AgentMetricsTests
         Assert.Contains("NVIDIA Mystery Accelerator", snapshot.GetProperty("invalidReason").GetString(), StringComparison.Ordinal);
         Assert.Contains("--gpu", snapshot.GetProperty("invalidReason").GetString(), StringComparison.Ordinal);
     }
+
+    [PromtoolFact]
+    public async Task Promtool_finds_nothing_to_lint_in_metrics_whether_the_window_is_valid_or_not()
+    {
+        await using var server = await ScriptedVllmServer.StartAsync();
+        await using var agent = await StartAgentAsync(server);
+        await agent.WaitForMetricsAsync(d => d.Contains("sol_gap_seconds") && d.Contains("sol_gpu_power_watts"), "a full scrape");
+        var valid = await agent.Http.GetStringAsync(new Uri("metrics", UriKind.Relative));
+
+        await server.StopAsync();
+        await agent.WaitForMetricsAsync(d => !d.Contains("sol_gap_seconds"), "a scrape without the gap");
+        var invalid = await agent.Http.GetStringAsync(new Uri("metrics", UriKind.Relative));
+
+        foreach (var body in new[] { valid, invalid })
+        {
+            var (code, output) = await Promtool.CheckMetricsAsync(body);
+            Assert.True(code == 0 && string.IsNullOrWhiteSpace(output), $"promtool check metrics: exit {code}\n{output}");
+        }
+    }
 }
