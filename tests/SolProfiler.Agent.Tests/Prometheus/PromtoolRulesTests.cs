@@ -57,7 +57,7 @@ public sealed class PromtoolRulesTests
     }
 
     /// <summary>The folder holding SolProfiler.sln, searched upwards from the test binaries and from this source file.</summary>
-    private static string FindRepositoryRoot([CallerFilePath] string sourceFile = "")
+    internal static string FindRepositoryRoot([CallerFilePath] string sourceFile = "")
     {
         foreach (var start in new[] { AppContext.BaseDirectory, Path.GetDirectoryName(sourceFile) })
         {
