@@ -16,7 +16,8 @@ public sealed class DemoAgentTests(ITestOutputHelper output)
     /// <summary>A steady batch (no load cycle) so that every window measures one operating point.</summary>
     private static Task<AgentUnderTest> StartDemoAsync(params (string, string)[] more) => AgentUnderTest.StartAsync(
         [("demo", "true"), ("model", "llama-3.1-70b"), ("gpu", "auto"), ("tp", "8"), ("weights", "fp8"), ("kv", "fp8"), ("activations", "fp8"),
-         ("window", "3s"), ("demoSettings:fixedBatch", "32"), .. more]);
+         ("window", "3s"), ("demoSettings:fixedBatch", "32"),
+         ("demoSettings:nvmlLibraryPath", Telemetry.Tests.Gpu.Nvml.NvmlStandIn.LibraryPath), .. more]);
 
     [Fact]
     public async Task The_gap_causes_recover_the_simulated_inefficiencies_within_ten_percent()
