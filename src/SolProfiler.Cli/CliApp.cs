@@ -4,6 +4,7 @@ using SolProfiler.Cli.Gpus;
 using SolProfiler.Cli.Probe;
 using SolProfiler.Cli.Scrape;
 using SolProfiler.Cli.Sol;
+using SolProfiler.Cli.Sweep;
 using SolProfiler.Sol;
 
 namespace SolProfiler.Cli;
@@ -22,6 +23,7 @@ public static class CliApp
         root.Subcommands.Add(ProbeCommand.Create(stdout, stderr));
         root.Subcommands.Add(GpusCommand.Create(stdout, stderr));
         root.Subcommands.Add(AgentCommand.Create(stdout, stderr));
+        root.Subcommands.Add(SweepCommand.Create(stdout, stderr));
         return root;
     }
 

@@ -120,5 +120,6 @@ public static class NativeStandIn
 
     public static string NvmlPath =>
         NvmlStandInControl.FindBuilt(AppContext.BaseDirectory)
+        ?? Environment.GetEnvironmentVariable("SOLPROF_NVML_LIBRARY") // builds with --artifacts-path outside the repository
         ?? throw new InvalidOperationException("the NVML stand-in is not built: run `cmake -S native -B native/build && cmake --build native/build` (as .ci/run does)");
 }

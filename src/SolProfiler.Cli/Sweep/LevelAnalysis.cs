@@ -1,0 +1,88 @@
+using SolProfiler.Agent.Analysis;
+using SolProfiler.Sol.Modeling;
+using SolProfiler.Telemetry.Probe;
+
+namespace SolProfiler.Cli.Sweep;
+
+/// <summary>
+/// Turns one level's measurements into the schema's numbers: latency statistics as genai-perf and vLLM's benchmark
+/// define them, throughput, the operating point, and the SOL there with the efficiency and the Pareto gap.
+/// </summary>
+public static class LevelAnalysis
+{
+    public static SweepLevelResult Analyse(int concurrency, LevelMeasurement m, ServerLevelMetrics? server, PreparedSol sol, SweepSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(m);
+        ArgumentNullException.ThrowIfNull(sol);
+        ArgumentNullException.ThrowIfNull(settings);
+        var ok = m.Results.Where(r => r.Success).ToList();
+        var reasons = m.Results.Where(r => !r.Success)
+            .GroupBy(Reason)
+            .OrderBy(g => g.Key, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        var level = new SweepLevelResult
+        {
+            Concurrency = concurrency,
+            DurationSeconds = m.WallSeconds,
+            Requests = m.Results.Count,
+            Completed = ok.Count,
+            Errors = m.Results.Count - ok.Count,
+            ErrorReasons = reasons,
+            ServerBatch = server?.Batch,
+            ServerContextTokens = server?.ContextTokens,
+            ServerStepSeconds = server?.StepSeconds,
+        };
+        if (ok.Count == 0)
+        {
+            return level; // empty, not zero: every measured number stays null
+        }
+
+        var tokens = ok.Sum(r => (long)r.OutputTokens);
+        var perSecond = m.WallSeconds > 0 ? tokens / m.WallSeconds : (double?)null;
+        var tpot = Summary(ok.Select(r => r.TpotSeconds).OfType<double>());
+        var itl = Summary(ok.SelectMany(r => r.InterTokenGapsSeconds));
+        var perUser = tpot is { Mean: > 0 } t ? 1 / t.Mean : (double?)null;
+        var point = new OperatingPoint(
+            server?.Batch ?? concurrency,
+            server?.ContextTokens ?? settings.ClientContextTokens,
+            server?.Batch is null ? "client" : "server",
+            server?.ContextTokens is null ? "client" : "server");
+        var atPoint = FractionalBatch.Evaluate(sol, point.Batch, point.ContextTokens);
+        var measuredStep = server?.StepSeconds ?? itl?.Mean;
+        var solAtInteractivity = perUser is { } u ? ParetoDistance.SolTokensPerSecondPerGpuAt(sol, u, point.ContextTokens) : null;
+        var perGpu = perSecond / settings.GpusPerReplica;
+        return level with
+        {
+            OutputTokens = tokens,
+            OutputTokensPerSecond = perSecond,
+            OutputTokensPerSecondPerGpu = perGpu,
+            TokensPerSecondPerUser = perUser,
+            TtftSeconds = Summary(ok.Select(r => r.TtftSeconds).OfType<double>()),
+            TpotSeconds = tpot,
+            ItlSeconds = itl,
+            OperatingPoint = point,
+            Sol = SolResultRecord.From(sol, atPoint),
+            Efficiency = measuredStep is > 0 ? atPoint.SecondsPerOutputToken / measuredStep : null,
+            ParetoGapRatio = perGpu is { } g && solAtInteractivity is > 0 ? g / solAtInteractivity : null,
+            SolTokensPerSecondPerGpuAtMeasuredInteractivity = solAtInteractivity,
+        };
+    }
+
+    /// <summary>The key under which a failed request is counted.</summary>
+    public static string Reason(ProbeResult r)
+    {
+        ArgumentNullException.ThrowIfNull(r);
+        return r.Failure switch
+        {
+            ProbeFailureKind.Connection => "endpoint down",
+            ProbeFailureKind.HttpStatus => r.HttpStatus is { } s ? $"HTTP {s}" : "HTTP error",
+            ProbeFailureKind.Timeout => "timeout",
+            ProbeFailureKind.StreamError => "server error in stream",
+            ProbeFailureKind.BrokenStream => "broken stream",
+            _ => "other",
+        };
+    }
+
+    private static LatencySummary? Summary(IEnumerable<double> values) =>
+        LatencyStats.From(values) is { } s ? new LatencySummary(s.Mean, s.P50, s.P90, s.P99) : null;
+}

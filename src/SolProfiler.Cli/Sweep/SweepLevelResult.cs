@@ -1,0 +1,60 @@
+namespace SolProfiler.Cli.Sweep;
+
+/// <summary>Mean and percentiles of one latency in seconds (the schema's latency object).</summary>
+public sealed record LatencySummary(double Mean, double P50, double P90, double P99);
+
+/// <summary>The operating point at which the SOL is evaluated and where its numbers came from ("server" or "client").</summary>
+public sealed record OperatingPoint(double Batch, double ContextTokens, string BatchSource, string ContextSource);
+
+/// <summary>One point of the SOL frontier.</summary>
+public sealed record FrontierPoint(int Batch, double TokensPerSecondPerUser, double TokensPerSecondPerGpu, bool Fits);
+
+/// <summary>One concurrency level of a sweep, per the sweep JSON contract: null for whatever was not measured.</summary>
+public sealed record SweepLevelResult
+{
+    public required int Concurrency { get; init; }
+
+    public required double DurationSeconds { get; init; }
+
+    public required int Requests { get; init; }
+
+    public required int Completed { get; init; }
+
+    public required int Errors { get; init; }
+
+    public required IReadOnlyDictionary<string, int> ErrorReasons { get; init; }
+
+    public long? OutputTokens { get; init; }
+
+    public double? OutputTokensPerSecond { get; init; }
+
+    public double? OutputTokensPerSecondPerGpu { get; init; }
+
+    public double? TokensPerSecondPerUser { get; init; }
+
+    public LatencySummary? TtftSeconds { get; init; }
+
+    public LatencySummary? TpotSeconds { get; init; }
+
+    public LatencySummary? ItlSeconds { get; init; }
+
+    public double? ServerBatch { get; init; }
+
+    public double? ServerContextTokens { get; init; }
+
+    public double? ServerStepSeconds { get; init; }
+
+    public double? PowerWatts { get; init; }
+
+    public double? JoulesPerToken { get; init; }
+
+    public OperatingPoint? OperatingPoint { get; init; }
+
+    public SolProfiler.Sol.Modeling.SolResultRecord? Sol { get; init; }
+
+    public double? Efficiency { get; init; }
+
+    public double? ParetoGapRatio { get; init; }
+
+    public double? SolTokensPerSecondPerGpuAtMeasuredInteractivity { get; init; }
+}

@@ -1,0 +1,35 @@
+namespace SolProfiler.Cli.Sweep;
+
+/// <summary>The deployment the SOL is computed for (the schema's <c>configuration</c>).</summary>
+public sealed record SweepConfiguration(string Model, string Gpu, int Tp, int Pp, int Ep, int AttentionDp, string? Weights, string? Kv, string? Activations, int GpusPerReplica);
+
+/// <summary>How the sweep was run (the schema's <c>settings</c>).</summary>
+public sealed record SweepSettingsRecord(
+    IReadOnlyList<int> Concurrency,
+    double? DurationSeconds,
+    int? Requests,
+    double WarmupSeconds,
+    int InputTokens,
+    int OutputTokens,
+    string? MetricsUrl,
+    string? GpuBackend,
+    string TokenCounting,
+    double MaxErrorRatio);
+
+/// <summary>A whole sweep, the JSON contract between <c>solprof sweep</c> and <c>solprof report</c> (kind solprof-sweep, version 1).</summary>
+public sealed record SweepResult(
+    string Kind,
+    int Version,
+    DateTimeOffset StartedAt,
+    DateTimeOffset FinishedAt,
+    string Endpoint,
+    string ServedModel,
+    SweepConfiguration Configuration,
+    SweepSettingsRecord Settings,
+    bool StoppedEarly,
+    string? StopReason,
+    IReadOnlyList<SweepLevelResult> Levels,
+    IReadOnlyList<FrontierPoint> Frontier)
+{
+    public const string KindName = "solprof-sweep";
+}

@@ -1,0 +1,113 @@
+using SolProfiler.Sol.Modeling;
+using SolProfiler.Telemetry.Probe;
+
+namespace SolProfiler.Cli.Sweep;
+
+/// <summary>
+/// Runs the levels one after another. A level whose error ratio exceeds the limit ends the sweep; cancellation
+/// (Ctrl-C) ends it too, keeping the finished levels. Both set <see cref="SweepResult.StoppedEarly"/>.
+/// </summary>
+public sealed class SweepRunner(SweepSettings settings, PreparedSol sol, HttpClient http, TimeProvider? timeProvider = null)
+{
+    private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
+
+    /// <summary>Told when a level starts (concurrency) and as each measured request finishes.</summary>
+    public ISweepProgress? Progress { get; init; }
+
+    public async Task<SweepResult> RunAsync(CancellationToken cancellationToken)
+    {
+        var startedAt = _time.GetUtcNow();
+        var probe = new StreamingProbe(http, new ProbeOptions
+        {
+            Endpoint = settings.Endpoint,
+            Model = settings.ServedModel,
+            Prompt = SyntheticPrompt.Create(settings.InputTokens),
+            MaxTokens = settings.OutputTokens,
+            MinTokens = settings.OutputTokens,
+            IgnoreEos = true,
+            RequestTimeout = settings.RequestTimeout,
+        }, _time);
+        var levels = new List<SweepLevelResult>();
+        string? stopReason = null;
+        foreach (var c in settings.Concurrency)
+        {
+            try
+            {
+                levels.Add(await RunLevelAsync(probe, c, cancellationToken).ConfigureAwait(false));
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                stopReason = "cancelled";
+                break;
+            }
+
+            var last = levels[^1];
+            Progress?.LevelDone(last);
+            if (last.Requests > 0 && (double)last.Errors / last.Requests > settings.MaxErrorRatio)
+            {
+                stopReason = $"errors in {last.Errors} of {last.Requests} requests at concurrency {c} exceed the limit {settings.MaxErrorRatio}";
+                break;
+            }
+        }
+
+        return new SweepResult(
+            SweepResult.KindName, 1, startedAt, _time.GetUtcNow(), settings.Endpoint.ToString(), settings.ServedModel,
+            new SweepConfiguration(settings.SolModel, settings.Gpu, settings.Tp, settings.Pp, settings.Ep, 1, settings.WeightsName, settings.KvName, settings.ActivationsName, settings.GpusPerReplica),
+            new SweepSettingsRecord(settings.Concurrency, settings.Duration?.TotalSeconds, settings.Requests, settings.Warmup.TotalSeconds, settings.InputTokens,
+                settings.OutputTokens, settings.MetricsUrl?.ToString(), null, SyntheticPrompt.TokenCounting, settings.MaxErrorRatio),
+            stopReason is not null,
+            stopReason,
+            levels,
+            Frontier(settings.Concurrency.Max()));
+    }
+
+    private async Task<SweepLevelResult> RunLevelAsync(StreamingProbe probe, int concurrency, CancellationToken cancellationToken)
+    {
+        Progress?.LevelStarted(concurrency);
+        using var stopScraping = new CancellationTokenSource();
+        Task<ServerLevelMetrics>? scraping = null;
+        var load = new LevelLoad(probe, _time)
+        {
+            MeasurementStarted = settings.MetricsUrl is { } url
+                ? () => scraping = new ServerMetricsRecorder(http, url, _time).RecordAsync(stopScraping.Token)
+                : null,
+        };
+        var progress = Progress is { } p ? new RequestProgress(p) : null;
+        LevelMeasurement measured;
+        try
+        {
+            measured = await load.RunAsync(concurrency, settings.Warmup, settings.Duration, settings.Requests, progress, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await stopScraping.CancelAsync().ConfigureAwait(false);
+        }
+
+        var server = scraping is null ? null : await scraping.ConfigureAwait(false);
+        return LevelAnalysis.Analyse(concurrency, measured, server, sol, settings);
+    }
+
+    private FrontierPoint[] Frontier(int maxConcurrency)
+    {
+        var top = Math.Max(2, (int)Math.Min(1 << 16, Math.Pow(2, Math.Ceiling(Math.Log2(maxConcurrency)) + 1)));
+        return ParetoFrontier.PowersOfTwo(1, top)
+            .Select(b => sol.Evaluate(b, settings.ClientContextTokens))
+            .Select(r => new FrontierPoint(r.Batch, r.TokensPerSecondPerUser, r.TokensPerSecondPerGpu, r.Fits))
+            .ToArray();
+    }
+
+    private sealed class RequestProgress(ISweepProgress inner) : IProgress<ProbeResult>
+    {
+        public void Report(ProbeResult value) => inner.RequestDone(value);
+    }
+}
+
+/// <summary>What a sweep reports while it runs.</summary>
+public interface ISweepProgress
+{
+    void LevelStarted(int concurrency);
+
+    void RequestDone(ProbeResult result);
+
+    void LevelDone(SweepLevelResult level);
+}

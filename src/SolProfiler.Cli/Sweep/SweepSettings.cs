@@ -1,0 +1,56 @@
+using SolProfiler.Sol.Modeling;
+
+namespace SolProfiler.Cli.Sweep;
+
+/// <summary>Everything one <c>solprof sweep</c> run needs, parsed and checked.</summary>
+public sealed record SweepSettings
+{
+    public required Uri Endpoint { get; init; }
+
+    public required string ServedModel { get; init; }
+
+    public required string SolModel { get; init; }
+
+    public required string Gpu { get; init; }
+
+    public int Tp { get; init; } = 1;
+
+    public int Pp { get; init; } = 1;
+
+    public int Ep { get; init; } = 1;
+
+    public PrecisionChoice Precisions { get; init; } = new(null, null, null, null);
+
+    public string? WeightsName { get; init; }
+
+    public string? KvName { get; init; }
+
+    public string? ActivationsName { get; init; }
+
+    public required IReadOnlyList<int> Concurrency { get; init; }
+
+    /// <summary>Measured time per level; null when <see cref="Requests"/> is set.</summary>
+    public TimeSpan? Duration { get; init; }
+
+    /// <summary>Measured requests per level; null when <see cref="Duration"/> is set.</summary>
+    public int? Requests { get; init; }
+
+    public TimeSpan Warmup { get; init; }
+
+    public int InputTokens { get; init; } = 1024;
+
+    public int OutputTokens { get; init; } = 256;
+
+    public Uri? MetricsUrl { get; init; }
+
+    public double MaxErrorRatio { get; init; } = 0.5;
+
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(120);
+
+    public required string OutputPath { get; init; }
+
+    public int GpusPerReplica => Tp * Pp;
+
+    /// <summary>Context used for the SOL when the server's metrics do not give it: the prompt plus half the output.</summary>
+    public double ClientContextTokens => InputTokens + (OutputTokens / 2.0);
+}

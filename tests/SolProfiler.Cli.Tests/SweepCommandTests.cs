@@ -1,0 +1,124 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging.Abstractions;
+using SolProfiler.Agent.Demo;
+
+namespace SolProfiler.Cli.Tests;
+
+/// <summary><c>solprof sweep</c> against the demo's simulated vLLM server on 127.0.0.1, with no background load.</summary>
+[Collection(NativeStandIn.Collection)]
+public sealed class SweepCommandTests
+{
+    private static DemoOptions Demo() => new() { BackgroundLoad = false, NvmlLibraryPath = NativeStandIn.NvmlPath, PromptTokens = 4096, OutputTokens = 16, HostOverheadSeconds = 0.01 };
+
+    // a 10 ms host overhead keeps steps well above the simulated server's wake-up jitter; 4k-token prompts make KV reads grow with the batch
+
+    private static string[] Args(DemoEnvironment demo, string output, string concurrency, params string[] extra) =>
+    [
+        "sweep", "--endpoint", demo.BaseUrl.ToString(), "--model", demo.ModelName, "--sol-model", "llama-3.1-70b", "--gpu", "h100-sxm",
+        "--tp", "8", "--weights", "fp8", "--kv", "fp8", "--activations", "fp8", "--concurrency", concurrency,
+        "--input-tokens", "4096", "--output-tokens", "16", "--warmup", "1s", "-o", output, .. extra,
+    ];
+
+    [Fact]
+    public async Task A_three_level_sweep_1_8_64_falls_in_tokens_per_user_and_matches_the_SOL()
+    {
+        await using var demo = await DemoEnvironment.StartAsync(Demo(), NullLoggerFactory.Instance);
+        using var temp = new TempFolder();
+        var path = temp.File("results.json");
+        var run = await Cli.Run(Args(demo, path, "1,8,64", "--duration", "3s"));
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var json = JsonNode.Parse(File.ReadAllText(path))!;
+        Assert.Equal("solprof-sweep", Cli.Str(json, "kind"));
+        Assert.Equal(1, Cli.Num(json, "version"));
+        Assert.False((bool)json["stoppedEarly"]!);
+        Assert.Contains("4 characters", Cli.Str(json["settings"], "tokenCounting"), StringComparison.Ordinal);
+        var levels = json["levels"]!.AsArray();
+        Assert.Equal(3, levels.Count);
+        foreach (var level in levels)
+        {
+            Assert.True(Cli.Num(level, "completed") > 0, level!.ToJsonString());
+            var efficiency = Cli.Num(level, "efficiency");
+            Assert.InRange(efficiency, 1e-6, 1.0);
+            Assert.Equal("client", Cli.Str(level!["operatingPoint"], "batchSource"));
+            foreach (var stat in new[] { "ttftSeconds", "tpotSeconds", "itlSeconds" })
+            {
+                Assert.True(Cli.Num(level, stat + ".p50") > 0);
+                Assert.True(Cli.Num(level, stat + ".p99") >= Cli.Num(level, stat + ".p50"));
+            }
+
+            // the SOL at the operating point is what `solprof sol` prints for the same batch and context
+            var batch = Cli.Num(level, "operatingPoint.batch");
+            var context = Cli.Num(level, "operatingPoint.contextTokens");
+            var sol = await Cli.Json("sol", "-m", "llama-3.1-70b", "-g", "h100-sxm", "--tp", "8", "--weights", "fp8", "--kv", "fp8", "--activations", "fp8",
+                "--batch", ((int)batch).ToString(CultureInfo.InvariantCulture), "--context", context.ToString("R", CultureInfo.InvariantCulture));
+            Assert.Equal(Cli.Num(sol, "secondsPerOutputToken"), Cli.Num(level, "sol.secondsPerOutputToken"), 12);
+            Assert.Equal(Cli.Num(sol, "tokensPerSecondPerGpu"), Cli.Num(level, "sol.tokensPerSecondPerGpu"), 9);
+            Assert.Equal(Cli.Num(level, "outputTokensPerSecond") / 8, Cli.Num(level, "outputTokensPerSecondPerGpu"), 9);
+        }
+
+        Assert.True(json["frontier"]!.AsArray().Count > 0);
+        var csv = File.ReadAllLines(temp.File("results.csv"));
+        Assert.Equal(4, csv.Length);
+        Assert.StartsWith("concurrency,", csv[0], StringComparison.Ordinal);
+        var perUser = levels.Select(l => Cli.Num(l, "tokensPerSecondPerUser")).ToArray();
+        Assert.True(perUser[0] > perUser[1] && perUser[1] > perUser[2], string.Join(", ", perUser));
+    }
+
+    [Fact]
+    public async Task With_the_metrics_url_the_operating_point_comes_from_the_server()
+    {
+        await using var demo = await DemoEnvironment.StartAsync(Demo(), NullLoggerFactory.Instance);
+        using var temp = new TempFolder();
+        var path = temp.File("results.json");
+        var run = await Cli.Run(Args(demo, path, "4", "--duration", "3s", "--metrics-url", demo.MetricsUrl.ToString()));
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var level = JsonNode.Parse(File.ReadAllText(path))!["levels"]![0]!;
+        Assert.Equal("server", Cli.Str(level["operatingPoint"], "batchSource"));
+        Assert.InRange(Cli.Num(level, "serverBatch"), 1.0, 4.5);
+        Assert.InRange(Cli.Num(level, "efficiency"), 1e-6, 1.0);
+    }
+
+    [Fact]
+    public async Task A_dead_endpoint_records_errors_with_null_measurements_and_still_writes_the_json()
+    {
+        using var temp = new TempFolder();
+        var path = temp.File("dead.json");
+        var port = FreePort();
+        var run = await Cli.Run(
+            "sweep", "--endpoint", $"http://127.0.0.1:{port}/v1", "--model", "m", "--sol-model", "llama-3.1-8b", "--gpu", "h100-sxm",
+            "--concurrency", "1,2", "--requests", "3", "--warmup", "0", "--output-tokens", "8", "-o", path);
+        Assert.True(run.ExitCode == 1, run.ToString());
+        Assert.DoesNotContain("   at ", run.Stderr, StringComparison.Ordinal);
+        var json = JsonNode.Parse(File.ReadAllText(path))!;
+        Assert.True((bool)json["stoppedEarly"]!);
+        var levels = json["levels"]!.AsArray();
+        Assert.Single(levels); // every request failed: past the error ratio, the sweep stops
+        var level = levels[0]!;
+        Assert.Equal(0, Cli.Num(level, "completed"));
+        Assert.Equal(3, Cli.Num(level, "errors"));
+        Assert.Equal(3, Cli.Num(level, "errorReasons.endpoint down"));
+        foreach (var key in new[] { "outputTokensPerSecond", "tokensPerSecondPerUser", "ttftSeconds", "sol", "efficiency" })
+        {
+            Assert.True(level.AsObject().ContainsKey(key) && level[key] is null, key);
+        }
+    }
+
+    [Fact]
+    public async Task Duration_and_requests_together_are_a_user_error()
+    {
+        var run = await Cli.Run("sweep", "--endpoint", "http://127.0.0.1:1/v1", "--model", "m", "--sol-model", "llama-3.1-8b", "--gpu", "h100-sxm",
+            "--duration", "3s", "--requests", "3");
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("--duration or --requests", run.Stderr, StringComparison.Ordinal);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
