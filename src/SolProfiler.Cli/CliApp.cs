@@ -2,6 +2,7 @@ using System.CommandLine;
 using SolProfiler.Cli.Agent;
 using SolProfiler.Cli.Gpus;
 using SolProfiler.Cli.Probe;
+using SolProfiler.Cli.Report;
 using SolProfiler.Cli.Scrape;
 using SolProfiler.Cli.Sol;
 using SolProfiler.Sol;
@@ -22,6 +23,7 @@ public static class CliApp
         root.Subcommands.Add(ProbeCommand.Create(stdout, stderr));
         root.Subcommands.Add(GpusCommand.Create(stdout, stderr));
         root.Subcommands.Add(AgentCommand.Create(stdout, stderr));
+        root.Subcommands.Add(ReportCommand.Create(stdout, stderr));
         return root;
     }
 
