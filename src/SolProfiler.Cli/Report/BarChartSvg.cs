@@ -14,7 +14,7 @@ internal static class BarChartSvg
         var points = data.Points;
         var max = Math.Max(1.0, points.Select(p => p.Efficiency ?? 0).DefaultIfEmpty(0).Max());
         return Bars(
-            "efficiency", points, Svg.Ticks(max * 1.05, 4), t => (t * 100).ToString("0", CultureInfo.InvariantCulture) + " %", "efficiency (SOL step / measured step)",
+            "efficiency", points, Svg.Ticks(max * 1.02, 5), t => (t * 100).ToString("0", CultureInfo.InvariantCulture) + " %", "efficiency (SOL step / measured step)",
             p => p.Efficiency is { } e ? [(e, ReportColors.Sol, $"{p.Label}: {e * 100:0.0} % of SOL")] : null,
             (sb, frame) =>
             {

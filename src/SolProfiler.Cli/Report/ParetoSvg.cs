@@ -18,7 +18,7 @@ internal static class ParetoSvg
         var yTicks = Svg.Ticks(yMax * 1.05);
         var frame = new ChartFrame(760, 420, 70, 16, 740, 370, xTicks[^1], yTicks[^1]);
         var sb = new StringBuilder();
-        sb.Append("<svg id=\"pareto\" viewBox=\"0 0 760 420\" width=\"100%\" role=\"img\" aria-label=\"measured tokens/s per GPU against tokens/s per user, with the SOL frontier\" xmlns=\"http://www.w3.org/2000/svg\">");
+        sb.Append("<svg id=\"pareto\" viewBox=\"0 0 760 420\" width=\"100%\" style=\"max-width:860px\" role=\"img\" aria-label=\"measured tokens/s per GPU against tokens/s per user, with the SOL frontier\" xmlns=\"http://www.w3.org/2000/svg\">");
         Svg.Axes(sb, frame, yTicks, Svg.Num, "tokens/s per user (interactivity)", "tokens/s per GPU (throughput)");
         foreach (var t in xTicks)
         {
@@ -56,8 +56,8 @@ internal static class ParetoSvg
 
         sb.Append("</g>");
         var legendY = frame.Top + 4;
-        sb.Append(CultureInfo.InvariantCulture, $"<g font-size=\"12\"><line x1=\"{Svg.F(frame.Right - 170)}\" x2=\"{Svg.F(frame.Right - 145)}\" y1=\"{Svg.F(legendY)}\" y2=\"{Svg.F(legendY)}\" stroke=\"{ReportColors.Frontier}\" stroke-width=\"2.5\" stroke-dasharray=\"6 4\"/><text x=\"{Svg.F(frame.Right - 140)}\" y=\"{Svg.F(legendY + 4)}\">SOL frontier</text>");
-        sb.Append(CultureInfo.InvariantCulture, $"<circle cx=\"{Svg.F(frame.Right - 157)}\" cy=\"{Svg.F(legendY + 18)}\" r=\"5\" fill=\"{ReportColors.Measured}\"/><text x=\"{Svg.F(frame.Right - 140)}\" y=\"{Svg.F(legendY + 22)}\">measured{(data.Kind == ReportKind.Sweep ? " (by concurrency)" : " (valid windows)")}</text></g>");
+        sb.Append(CultureInfo.InvariantCulture, $"<g font-size=\"12\"><line x1=\"{Svg.F(frame.Right - 230)}\" x2=\"{Svg.F(frame.Right - 205)}\" y1=\"{Svg.F(legendY)}\" y2=\"{Svg.F(legendY)}\" stroke=\"{ReportColors.Frontier}\" stroke-width=\"2.5\" stroke-dasharray=\"6 4\"/><text x=\"{Svg.F(frame.Right - 200)}\" y=\"{Svg.F(legendY + 4)}\">SOL frontier</text>");
+        sb.Append(CultureInfo.InvariantCulture, $"<circle cx=\"{Svg.F(frame.Right - 217)}\" cy=\"{Svg.F(legendY + 18)}\" r=\"5\" fill=\"{ReportColors.Measured}\"/><text x=\"{Svg.F(frame.Right - 200)}\" y=\"{Svg.F(legendY + 22)}\">measured{(data.Kind == ReportKind.Sweep ? " (by concurrency)" : " (valid windows)")}</text></g>");
         sb.Append("</svg>");
         return sb.ToString();
     }
