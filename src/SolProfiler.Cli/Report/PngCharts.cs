@@ -97,7 +97,7 @@ public static class PngCharts
         plot.Add.Bars(bars);
         var sol = plot.Add.HorizontalLine(100, 1.5f, Color.FromHex(ReportColors.Sol), LinePattern.Dashed);
         sol.LegendText = "SOL";
-        Finish(plot, data, "efficiency (% of SOL)", data.Points.Select(p => p.Efficiency ?? 0).DefaultIfEmpty(0).Max() * 100);
+        Finish(plot, data, "efficiency (% of SOL)", Math.Max(100, data.Points.Select(p => p.Efficiency ?? 0).DefaultIfEmpty(0).Max() * 100));
         plot.Title(data.Kind == ReportKind.Sweep ? "Efficiency by concurrency level" : "Efficiency over time");
         return plot;
     }
