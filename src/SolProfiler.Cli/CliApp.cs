@@ -2,6 +2,7 @@ using System.CommandLine;
 using SolProfiler.Cli.Agent;
 using SolProfiler.Cli.Gpus;
 using SolProfiler.Cli.Probe;
+using SolProfiler.Cli.Report;
 using SolProfiler.Cli.Scrape;
 using SolProfiler.Cli.Sol;
 using SolProfiler.Cli.Sweep;
@@ -24,6 +25,7 @@ public static class CliApp
         root.Subcommands.Add(GpusCommand.Create(stdout, stderr));
         root.Subcommands.Add(AgentCommand.Create(stdout, stderr));
         root.Subcommands.Add(SweepCommand.Create(stdout, stderr));
+        root.Subcommands.Add(ReportCommand.Create(stdout, stderr));
         return root;
     }
 
