@@ -13,8 +13,6 @@ public sealed record GapCauses(
     double Throttling,
     double Unattributed)
 {
-    public static IReadOnlyList<string> Names { get; } = ["idle", "extra_bytes", "unused_bandwidth", "communication", "throttling", "unattributed"];
-
     [System.Text.Json.Serialization.JsonIgnore]
     public double Sum => Idle + ExtraBytes + UnusedBandwidth + Communication + Throttling + Unattributed;
 

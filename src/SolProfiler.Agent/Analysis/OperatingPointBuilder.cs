@@ -1,5 +1,6 @@
 using SolProfiler.Agent.Window;
 using SolProfiler.Telemetry.Serving.Rates;
+using SolProfiler.Telemetry.Statistics;
 
 namespace SolProfiler.Agent.Analysis;
 
@@ -104,11 +105,7 @@ public static class OperatingPointBuilder
 
     private static OperatingPoint GpuPart(IReadOnlyList<GpuRates> gpus, double bandwidth)
     {
-        double? Mean(Func<GpuRates, double?> f)
-        {
-            var values = gpus.Select(f).Where(v => v is not null && double.IsFinite(v.Value)).Select(v => v!.Value).ToArray();
-            return values.Length > 0 ? values.Average() : null;
-        }
+        double? Mean(Func<GpuRates, double?> f) => FiniteMean.Of(gpus, f);
 
         var powers = gpus.Where(g => g.PowerWatts is not null).Select(g => g.PowerWatts!.Value).ToArray();
         var dram = Mean(g => g.DramActiveRatio);

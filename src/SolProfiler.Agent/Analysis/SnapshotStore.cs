@@ -7,13 +7,9 @@ public sealed class SnapshotStore
 
     public AgentSnapshot? Latest => Volatile.Read(ref _latest);
 
-    /// <summary>Raised after each publish (the recorder and tests listen).</summary>
-    public event Action<AgentSnapshot>? Published;
-
     public void Publish(AgentSnapshot snapshot)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         Volatile.Write(ref _latest, snapshot);
-        Published?.Invoke(snapshot);
     }
 }

@@ -67,7 +67,7 @@ public sealed class WindowAnalyzer
 
         var invalid = InvalidReason(measurement, point);
         var warnings = new List<string>();
-        if (_runtime.GpuHealth is { Up: false } gpuHealth && gpuHealth.Status().LastError is { } gpuError)
+        if (_runtime.GpuHealth is { Up: false, LastError: { } gpuError })
         {
             warnings.Add("GPU source down: " + gpuError);
         }
@@ -113,14 +113,15 @@ public sealed class WindowAnalyzer
             return "no serving source configured (--serving-url): the step time cannot be measured";
         }
 
-        if (_runtime.ServingHealth.Status() is { LastSuccess: null, LastError: null } first)
+        var serving = _runtime.ServingHealth.Status();
+        if (serving is { LastSuccess: null, LastError: null })
         {
-            return $"waiting for the first scrape of {first.Url}";
+            return $"waiting for the first scrape of {serving.Url}";
         }
 
-        if (!_runtime.ServingHealth.Up)
+        if (!serving.Up)
         {
-            return "serving source down" + (_runtime.ServingHealth.Status().LastError is { } e ? ": " + e : "");
+            return "serving source down" + (serving.LastError is { } e ? ": " + e : "");
         }
 
         if (!measurement.Valid)

@@ -132,15 +132,21 @@ internal static class OpenAiEndpoints
         await response.Body.FlushAsync(ct);
     }
 
-    private static void Chunk(Utf8JsonWriter w, string model, string id, long created, bool chat, bool role, string text, string? finish)
+    /// <summary>The fields every completion object starts with, up to the open first choice.</summary>
+    private static void StartChoice(Utf8JsonWriter w, string id, string objectName, long created, string model)
     {
         w.WriteString("id", id);
-        w.WriteString("object", chat ? "chat.completion.chunk" : "text_completion");
+        w.WriteString("object", objectName);
         w.WriteNumber("created", created);
         w.WriteString("model", model);
         w.WriteStartArray("choices");
         w.WriteStartObject();
         w.WriteNumber("index", 0);
+    }
+
+    private static void Chunk(Utf8JsonWriter w, string model, string id, long created, bool chat, bool role, string text, string? finish)
+    {
+        StartChoice(w, id, chat ? "chat.completion.chunk" : "text_completion", created, model);
         if (chat)
         {
             w.WriteStartObject("delta");
@@ -180,13 +186,7 @@ internal static class OpenAiEndpoints
             text.Append(Words[i % Words.Length]);
         }
 
-        w.WriteString("id", id);
-        w.WriteString("object", chat ? "chat.completion" : "text_completion");
-        w.WriteNumber("created", created);
-        w.WriteString("model", model);
-        w.WriteStartArray("choices");
-        w.WriteStartObject();
-        w.WriteNumber("index", 0);
+        StartChoice(w, id, chat ? "chat.completion" : "text_completion", created, model);
         if (chat)
         {
             w.WriteStartObject("message");

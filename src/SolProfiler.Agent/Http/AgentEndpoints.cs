@@ -23,12 +23,12 @@ public static class AgentEndpoints
         // Readiness: every configured source delivers and an analysis has run.
         app.MapGet("/readyz", (AgentRuntime runtime, SnapshotStore store) =>
         {
-            var down = runtime.Sources.Where(s => !s.Up).Select(s => s.Status()).ToArray();
-            var ready = down.Length == 0 && store.Latest is not null;
+            var sources = runtime.Sources.Select(s => s.Status()).ToArray();
+            var ready = sources.All(s => s.Up) && store.Latest is not null;
             var body = new
             {
                 ready,
-                sources = runtime.Sources.Select(s => new { source = s.Source, up = s.Up, lastError = s.Status().LastError }).ToArray(),
+                sources = sources.Select(s => new { source = s.Source, up = s.Up, lastError = s.LastError }).ToArray(),
                 analyzed = store.Latest is not null,
             };
             return Results.Json(body, AgentJson.Options, statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using SolProfiler.Agent.Hosting;
 
@@ -6,72 +5,48 @@ namespace SolProfiler.Agent.Sources;
 
 /// <summary>
 /// Reads every GPU at the sample interval and drops the snapshot in the inbox. A down snapshot (library missing,
-/// every call failing, connection lost) marks the source down and backs off; a partial one is still used.
+/// every call failing, connection lost) marks the source down; a partial one is still used, its warnings counted.
 /// </summary>
 internal sealed class GpuSamplerService(
     AgentRuntime runtime,
     SampleInbox inbox,
     ILogger<GpuSamplerService> logger,
-    TimeProvider time) : BackgroundService
+    TimeProvider time) : SamplingLoop(runtime.Gpu is null ? null : runtime.GpuHealth, logger, time)
 {
-    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
+    protected override TimeSpan Interval => runtime.SampleInterval;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override TimeSpan MaxBackoff { get; } = TimeSpan.FromSeconds(30);
+
+    protected override async Task ReadOnceAsync(SourceHealth health, CancellationToken cancellationToken)
     {
-        if (runtime.Gpu is not { } source)
+        var snapshot = await runtime.Gpu!.ReadAsync(cancellationToken).ConfigureAwait(false);
+        if (snapshot.Down)
         {
+            inbox.ClearLatestGpu();
+            if (health.Failed(Time.GetUtcNow(), "unavailable", snapshot.DownReason!))
+            {
+                Log.SourceDown(Logger, "gpu", "unavailable", snapshot.DownReason!, NextDelay(health).TotalSeconds);
+            }
+
             return;
         }
 
-        var health = runtime.GpuHealth!;
-        while (!stoppingToken.IsCancellationRequested)
+        var failures = health.ConsecutiveFailures;
+        health.Succeeded(snapshot.Timestamp);
+        if (failures > 0)
         {
-            try
-            {
-                var snapshot = await source.ReadAsync(stoppingToken).ConfigureAwait(false);
-                if (snapshot.Down)
-                {
-                    var repeated = health.Status().LastError == snapshot.DownReason && health.ConsecutiveFailures > 0;
-                    health.Failed(time.GetUtcNow(), "unavailable", snapshot.DownReason!);
-                    inbox.ClearLatestGpu();
-                    if (!repeated)
-                    {
-                        Log.SourceDown(logger, "gpu", "unavailable", snapshot.DownReason!, Backoff.Delay(runtime.SampleInterval, health.ConsecutiveFailures, MaxBackoff).TotalSeconds);
-                    }
-                }
-                else
-                {
-                    var failures = health.ConsecutiveFailures;
-                    health.Succeeded(snapshot.Timestamp);
-                    if (failures > 0)
-                    {
-                        Log.SourceRecovered(logger, "gpu", failures);
-                    }
-
-                    if (snapshot.Warnings.Count > 0)
-                    {
-                        // Partial reads (a counter that went backwards, a GPU that vanished) are counted, not fatal.
-                        health.Failed(snapshot.Timestamp, "partial", string.Join("; ", snapshot.Warnings), down: false);
-                    }
-
-                    inbox.Add(snapshot);
-                }
-            }
-            catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
-            {
-                health.Failed(time.GetUtcNow(), "exception", e.Message);
-                inbox.ClearLatestGpu();
-                Log.LoopFailed(logger, e, "gpu");
-            }
-
-            try
-            {
-                await Task.Delay(Backoff.Delay(runtime.SampleInterval, health.ConsecutiveFailures, MaxBackoff), time, stoppingToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
+            Log.SourceRecovered(Logger, "gpu", failures);
         }
+
+        if (snapshot.Warnings.Count > 0)
+        {
+            // Partial reads (a counter that went backwards, a GPU that vanished) are counted, not fatal.
+            health.Failed(snapshot.Timestamp, "partial", string.Join("; ", snapshot.Warnings), down: false);
+        }
+
+        inbox.Add(snapshot);
     }
+
+    /// <summary>A read that threw leaves no current GPU readings: their series disappear.</summary>
+    protected override void OnReadFailed() => inbox.ClearLatestGpu();
 }

@@ -1,73 +1,46 @@
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using SolProfiler.Agent.Hosting;
+using SolProfiler.Telemetry.Serving;
 using SolProfiler.Telemetry.Serving.Scraping;
 
 namespace SolProfiler.Agent.Sources;
 
 /// <summary>
 /// Scrapes the inference server's metrics at the serving interval and drops the samples in the inbox. A failed scrape
-/// marks the source down, counts the error by kind, and backs off; the next good scrape brings it back. Nothing
-/// escapes the loop but shutdown.
+/// marks the source down and counts the error by kind; the next good scrape brings it back.
 /// </summary>
 internal sealed class ServingSamplerService(
     AgentRuntime runtime,
     SampleInbox inbox,
     ILogger<ServingSamplerService> logger,
-    TimeProvider time) : BackgroundService
+    TimeProvider time) : SamplingLoop(runtime.Serving is null ? null : runtime.ServingHealth, logger, time)
 {
-    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(15);
+    protected override TimeSpan Interval => runtime.ServingInterval;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override TimeSpan MaxBackoff { get; } = TimeSpan.FromSeconds(15);
+
+    protected override async Task ReadOnceAsync(SourceHealth health, CancellationToken cancellationToken)
     {
-        if (runtime.Serving is not { } serving)
+        var scrape = await runtime.Serving!.Scraper.ScrapeAsync(runtime.Serving.Options, cancellationToken).ConfigureAwait(false);
+        if (scrape.Failed)
         {
+            var reason = FetchFailureKinds.Label(scrape.FailureKind);
+            if (health.Failed(Time.GetUtcNow(), reason, scrape.FailureReason!))
+            {
+                // Once per outage and per new reason: a dead server must not flood the log every second.
+                Log.SourceDown(Logger, "serving", reason, scrape.FailureReason!, NextDelay(health).TotalSeconds);
+            }
+
             return;
         }
 
-        var health = runtime.ServingHealth!;
-        while (!stoppingToken.IsCancellationRequested)
+        var failures = health.ConsecutiveFailures;
+        health.Succeeded(scrape.Timestamp, ServerKinds.Name(scrape.Server));
+        if (failures > 0)
         {
-            try
-            {
-                var scrape = await serving.Scraper.ScrapeAsync(serving.Options, stoppingToken).ConfigureAwait(false);
-                if (scrape.Failed)
-                {
-                    var reason = FetchFailureKinds.Label(scrape.FailureKind);
-                    var repeated = health.Status().LastError == scrape.FailureReason && health.ConsecutiveFailures > 0;
-                    health.Failed(time.GetUtcNow(), reason, scrape.FailureReason!);
-                    if (!repeated)
-                    {
-                        // Once per outage and per new reason: a dead server must not flood the log every second.
-                        Log.SourceDown(logger, "serving", reason, scrape.FailureReason!, Backoff.Delay(runtime.ServingInterval, health.ConsecutiveFailures, MaxBackoff).TotalSeconds);
-                    }
-                }
-                else
-                {
-                    var failures = health.ConsecutiveFailures;
-                    health.Succeeded(scrape.Timestamp, Telemetry.Serving.ServerKinds.Name(scrape.Server));
-                    if (failures > 0)
-                    {
-                        Log.SourceRecovered(logger, "serving", failures);
-                    }
-
-                    inbox.Add(scrape.Samples);
-                }
-            }
-            catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
-            {
-                health.Failed(time.GetUtcNow(), "exception", e.Message);
-                Log.LoopFailed(logger, e, "serving");
-            }
-
-            try
-            {
-                await Task.Delay(Backoff.Delay(runtime.ServingInterval, health.ConsecutiveFailures, MaxBackoff), time, stoppingToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
+            Log.SourceRecovered(Logger, "serving", failures);
         }
+
+        inbox.Add(scrape.Samples);
     }
 }

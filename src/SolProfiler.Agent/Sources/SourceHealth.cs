@@ -37,6 +37,17 @@ public sealed class SourceHealth(string source, string backend, string? url)
         }
     }
 
+    public string? LastError
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _lastError;
+            }
+        }
+    }
+
     public int ConsecutiveFailures
     {
         get
@@ -62,11 +73,16 @@ public sealed class SourceHealth(string source, string backend, string? url)
         }
     }
 
-    /// <summary>Counts an error. <paramref name="reason"/> must come from a fixed set: it becomes a label value.</summary>
-    public void Failed(DateTimeOffset at, string reason, string message, bool down = true)
+    /// <summary>
+    /// Counts an error. <paramref name="reason"/> must come from a fixed set: it becomes a label value. Returns true
+    /// when the error is news (the first of an outage, or a new message), so callers log once per outage and reason.
+    /// </summary>
+    public bool Failed(DateTimeOffset at, string reason, string message, bool down = true)
     {
+        bool news;
         lock (_lock)
         {
+            news = _consecutiveFailures == 0 || _lastError != message;
             if (down)
             {
                 _up = false;
@@ -79,6 +95,7 @@ public sealed class SourceHealth(string source, string backend, string? url)
 
         _errors.AddOrUpdate(reason, 1, (_, n) => n + 1);
         ErrorCounted?.Invoke(Source, reason);
+        return news;
     }
 
     public SourceStatus Status()

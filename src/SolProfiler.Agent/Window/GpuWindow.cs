@@ -1,4 +1,5 @@
 using SolProfiler.Telemetry.Gpu;
+using SolProfiler.Telemetry.Statistics;
 
 namespace SolProfiler.Agent.Window;
 
@@ -40,20 +41,20 @@ public sealed class GpuWindow(TimeSpan length)
     private static GpuRates Compute(int index, GpuSample[] reads)
     {
         var energy = CounterRate(reads, s => s.EnergyJoules);
-        var tx = CounterRate(reads, s => s.NvlinkTxBytes) ?? Mean(reads, s => s.NvlinkTxBytesPerSecond);
-        var rx = CounterRate(reads, s => s.NvlinkRxBytes) ?? Mean(reads, s => s.NvlinkRxBytesPerSecond);
+        var tx = CounterRate(reads, s => s.NvlinkTxBytes) ?? FiniteMean.Of(reads, s => s.NvlinkTxBytesPerSecond);
+        var rx = CounterRate(reads, s => s.NvlinkRxBytes) ?? FiniteMean.Of(reads, s => s.NvlinkRxBytesPerSecond);
         var withReasons = reads.Where(r => r.ThrottleReasons is not null).ToArray();
         return new GpuRates
         {
             Index = index,
             Name = reads[^1].Name,
             Reads = reads.Length,
-            PowerWatts = energy ?? Mean(reads, s => s.PowerWatts),
+            PowerWatts = energy ?? FiniteMean.Of(reads, s => s.PowerWatts),
             PowerLimitWatts = reads.LastOrDefault(r => r.PowerLimitWatts is not null)?.PowerLimitWatts,
-            GraphicsActiveRatio = Mean(reads, s => s.GraphicsActiveRatio),
-            SmActiveRatio = Mean(reads, s => s.SmActiveRatio),
-            DramActiveRatio = Mean(reads, s => s.DramActiveRatio),
-            TensorActiveRatio = Mean(reads, s => s.TensorActiveRatio),
+            GraphicsActiveRatio = FiniteMean.Of(reads, s => s.GraphicsActiveRatio),
+            SmActiveRatio = FiniteMean.Of(reads, s => s.SmActiveRatio),
+            DramActiveRatio = FiniteMean.Of(reads, s => s.DramActiveRatio),
+            TensorActiveRatio = FiniteMean.Of(reads, s => s.TensorActiveRatio),
             NvlinkTxBytesPerSecond = tx,
             NvlinkRxBytesPerSecond = rx,
             ThrottledRatio = withReasons.Length == 0
@@ -89,21 +90,5 @@ public sealed class GpuWindow(TimeSpan length)
         }
 
         return seconds > 0 ? increase / seconds : null;
-    }
-
-    private static double? Mean(IReadOnlyList<GpuSample> reads, Func<GpuSample, double?> value)
-    {
-        double sum = 0;
-        var n = 0;
-        foreach (var r in reads)
-        {
-            if (value(r) is { } v && double.IsFinite(v))
-            {
-                sum += v;
-                n++;
-            }
-        }
-
-        return n > 0 ? sum / n : null;
     }
 }

@@ -1,3 +1,5 @@
+using SolProfiler.Telemetry.Statistics;
+
 namespace SolProfiler.Telemetry.Serving.Rates;
 
 /// <summary>Turns the scrapes of one engine over a window into <see cref="ServingRates"/>.</summary>
@@ -42,30 +44,14 @@ public static class ServingRateCalculator
             MeanTimeToFirstTokenSeconds = ttft.Mean,
             MeanE2eLatencySeconds = e2e.Mean,
             RequestsFinishedPerSecond = e2e.Pairs > 0 && last.Timestamp > samples[0].Timestamp ? e2e.Count / (last.Timestamp - samples[0].Timestamp).TotalSeconds : null,
-            MeanRunningRequests = Mean(samples, s => s.RunningRequests),
-            MeanWaitingRequests = Mean(samples, s => s.WaitingRequests),
-            MeanKvCacheUsageRatio = Mean(samples, s => s.KvCacheUsageRatio),
+            MeanRunningRequests = FiniteMean.Of(samples, s => s.RunningRequests),
+            MeanWaitingRequests = FiniteMean.Of(samples, s => s.WaitingRequests),
+            MeanKvCacheUsageRatio = FiniteMean.Of(samples, s => s.KvCacheUsageRatio),
             KvCacheCapacityTokens = samples.LastOrDefault(s => s.KvCacheCapacityTokens is not null)?.KvCacheCapacityTokens,
             PreemptionsPerSecond = preemptions.PerSecond,
             SpecDecodeAcceptanceRatio = draft.Pairs > 0 && draft.Increase > 0 && accepted.Pairs > 0 ? accepted.Increase / draft.Increase : null,
             CounterResets = generation.Resets + prompt.Resets + preemptions.Resets + draft.Resets + accepted.Resets + itl.Resets + ttft.Resets + e2e.Resets,
         };
-    }
-
-    private static double? Mean(IReadOnlyList<ServingSample> samples, Func<ServingSample, double?> value)
-    {
-        double sum = 0;
-        var n = 0;
-        foreach (var s in samples)
-        {
-            if (value(s) is { } v && double.IsFinite(v))
-            {
-                sum += v;
-                n++;
-            }
-        }
-
-        return n > 0 ? sum / n : null;
     }
 
     /// <summary>Delta of a histogram's sum and count; a count that goes down is a reset, and the new values count from zero.</summary>

@@ -1,0 +1,62 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using SolProfiler.Agent.Hosting;
+
+namespace SolProfiler.Agent.Sources;
+
+/// <summary>
+/// The loop every source runs: read once, wait the interval (doubling with each consecutive failure up to a cap),
+/// repeat until shutdown. An exception from a read is counted as an error of the source and the loop goes on;
+/// nothing escapes but shutdown.
+/// </summary>
+internal abstract class SamplingLoop(SourceHealth? health, ILogger logger, TimeProvider time) : BackgroundService
+{
+    protected TimeProvider Time => time;
+
+    protected ILogger Logger => logger;
+
+    protected abstract TimeSpan Interval { get; }
+
+    protected abstract TimeSpan MaxBackoff { get; }
+
+    /// <summary>One read of the source; reports its outcome to <paramref name="sourceHealth"/>.</summary>
+    protected abstract Task ReadOnceAsync(SourceHealth sourceHealth, CancellationToken cancellationToken);
+
+    /// <summary>Called after a read that threw (beyond counting it), e.g. to drop stale readings.</summary>
+    protected virtual void OnReadFailed()
+    {
+    }
+
+    protected TimeSpan NextDelay(SourceHealth sourceHealth) => Backoff.Delay(Interval, sourceHealth.ConsecutiveFailures, MaxBackoff);
+
+    protected sealed override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (health is null)
+        {
+            return;
+        }
+
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await ReadOnceAsync(health, stoppingToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+            {
+                health.Failed(time.GetUtcNow(), "exception", e.Message);
+                OnReadFailed();
+                Log.LoopFailed(logger, e, health.Source);
+            }
+
+            try
+            {
+                await Task.Delay(NextDelay(health), time, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+}
