@@ -27,7 +27,11 @@ public sealed class SolSetup
         _options = options;
         _catalog = options.GpuFile is { } file ? GpuCatalog.BuiltIn.WithOverrides(StructuredFileReader.Read(file), file) : GpuCatalog.BuiltIn;
         _model = ModelCatalog.BuiltIn.Resolve(options.Model!);
-        _precisions = new PrecisionChoice(P(options.Weights, "weights"), P(options.ExpertWeights, "expertWeights"), P(options.Kv, "kv"), P(options.Activations, "activations"));
+        _precisions = new PrecisionChoice(
+            PrecisionFacts.ParseOptional(options.Weights, "weights"),
+            PrecisionFacts.ParseOptional(options.ExpertWeights, "expertWeights"),
+            PrecisionFacts.ParseOptional(options.Kv, "kv"),
+            PrecisionFacts.ParseOptional(options.Activations, "activations"));
         Parallelism = new Parallelism(options.Tp, options.Pp, options.Ep, options.AttentionDp);
         if (!options.Gpu.Equals("auto", StringComparison.OrdinalIgnoreCase))
         {
@@ -37,8 +41,6 @@ public sealed class SolSetup
         {
             Problem = "GPU type not known yet: waiting for the GPU source to report a device name (or set --gpu)";
         }
-
-        static Precision? P(string? text, string what) => text is null ? null : PrecisionFacts.Parse(text, what);
     }
 
     public Parallelism Parallelism { get; }

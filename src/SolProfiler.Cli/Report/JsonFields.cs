@@ -57,8 +57,8 @@ internal static class JsonFields
         return map;
     }
 
-    public static LatencyStats? Latency(JsonNode? node, string path) =>
-        At(node, path) is JsonObject o ? new LatencyStats(Num(o, "mean"), Num(o, "p50"), Num(o, "p90"), Num(o, "p99")) : null;
+    public static LatencyPercentiles? Latency(JsonNode? node, string path) =>
+        At(node, path) is JsonObject o ? new LatencyPercentiles(Num(o, "mean"), Num(o, "p50"), Num(o, "p90"), Num(o, "p99")) : null;
 
     public static IReadOnlyList<ReportFrontierPoint> Frontier(JsonNode? node)
     {

@@ -8,7 +8,7 @@ public enum ReportKind
 }
 
 /// <summary>Mean and percentiles of one latency, in seconds; null where not measured.</summary>
-public sealed record LatencyStats(double? Mean, double? P50, double? P90, double? P99);
+public sealed record LatencyPercentiles(double? Mean, double? P50, double? P90, double? P99);
 
 /// <summary>One point of the SOL frontier.</summary>
 public sealed record ReportFrontierPoint(double Batch, double TokensPerSecondPerUser, double TokensPerSecondPerGpu, bool Fits);
@@ -48,11 +48,11 @@ public sealed record ReportPoint
 
     public string? SolBound { get; init; }
 
-    public LatencyStats? Ttft { get; init; }
+    public LatencyPercentiles? Ttft { get; init; }
 
-    public LatencyStats? Tpot { get; init; }
+    public LatencyPercentiles? Tpot { get; init; }
 
-    public LatencyStats? Itl { get; init; }
+    public LatencyPercentiles? Itl { get; init; }
 
     public double? JoulesPerToken { get; init; }
 

@@ -68,10 +68,10 @@ public static class SolCommand
                 Batches: IntListParser.Parse(parse.GetValue(batch)!, "batch"),
                 Context: ctx,
                 Precisions: new PrecisionChoice(
-                    OptionalPrecision(parse.GetValue(weights), "weight"),
-                    OptionalPrecision(parse.GetValue(expertWeights), "expert weight"),
-                    OptionalPrecision(parse.GetValue(kv), "KV-cache"),
-                    OptionalPrecision(parse.GetValue(activations), "activation")),
+                    PrecisionFacts.ParseOptional(parse.GetValue(weights), "weight"),
+                    PrecisionFacts.ParseOptional(parse.GetValue(expertWeights), "expert weight"),
+                    PrecisionFacts.ParseOptional(parse.GetValue(kv), "KV-cache"),
+                    PrecisionFacts.ParseOptional(parse.GetValue(activations), "activation")),
                 Speculative: parse.GetValue(draft) is { } d ? new SpeculativeDecoding(d, parse.GetValue(accepted)!.Value) : null,
                 Format: parse.GetValue(format),
                 ParetoPath: parse.GetValue(pareto));
@@ -101,5 +101,4 @@ public static class SolCommand
         return command;
     }
 
-    private static Precision? OptionalPrecision(string? text, string what) => text is null ? null : PrecisionFacts.Parse(text, what);
 }

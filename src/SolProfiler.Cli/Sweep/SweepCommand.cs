@@ -136,7 +136,7 @@ public static class SweepCommand
             WeightsName = parse.GetValue(weights),
             KvName = parse.GetValue(kv),
             ActivationsName = parse.GetValue(activations),
-            Precisions = new PrecisionChoice(Precision(parse.GetValue(weights), "weight"), null, Precision(parse.GetValue(kv), "KV-cache"), Precision(parse.GetValue(activations), "activation")),
+            Precisions = new PrecisionChoice(PrecisionFacts.ParseOptional(parse.GetValue(weights), "weight"), null, PrecisionFacts.ParseOptional(parse.GetValue(kv), "KV-cache"), PrecisionFacts.ParseOptional(parse.GetValue(activations), "activation")),
             Concurrency = IntListParser.Parse(parse.GetValue(concurrency)!, "concurrency"),
             Duration = n is null ? DurationParser.Parse(parse.GetValue(duration) ?? "60s", "--duration") : null,
             Requests = n,
@@ -150,7 +150,6 @@ public static class SweepCommand
         };
     }
 
-    private static Precision? Precision(string? text, string what) => text is null ? null : PrecisionFacts.Parse(text, what);
 
     private static void Require(bool condition, string message)
     {
