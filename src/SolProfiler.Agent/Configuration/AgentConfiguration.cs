@@ -8,9 +8,9 @@ using SolProfiler.Telemetry.Probe;
 namespace SolProfiler.Agent.Configuration;
 
 /// <summary>
-/// Builds the agent's options from, in increasing precedence: a config file (YAML or JSON, by extension),
-/// <c>SOLPROF__</c> environment variables (<c>SOLPROF__SERVING__URL</c> is <c>serving:url</c>), and the command-line
-/// flags. Durations are written as <c>30s</c>, <c>500ms</c>, <c>2m</c> (or hh:mm:ss). The result is validated; every
+/// Builds the agent's options from, in increasing precedence: the demo's defaults (only when <c>demo</c> is true in
+/// any layer), a config file (YAML or JSON, by extension), <c>SOLPROF__</c> environment variables
+/// (<c>SOLPROF__SERVING__URL</c> is <c>serving:url</c>), and the command-line flags. Durations are written as <c>30s</c>, <c>500ms</c>, <c>2m</c> (or hh:mm:ss). The result is validated; every
 /// problem is reported at once, naming its key.
 /// </summary>
 public static class AgentConfiguration
@@ -22,7 +22,33 @@ public static class AgentConfiguration
     public static AgentOptions Load(string? configFile, IReadOnlyDictionary<string, string?> flags, IDictionary<string, string?>? environment = null)
     {
         ArgumentNullException.ThrowIfNull(flags);
+        var config = Layers(configFile, flags, environment, demoDefaults: false);
+        if (IsTrue(config["demo"]))
+        {
+            // The demo's defaults sit under every other layer, so a file, a variable or a flag still overrides them.
+            config = Layers(configFile, flags, environment, demoDefaults: true);
+        }
+
+        var options = Bind(config);
+        var result = new AgentOptionsValidator().Validate(Options.DefaultName, options);
+        if (result.Failed)
+        {
+            throw new AgentConfigurationException("invalid configuration:\n  " + string.Join("\n  ", result.Failures));
+        }
+
+        return options;
+    }
+
+    private static bool IsTrue(string? value) => bool.TryParse(value, out var b) && b;
+
+    private static IConfigurationRoot Layers(string? configFile, IReadOnlyDictionary<string, string?> flags, IDictionary<string, string?>? environment, bool demoDefaults)
+    {
         var builder = new ConfigurationBuilder();
+        if (demoDefaults)
+        {
+            builder.AddInMemoryCollection(Hosting.DemoDefaults.Values);
+        }
+
         if (configFile is not null)
         {
             if (!File.Exists(configFile))
@@ -45,15 +71,7 @@ public static class AgentConfiguration
         }
 
         builder.AddInMemoryCollection(flags);
-        var config = builder.Build();
-        var options = Bind(config);
-        var result = new AgentOptionsValidator().Validate(Options.DefaultName, options);
-        if (result.Failed)
-        {
-            throw new AgentConfigurationException("invalid configuration:\n  " + string.Join("\n  ", result.Failures));
-        }
-
-        return options;
+        return builder.Build();
     }
 
     private static JsonNode ReadFile(string path)

@@ -16,8 +16,7 @@ public static class AgentRunner
         AgentRuntime runtime;
         try
         {
-            var effective = flags.ContainsKey("demo") ? DemoDefaults.Apply(flags) : flags;
-            var options = AgentConfiguration.Load(configFile, effective);
+            var options = AgentConfiguration.Load(configFile, flags);
             runtime = await AgentStartup.CreateRuntimeAsync(options, cancellationToken).ConfigureAwait(false);
         }
         catch (AgentConfigurationException e)

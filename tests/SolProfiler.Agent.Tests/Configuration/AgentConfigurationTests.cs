@@ -49,6 +49,29 @@ public sealed class AgentConfigurationTests : IDisposable
     }
 
     [Fact]
+    public void Demo_defaults_lie_under_the_file_the_environment_and_the_flags()
+    {
+        var file = Write("demo.yaml", """
+            model: llama-3.1-8b
+            demoSettings:
+              backgroundLoad: false
+            """);
+        var env = new Dictionary<string, string?> { ["SOLPROF__TP"] = "2" };
+
+        var fromFlag = AgentConfiguration.Load(file, Flags(("demo", "true"), ("kv", "bf16")), env);
+        var fromFile = AgentConfiguration.Load(Write("demo-on.yaml", "demo: true\n"), Flags(), NoEnvironment);
+
+        Assert.Equal("llama-3.1-8b", fromFlag.Model); // the file wins over the demo's 70B
+        Assert.Equal(2, fromFlag.Tp); // the environment wins over the demo's TP 8
+        Assert.Equal("bf16", fromFlag.Kv); // a flag wins over the demo's FP8
+        Assert.Equal("fp8", fromFlag.Weights); // what nobody set comes from the demo
+        Assert.False(fromFlag.DemoSettings.BackgroundLoad);
+        Assert.Equal("llama-3.1-70b", fromFile.Model); // `demo: true` in a file brings the defaults as the flag does
+        Assert.Equal(8, fromFile.Tp);
+        Assert.Equal("http://127.0.0.1:9464", fromFile.Urls);
+    }
+
+    [Fact]
     public void Json_file_is_read_the_same_way()
     {
         var file = Write("agent.json", """{ "model": "mixtral-8x7b", "gpu": "h200-sxm", "tp": 2, "gpuSource": { "backend": "none" } }""");

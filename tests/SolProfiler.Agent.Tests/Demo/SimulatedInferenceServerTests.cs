@@ -71,8 +71,12 @@ public sealed class SimulatedInferenceServerTests
             Assert.Equal(TokenCountSource.Usage, result.OutputTokenSource);
             Assert.Equal("length", result.FinishReason);
             Assert.Equal(23, result.InterTokenGapsSeconds.Count);
-            // Tokens leave at step ends: on average no faster than the step, and not far slower (loose: a busy machine).
-            Assert.InRange(result.TpotSeconds!.Value, step * 0.5, step + 0.25);
+            // No token leaves before its step ends, so the 24th comes no sooner than 24 steps after the request
+            // (0.9: the context, and so the step, grows a little). The simulated GPU does not wait for a starved HTTP
+            // path, as vLLM's engine core does not wait for its API server, so tokens held up there may then leave
+            // together: TPOT has no lower bound on a busy machine, only an upper one.
+            Assert.True(result.EndToEndSeconds >= 24 * step * 0.9, $"{result.EndToEndSeconds} s for 24 tokens of {step} s");
+            Assert.InRange(result.TpotSeconds!.Value, 0, step + 0.25);
         }
     }
 
