@@ -102,6 +102,79 @@ public sealed class SweepCommandTests
     }
 
     [Fact]
+    public async Task With_a_gpu_backend_each_level_has_power_and_joules_per_token_above_the_SOL()
+    {
+        // The demo drives the NVML stand-in with the simulated GPUs' power; the sweep reads it through the real P/Invoke path.
+        await using var demo = await DemoEnvironment.StartAsync(Demo(), NullLoggerFactory.Instance);
+        using var temp = new TempFolder();
+        var path = temp.File("power.json");
+        var run = await Cli.Run(Args(demo, path, "2,16", "--duration", "3s", "--metrics-url", demo.MetricsUrl.ToString(),
+            "--gpu-backend", "sim", "--gpu-library", NativeStandIn.NvmlPath));
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var json = JsonNode.Parse(File.ReadAllText(path))!;
+        Assert.Equal("sim", Cli.Str(json["settings"], "gpuBackend"));
+        var levels = json["levels"]!.AsArray();
+        foreach (var level in levels)
+        {
+            var watts = Cli.Num(level, "powerWatts");
+            var joules = Cli.Num(level, "joulesPerToken");
+            Assert.Equal(1, Cli.Num(level, "replicas"));
+            // eight simulated H100s, each between idle and its 700 W cap
+            Assert.InRange(watts, 8 * 50.0, 8 * 700.0);
+            // J/token is the power over the server's token rate; the clients' rate is within a few per cent of it
+            Assert.InRange(joules * Cli.Num(level, "outputTokensPerSecond") / watts, 0.8, 1.25);
+            Assert.True(joules >= Cli.Num(level, "sol.joulesPerToken"), $"{joules} J/token beats the SOL's {Cli.Num(level, "sol.joulesPerToken")}");
+        }
+
+        // more tokens for the same weight reads: energy per token falls with the batch
+        Assert.True(Cli.Num(levels[1], "joulesPerToken") < Cli.Num(levels[0], "joulesPerToken"));
+        var csv = File.ReadAllLines(temp.File("power.csv"));
+        var header = csv[0].Split(',');
+        Assert.False(string.IsNullOrEmpty(csv[1].Split(',')[Array.IndexOf(header, "joulesPerToken")]));
+    }
+
+    [Fact]
+    public async Task The_SOL_honours_gpu_file_and_attention_dp_as_solprof_sol_does()
+    {
+        await using var demo = await DemoEnvironment.StartAsync(Demo(), NullLoggerFactory.Instance);
+        using var temp = new TempFolder();
+        var gpuFile = temp.Write("slow.yaml", """
+            # the same H100 with a third of its HBM bandwidth
+            id: h100-sxm
+            memoryBandwidthBytesPerSecond: 1.1e12
+            """);
+        var path = temp.File("custom.json");
+        string[] sweep =
+        [
+            "sweep", "--endpoint", demo.BaseUrl.ToString(), "--model", demo.ModelName, "--sol-model", "llama-3.1-70b", "--gpu", "h100-sxm", "--gpu-file", gpuFile,
+            "--tp", "8", "--attention-dp", "2", "--weights", "fp8", "--kv", "fp8", "--concurrency", "4", "--requests", "4", "--warmup", "0",
+            "--input-tokens", "1024", "--output-tokens", "8", "-o", path,
+        ];
+        var run = await Cli.Run(sweep);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var json = JsonNode.Parse(File.ReadAllText(path))!;
+        Assert.Equal(gpuFile, Cli.Str(json["configuration"], "gpuFile"));
+        Assert.Equal(2, Cli.Num(json["configuration"], "attentionDp"));
+        var level = json["levels"]![0]!;
+        string[] solArgs = ["sol", "-m", "llama-3.1-70b", "-g", "h100-sxm", "--tp", "8", "--attention-dp", "2", "--weights", "fp8", "--kv", "fp8",
+            "--batch", "4", "--context", Cli.Num(level, "operatingPoint.contextTokens").ToString("R", CultureInfo.InvariantCulture)];
+        var sol = await Cli.Json([.. solArgs, "--gpu-file", gpuFile]);
+        var stock = await Cli.Json(solArgs);
+        Assert.Equal(Cli.Num(sol, "secondsPerOutputToken"), Cli.Num(level, "sol.secondsPerOutputToken"), 12);
+        Assert.True(Cli.Num(level, "sol.secondsPerOutputToken") > 2 * Cli.Num(stock, "secondsPerOutputToken"), "the --gpu-file was not used");
+        Assert.Equal(2, Cli.Num(level, "sol.attentionDp"));
+    }
+
+    [Fact]
+    public async Task Gpu_library_without_a_gpu_backend_is_a_user_error()
+    {
+        var run = await Cli.Run("sweep", "--endpoint", "http://127.0.0.1:1/v1", "--model", "m", "--sol-model", "llama-3.1-8b", "--gpu", "h100-sxm",
+            "--gpu-library", "/tmp/libnvidia-ml.so");
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("go with --gpu-backend", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_dead_endpoint_records_errors_with_null_measurements_and_still_writes_the_json()
     {
         using var temp = new TempFolder();

@@ -25,7 +25,7 @@ public sealed class SolSetup
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
-        _catalog = options.GpuFile is { } file ? GpuCatalog.BuiltIn.WithOverrides(StructuredFileReader.Read(file), file) : GpuCatalog.BuiltIn;
+        _catalog = CatalogFiles.Gpus(options.GpuFile);
         _model = ModelCatalog.BuiltIn.Resolve(options.Model!);
         _precisions = new PrecisionChoice(
             PrecisionFacts.ParseOptional(options.Weights, "weights"),

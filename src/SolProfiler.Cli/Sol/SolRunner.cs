@@ -1,6 +1,5 @@
 using SolProfiler.Agent.Configuration;
 using SolProfiler.Sol;
-using SolProfiler.Sol.Hardware;
 using SolProfiler.Sol.Models;
 using SolProfiler.Sol.Modeling;
 
@@ -19,13 +18,7 @@ public static class SolRunner
             throw new SolInputException($"context {request.Context} must be >= 0 tokens");
         }
 
-        var gpus = GpuCatalog.BuiltIn;
-        if (request.GpuFile is { } file)
-        {
-            gpus = gpus.WithOverrides(StructuredFileReader.Read(file), file);
-        }
-
-        var gpu = gpus.Get(request.Gpu);
+        var gpu = CatalogFiles.Gpus(request.GpuFile).Get(request.Gpu);
         var model = ModelCatalog.BuiltIn.Resolve(request.Model);
         return request.TpValues.Select(tp =>
         {

@@ -10,7 +10,7 @@ namespace SolProfiler.Cli.Sweep;
 /// </summary>
 public static class LevelAnalysis
 {
-    public static SweepLevelResult Analyse(int concurrency, LevelMeasurement m, ServerLevelMetrics? server, PreparedSol sol, SweepSettings settings)
+    public static SweepLevelResult Analyse(int concurrency, LevelMeasurement m, LevelTelemetry? server, PreparedSol sol, SweepSettings settings)
     {
         ArgumentNullException.ThrowIfNull(m);
         ArgumentNullException.ThrowIfNull(sol);
@@ -31,6 +31,8 @@ public static class LevelAnalysis
             ServerBatch = server?.Batch,
             ServerContextTokens = server?.ContextTokens,
             ServerStepSeconds = server?.StepSeconds,
+            Replicas = server?.Replicas,
+            PowerWatts = server?.PowerWatts,
         };
         if (ok.Count == 0)
         {
@@ -50,7 +52,8 @@ public static class LevelAnalysis
         var atPoint = FractionalBatch.Evaluate(sol, point.Batch, point.ContextTokens);
         var measuredStep = server?.StepSeconds ?? itl?.Mean;
         var solAtInteractivity = perUser is { } u ? ParetoDistance.SolTokensPerSecondPerGpuAt(sol, u, point.ContextTokens) : null;
-        var perGpu = perSecond / settings.GpusPerReplica;
+        var perGpu = perSecond / (settings.GpusPerReplica * (server?.Replicas ?? 1));
+        var madeTokens = server?.ServerTokensPerSecond ?? perSecond;
         return level with
         {
             OutputTokens = tokens,
@@ -65,6 +68,7 @@ public static class LevelAnalysis
             Efficiency = measuredStep is > 0 ? atPoint.SecondsPerOutputToken / measuredStep : null,
             ParetoGapRatio = perGpu is { } g && solAtInteractivity is > 0 ? g / solAtInteractivity : null,
             SolTokensPerSecondPerGpuAtMeasuredInteractivity = solAtInteractivity,
+            JoulesPerToken = server?.PowerWatts is { } watts && madeTokens is > 0 ? watts / madeTokens : null,
         };
     }
 

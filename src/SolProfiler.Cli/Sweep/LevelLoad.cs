@@ -18,6 +18,12 @@ public sealed class LevelLoad(StreamingProbe probe, TimeProvider? timeProvider =
     /// <summary>Called when the measured part starts (after the warm-up), e.g. to start scraping.</summary>
     public Action? MeasurementStarted { get; init; }
 
+    /// <summary>
+    /// Called once when the first client stops (duration over or request budget spent), while the others are still
+    /// in flight: the moment to stop scraping, so the server's gauges are not averaged over the drain.
+    /// </summary>
+    public Action? MeasurementEnding { get; init; }
+
     public async Task<LevelMeasurement> RunAsync(int clients, TimeSpan warmup, TimeSpan? duration, int? requests, IProgress<ProbeResult>? progress, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(clients, 1);
@@ -26,6 +32,15 @@ public sealed class LevelLoad(StreamingProbe probe, TimeProvider? timeProvider =
         var started = 0;
         long measureStart = 0;
         var measuring = 0;
+        var ending = 0;
+
+        void EndMeasuring()
+        {
+            if (Interlocked.CompareExchange(ref ending, 1, 0) == 0)
+            {
+                MeasurementEnding?.Invoke();
+            }
+        }
 
         void BeginMeasuring()
         {
@@ -48,11 +63,13 @@ public sealed class LevelLoad(StreamingProbe probe, TimeProvider? timeProvider =
                     BeginMeasuring();
                     if (duration is { } d && _time.GetElapsedTime(Interlocked.Read(ref measureStart)) >= d)
                     {
+                        EndMeasuring();
                         return;
                     }
 
                     if (requests is { } n && Interlocked.Increment(ref started) > n)
                     {
+                        EndMeasuring();
                         return;
                     }
                 }
@@ -73,6 +90,7 @@ public sealed class LevelLoad(StreamingProbe probe, TimeProvider? timeProvider =
 
         await Task.WhenAll(Enumerable.Range(0, clients).Select(_ => Task.Run(ClientAsync, cancellationToken))).ConfigureAwait(false);
         BeginMeasuring();
+        EndMeasuring();
         var wall = _time.GetElapsedTime(Interlocked.Read(ref measureStart)).TotalSeconds;
         return new LevelMeasurement(measured.ToArray(), wall);
     }

@@ -24,7 +24,7 @@ public static class SweepFiles
         var sb = new StringBuilder();
         sb.AppendLine("concurrency,durationSeconds,requests,completed,errors,outputTokens,outputTokensPerSecond,outputTokensPerSecondPerGpu,tokensPerSecondPerUser,"
             + "ttftMean,ttftP50,ttftP90,ttftP99,tpotMean,tpotP50,tpotP90,tpotP99,itlMean,itlP50,itlP90,itlP99,"
-            + "serverBatch,serverContextTokens,serverStepSeconds,batch,contextTokens,solSecondsPerOutputToken,solTokensPerSecondPerGpu,efficiency,paretoGapRatio");
+            + "serverBatch,serverContextTokens,serverStepSeconds,replicas,powerWatts,joulesPerToken,batch,contextTokens,solSecondsPerOutputToken,solTokensPerSecondPerGpu,efficiency,paretoGapRatio");
         foreach (var l in result.Levels)
         {
             var cells = new List<string>
@@ -38,7 +38,7 @@ public static class SweepFiles
             }
 
             cells.AddRange([
-                N(l.ServerBatch), N(l.ServerContextTokens), N(l.ServerStepSeconds), N(l.OperatingPoint?.Batch), N(l.OperatingPoint?.ContextTokens),
+                N(l.ServerBatch), N(l.ServerContextTokens), N(l.ServerStepSeconds), N(l.Replicas), N(l.PowerWatts), N(l.JoulesPerToken), N(l.OperatingPoint?.Batch), N(l.OperatingPoint?.ContextTokens),
                 N(l.Sol?.SecondsPerOutputToken), N(l.Sol?.TokensPerSecondPerGpu), N(l.Efficiency), N(l.ParetoGapRatio),
             ]);
             sb.AppendLine(string.Join(',', cells));

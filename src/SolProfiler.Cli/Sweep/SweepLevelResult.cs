@@ -44,8 +44,12 @@ public sealed record SweepLevelResult
 
     public double? ServerStepSeconds { get; init; }
 
+    /// <summary>Engines the server's metrics showed (data-parallel replicas); throughput per GPU divides by all their GPUs.</summary>
+    public int? Replicas { get; init; }
+
     public double? PowerWatts { get; init; }
 
+    /// <summary>Energy per output token: the replicas' GPU power over the tokens they made (the server's count when given).</summary>
     public double? JoulesPerToken { get; init; }
 
     public OperatingPoint? OperatingPoint { get; init; }

@@ -1,7 +1,14 @@
 namespace SolProfiler.Cli.Sweep;
 
 /// <summary>The deployment the SOL is computed for (the schema's <c>configuration</c>).</summary>
-public sealed record SweepConfiguration(string Model, string Gpu, int Tp, int Pp, int Ep, int AttentionDp, string? Weights, string? Kv, string? Activations, int GpusPerReplica);
+public sealed record SweepConfiguration(string Model, string Gpu, int Tp, int Pp, int Ep, int AttentionDp, string? Weights, string? Kv, string? Activations, int GpusPerReplica)
+{
+    /// <summary>Routed-expert weight precision when it differs from <see cref="Weights"/> (MoE models).</summary>
+    public string? ExpertWeights { get; init; }
+
+    /// <summary>The <c>--gpu-file</c> the GPU came from, when one was given.</summary>
+    public string? GpuFile { get; init; }
+}
 
 /// <summary>How the sweep was run (the schema's <c>settings</c>).</summary>
 public sealed record SweepSettingsRecord(

@@ -1,4 +1,5 @@
 using SolProfiler.Sol.Modeling;
+using SolProfiler.Telemetry.Gpu;
 using SolProfiler.Telemetry.Probe;
 
 namespace SolProfiler.Cli.Sweep;
@@ -13,6 +14,9 @@ public sealed class SweepRunner(SweepSettings settings, PreparedSol sol, HttpCli
 
     /// <summary>Told when a level starts (concurrency) and as each measured request finishes.</summary>
     public ISweepProgress? Progress { get; init; }
+
+    /// <summary>The GPUs' telemetry for power and J/token; null for none.</summary>
+    public IGpuSource? GpuSource { get; init; }
 
     public async Task<SweepResult> RunAsync(CancellationToken cancellationToken)
     {
@@ -52,9 +56,13 @@ public sealed class SweepRunner(SweepSettings settings, PreparedSol sol, HttpCli
 
         return new SweepResult(
             SweepResult.KindName, 1, startedAt, _time.GetUtcNow(), settings.Endpoint.ToString(), settings.ServedModel,
-            new SweepConfiguration(settings.SolModel, settings.Gpu, settings.Tp, settings.Pp, settings.Ep, 1, settings.WeightsName, settings.KvName, settings.ActivationsName, settings.GpusPerReplica),
+            new SweepConfiguration(settings.SolModel, sol.Configuration.Gpu.Id, settings.Tp, settings.Pp, settings.Ep, settings.AttentionDp, settings.WeightsName, settings.KvName, settings.ActivationsName, settings.GpusPerReplica)
+            {
+                ExpertWeights = settings.ExpertWeightsName,
+                GpuFile = settings.GpuFile,
+            },
             new SweepSettingsRecord(settings.Concurrency, settings.Duration?.TotalSeconds, settings.Requests, settings.Warmup.TotalSeconds, settings.InputTokens,
-                settings.OutputTokens, settings.MetricsUrl?.ToString(), null, SyntheticPrompt.TokenCounting, settings.MaxErrorRatio),
+                settings.OutputTokens, settings.MetricsUrl?.ToString(), GpuSource?.Backend, SyntheticPrompt.TokenCounting, settings.MaxErrorRatio),
             stopReason is not null,
             stopReason,
             levels,
@@ -65,12 +73,13 @@ public sealed class SweepRunner(SweepSettings settings, PreparedSol sol, HttpCli
     {
         Progress?.LevelStarted(concurrency);
         using var stopScraping = new CancellationTokenSource();
-        Task<ServerLevelMetrics>? scraping = null;
+        Task<LevelTelemetry>? scraping = null;
         var load = new LevelLoad(probe, _time)
         {
-            MeasurementStarted = settings.MetricsUrl is { } url
-                ? () => scraping = new ServerMetricsRecorder(http, url, _time).RecordAsync(stopScraping.Token)
+            MeasurementStarted = settings.MetricsUrl is not null || GpuSource is not null
+                ? () => scraping = new LevelTelemetryRecorder(http, settings.MetricsUrl, GpuSource, settings.GpusPerReplica, sol.Configuration.Gpu.MemoryBandwidthBytesPerSecond.Value, _time).RecordAsync(stopScraping.Token)
                 : null,
+            MeasurementEnding = stopScraping.Cancel,
         };
         var progress = Progress is { } p ? new RequestProgress(p) : null;
         LevelMeasurement measured;

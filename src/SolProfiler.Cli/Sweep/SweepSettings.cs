@@ -19,9 +19,16 @@ public sealed record SweepSettings
 
     public int Ep { get; init; } = 1;
 
+    public int AttentionDp { get; init; } = 1;
+
+    /// <summary>A JSON or YAML file that adds or overrides GPUs (as <c>solprof sol --gpu-file</c>).</summary>
+    public string? GpuFile { get; init; }
+
     public PrecisionChoice Precisions { get; init; } = new(null, null, null, null);
 
     public string? WeightsName { get; init; }
+
+    public string? ExpertWeightsName { get; init; }
 
     public string? KvName { get; init; }
 
@@ -42,6 +49,9 @@ public sealed record SweepSettings
     public int OutputTokens { get; init; } = 256;
 
     public Uri? MetricsUrl { get; init; }
+
+    /// <summary>Where the GPUs' power comes from; null for no GPU telemetry.</summary>
+    public SolProfiler.Agent.Sources.GpuBackendRequest? GpuBackend { get; init; }
 
     public double MaxErrorRatio { get; init; } = 0.5;
 
