@@ -60,6 +60,15 @@ public sealed class SweepCommandTests
         }
 
         Assert.True(json["frontier"]!.AsArray().Count > 0);
+
+        // `solprof sol --compare` reads the sweep back and finds the same efficiency and Pareto gap at every level
+        var compared = (await Cli.Json("sol", "--compare", path))["levels"]!.AsArray();
+        for (var i = 0; i < levels.Count; i++)
+        {
+            Assert.Equal(Cli.Num(levels[i], "efficiency"), Cli.Num(compared[i], "efficiency"), 12);
+            Assert.Equal(Cli.Num(levels[i], "paretoGapRatio"), Cli.Num(compared[i], "paretoGapRatio"), 12);
+        }
+
         var csv = File.ReadAllLines(temp.File("results.csv"));
         Assert.Equal(4, csv.Length);
         Assert.StartsWith("concurrency,", csv[0], StringComparison.Ordinal);

@@ -13,12 +13,18 @@ public static class ParetoChart
     public const int Width = 1000;
     public const int Height = 650;
 
-    public static void Save(string path, IReadOnlyList<SolRunner.Evaluation> evaluations)
+    /// <summary>Writes the chart; with <paramref name="measured"/> (from <c>--compare</c>) the sweep's levels are drawn over it.</summary>
+    public static void Save(string path, IReadOnlyList<SolRunner.Evaluation> evaluations, IReadOnlyList<Compare.ComparedLevel>? measured = null)
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(evaluations);
         var ext = CheckPath(path);
         var plot = Build(evaluations);
+        if (measured is not null)
+        {
+            AddMeasured(plot, measured);
+        }
+
         try
         {
             if (ext == ".png")
@@ -53,6 +59,39 @@ public static class ParetoChart
         }
 
         return ext;
+    }
+
+    /// <summary>The measured levels, joined in concurrency order and labelled c=N; empty levels are left out.</summary>
+    private static void AddMeasured(ScottPlot.Plot plot, IReadOnlyList<Compare.ComparedLevel> measured)
+    {
+        var points = measured
+            .Where(l => l.Measured.TokensPerSecondPerUser is not null && l.Measured.TokensPerSecondPerGpu is not null)
+            .OrderBy(l => l.Measured.Concurrency)
+            .ToArray();
+        if (points.Length == 0)
+        {
+            return;
+        }
+
+        var color = ScottPlot.Colors.Black;
+        var line = plot.Add.Scatter(points.Select(l => l.Measured.TokensPerSecondPerUser!.Value).ToArray(), points.Select(l => l.Measured.TokensPerSecondPerGpu!.Value).ToArray(), color);
+        line.LegendText = "measured (sweep)";
+        line.LineWidth = 2;
+        line.LinePattern = ScottPlot.LinePattern.Dashed;
+        line.MarkerShape = ScottPlot.MarkerShape.FilledSquare;
+        line.MarkerSize = 9;
+        foreach (var l in points)
+        {
+            var label = plot.Add.Text("c=" + l.Measured.Concurrency.ToString(CultureInfo.InvariantCulture), l.Measured.TokensPerSecondPerUser!.Value, l.Measured.TokensPerSecondPerGpu!.Value);
+            label.LabelFontSize = 11;
+            label.LabelFontColor = color;
+            label.LabelOffsetX = 6;
+            label.LabelOffsetY = -16;
+        }
+
+        plot.Axes.AutoScale();
+        var limits = plot.Axes.GetLimits();
+        plot.Axes.SetLimits(0, limits.Right * 1.12, 0, limits.Top * 1.1);
     }
 
     public static ScottPlot.Plot Build(IReadOnlyList<SolRunner.Evaluation> evaluations)

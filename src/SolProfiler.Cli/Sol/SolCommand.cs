@@ -10,15 +10,16 @@ public static class SolCommand
 {
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
-        var model = new Option<string>("--model", "-m") { Description = "Catalog model id (e.g. llama-3.1-70b) or path to a Hugging Face config.json", Required = true, HelpName = "id|config.json" };
-        var gpu = new Option<string>("--gpu", "-g") { Description = "Catalog GPU id (e.g. h100-sxm)", Required = true, HelpName = "id" };
+        // --model, --gpu, --batch and --context are required unless --compare brings them from a sweep.
+        var model = new Option<string?>("--model", "-m") { Description = "Catalog model id (e.g. llama-3.1-70b) or path to a Hugging Face config.json (required)", HelpName = "id|config.json" };
+        var gpu = new Option<string?>("--gpu", "-g") { Description = "Catalog GPU id (e.g. h100-sxm) (required)", HelpName = "id" };
         var gpuFile = new Option<string?>("--gpu-file") { Description = "JSON or YAML file that adds or overrides GPUs" };
         var tp = new Option<int>("--tp") { Description = "Tensor-parallel degree", DefaultValueFactory = _ => 1 };
         var pp = new Option<int>("--pp") { Description = "Pipeline-parallel stages", DefaultValueFactory = _ => 1 };
         var ep = new Option<int>("--ep") { Description = "Expert-parallel degree (divides TP)", DefaultValueFactory = _ => 1 };
         var attentionDp = new Option<int>("--attention-dp") { Description = "Attention data-parallel groups (divides TP)", DefaultValueFactory = _ => 1 };
-        var batch = new Option<string>("--batch", "-b") { Description = "Sequences decoding together per replica: B, a list 1,8,64 or a range A..B (powers of two)", Required = true, HelpName = "B|LIST|A..B" };
-        var context = new Option<string>("--context", "-l") { Description = "Mean context length in tokens", Required = true };
+        var batch = new Option<string?>("--batch", "-b") { Description = "Sequences decoding together per replica: B, a list 1,8,64 or a range A..B (powers of two) (required)", HelpName = "B|LIST|A..B" };
+        var context = new Option<string?>("--context", "-l") { Description = "Mean context length in tokens (required)" };
         var weights = new Option<string?>("--weights") { Description = $"Weight precision ({string.Join(", ", PrecisionFacts.AllNames)}); default: as the checkpoint ships" };
         var expertWeights = new Option<string?>("--expert-weights") { Description = "Routed-expert weight precision when it differs from --weights" };
         var kv = new Option<string?>("--kv") { Description = "KV-cache precision (bf16, fp16, fp8); default: the model dtype" };
@@ -28,10 +29,11 @@ public static class SolCommand
         var format = new Option<OutputFormat>("--format", "-f") { Description = "Output format", DefaultValueFactory = _ => OutputFormat.Table, HelpName = "table|json|csv" };
         var pareto = new Option<string?>("--pareto") { Description = "Write the SOL Pareto frontier chart (tokens/s/user vs tokens/s/GPU) to FILE.png or FILE.svg" };
         var tpSweep = new Option<string?>("--tp-sweep") { Description = "Evaluate several TP degrees, e.g. 1,2,4,8 (one curve each on --pareto)" };
+        var compare = new Option<string?>("--compare") { Description = "Overlay a `solprof sweep` result on the SOL frontier; the configuration comes from the sweep unless given here", HelpName = "results.json" };
 
         var command = new Command("sol", "Speed-of-light decode step for a model, GPU, parallelism and operating point")
         {
-            model, gpu, gpuFile, tp, pp, ep, attentionDp, batch, context, weights, expertWeights, kv, activations, draft, accepted, format, pareto, tpSweep,
+            model, gpu, gpuFile, tp, pp, ep, attentionDp, batch, context, weights, expertWeights, kv, activations, draft, accepted, format, pareto, tpSweep, compare,
         };
 
         command.SetAction(parse =>
@@ -51,30 +53,65 @@ public static class SolCommand
                 ParetoChart.CheckPath(chartPath); // before any output, so a bad path leaves nothing half done
             }
 
-            var ctxText = parse.GetValue(context)!;
-            if (!double.TryParse(ctxText, NumberStyles.Float, CultureInfo.InvariantCulture, out var ctx))
+            var sweep = parse.GetValue(compare) is { } comparePath ? Compare.SweepInput.Read(comparePath) : null;
+            if (sweep is not null && parse.GetValue(tpSweep) is not null)
             {
-                throw new SolInputException($"context '{ctxText}' is not a number");
+                throw new SolInputException("--compare takes one configuration: give --tp to change the sweep's TP, not --tp-sweep");
             }
 
+            int Explicit(Option<int> option, int fromSweep) => parse.GetResult(option) is { Implicit: false } ? parse.GetValue(option) : fromSweep;
+            string Given(string? value, string? fromSweep, string flag) =>
+                value ?? fromSweep ?? throw new SolInputException($"Option '{flag}' is required.");
+
+            var ctx = parse.GetValue(context) is { } ctxText
+                ? double.TryParse(ctxText, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) ? parsed : throw new SolInputException($"context '{ctxText}' is not a number")
+                : sweep?.ClientContextTokens ?? throw new SolInputException("Option '--context' is required.");
+            var batches = parse.GetValue(batch) is { } batchText
+                ? IntListParser.Parse(batchText, "batch")
+                : sweep is not null ? FrontierBatches(sweep) : throw new SolInputException("Option '--batch' is required.");
             var request = new SolRequest(
-                Model: parse.GetValue(model)!,
-                Gpu: parse.GetValue(gpu)!,
-                GpuFile: parse.GetValue(gpuFile),
-                TpValues: parse.GetValue(tpSweep) is { } sweep ? IntListParser.Parse(sweep, "TP") : [parse.GetValue(tp)],
-                Pp: parse.GetValue(pp),
-                Ep: parse.GetValue(ep),
-                AttentionDp: parse.GetValue(attentionDp),
-                Batches: IntListParser.Parse(parse.GetValue(batch)!, "batch"),
+                Model: Given(parse.GetValue(model), sweep?.Model, "--model"),
+                Gpu: Given(parse.GetValue(gpu), sweep?.Gpu, "--gpu"),
+                GpuFile: parse.GetValue(gpuFile) ?? sweep?.GpuFile,
+                TpValues: parse.GetValue(tpSweep) is { } tps ? IntListParser.Parse(tps, "TP") : [Explicit(tp, sweep?.Tp ?? 1)],
+                Pp: Explicit(pp, sweep?.Pp ?? 1),
+                Ep: Explicit(ep, sweep?.Ep ?? 1),
+                AttentionDp: Explicit(attentionDp, sweep?.AttentionDp ?? 1),
+                Batches: batches,
                 Context: ctx,
                 Precisions: new PrecisionChoice(
-                    PrecisionFacts.ParseOptional(parse.GetValue(weights), "weight"),
-                    PrecisionFacts.ParseOptional(parse.GetValue(expertWeights), "expert weight"),
-                    PrecisionFacts.ParseOptional(parse.GetValue(kv), "KV-cache"),
-                    PrecisionFacts.ParseOptional(parse.GetValue(activations), "activation")),
+                    PrecisionFacts.ParseOptional(parse.GetValue(weights) ?? sweep?.Weights, "weight"),
+                    PrecisionFacts.ParseOptional(parse.GetValue(expertWeights) ?? sweep?.ExpertWeights, "expert weight"),
+                    PrecisionFacts.ParseOptional(parse.GetValue(kv) ?? sweep?.Kv, "KV-cache"),
+                    PrecisionFacts.ParseOptional(parse.GetValue(activations) ?? sweep?.Activations, "activation")),
                 Speculative: parse.GetValue(draft) is { } d ? new SpeculativeDecoding(d, parse.GetValue(accepted)!.Value) : null,
                 Format: parse.GetValue(format),
                 ParetoPath: parse.GetValue(pareto));
+
+            if (sweep is not null)
+            {
+                var comparison = Compare.SweepComparison.Build(sweep, SolRunner.Run(request)[0]);
+                switch (request.Format)
+                {
+                    case OutputFormat.Json:
+                        Compare.ComparisonWriters.WriteJson(stdout, comparison);
+                        break;
+                    case OutputFormat.Csv:
+                        Compare.ComparisonWriters.WriteCsv(stdout, comparison);
+                        break;
+                    default:
+                        Compare.ComparisonTableRenderer.Render(stdout, comparison);
+                        break;
+                }
+
+                if (request.ParetoPath is { } comparePng)
+                {
+                    ParetoChart.Save(comparePng, [comparison.Frontier], comparison.Levels);
+                    stderr.WriteLine($"wrote {comparePng}");
+                }
+
+                return CliApp.ExitOk;
+            }
 
             var evaluations = SolRunner.Run(request);
             switch (request.Format)
@@ -101,4 +138,11 @@ public static class SolCommand
         return command;
     }
 
+    /// <summary>Powers of two from 1 to twice the sweep's highest concurrency: the frontier the sweep itself drew.</summary>
+    private static int[] FrontierBatches(Compare.SweepInput sweep)
+    {
+        var highest = sweep.Levels.Select(l => Math.Max(l.Concurrency, (int)Math.Ceiling(l.Batch ?? 0))).DefaultIfEmpty(1).Max();
+        var top = Math.Max(2, (int)Math.Min(1 << 16, Math.Pow(2, Math.Ceiling(Math.Log2(Math.Max(1, highest))) + 1)));
+        return [.. SolProfiler.Sol.Modeling.ParetoFrontier.PowersOfTwo(1, top)];
+    }
 }

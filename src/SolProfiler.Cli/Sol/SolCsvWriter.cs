@@ -40,7 +40,7 @@ public static class SolCsvWriter
         }
     }
 
-    private static string Cell(object? value) => value switch
+    internal static string Cell(object? value) => value switch
     {
         null => "",
         double d => d.ToString("R", CultureInfo.InvariantCulture),

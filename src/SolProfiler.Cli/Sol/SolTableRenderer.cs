@@ -50,7 +50,7 @@ public static class SolTableRenderer
         }
     }
 
-    private static Grid Summary(PreparedSol p, double context)
+    internal static Grid Summary(PreparedSol p, double context)
     {
         var c = p.Configuration;
         var gpu = c.Gpu;
