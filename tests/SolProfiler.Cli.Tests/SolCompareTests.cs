@@ -19,7 +19,11 @@ public class SolCompareTests
         Assert.Empty(json["differences"]!.AsArray()); // the SOL is for the sweep's own configuration
         var frontier = json["frontier"]!.AsArray();
         Assert.Equal(1, Cli.Num(frontier[0], "batch"));
-        Assert.Equal(128, Cli.Num(frontier[^1], "batch")); // powers of two up to twice the highest concurrency
+        // powers of two, at least up to twice the highest concurrency (64), and on until the frontier is slower per
+        // user than the slowest level (120 tokens/s/user), so every level has the frontier above it
+        Assert.All(frontier.Zip(frontier.Skip(1)), p => Assert.Equal(2 * Cli.Num(p.First, "batch"), Cli.Num(p.Second, "batch")));
+        Assert.True(Cli.Num(frontier[^1], "batch") >= 128);
+        Assert.True(Cli.Num(frontier[^1], "tokensPerSecondPerUser") <= 120 && Cli.Num(frontier[^2], "tokensPerSecondPerUser") > 120);
         Assert.All(frontier, p => Assert.Equal("llama-3.1-70b", Cli.Str(p, "model")));
         Assert.All(frontier, p => Assert.Equal(8, Cli.Num(p, "tp")));
         Assert.All(frontier, p => Assert.Equal(1024 + (256 / 2.0), Cli.Num(p, "context")));
@@ -93,7 +97,8 @@ public class SolCompareTests
         Assert.True(run.ExitCode == 0, run.ToString());
         var lines = run.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.StartsWith("kind,label,batch,", lines[0], StringComparison.Ordinal);
-        Assert.Equal(8 + 4, lines.Length - 1); // frontier B=1..128 and four levels
+        var frontier = (await Cli.Json("sol", "--compare", Fixture("sweep.json")))["frontier"]!.AsArray().Count;
+        Assert.Equal(frontier + 4, lines.Length - 1); // the frontier and four levels
         Assert.Equal(4, lines.Count(l => l.StartsWith("measured,", StringComparison.Ordinal)));
 
         using var bitmap = SKBitmap.Decode(png);

@@ -175,6 +175,29 @@ public sealed class SweepCommandTests
     }
 
     [Fact]
+    public async Task A_model_the_server_does_not_list_is_a_user_error_before_any_load()
+    {
+        await using var demo = await DemoEnvironment.StartAsync(Demo(), NullLoggerFactory.Instance);
+        using var temp = new TempFolder();
+        var path = temp.File("wrong-model.json");
+        var run = await Cli.Run("sweep", "--endpoint", demo.BaseUrl.ToString(), "--model", "meta-llama/Llama-3.1-70B-Instruct", "--sol-model", "llama-3.1-70b",
+            "--gpu", "h100-sxm", "--tp", "8", "--concurrency", "4", "--duration", "2s", "-o", path);
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains($"--model 'meta-llama/Llama-3.1-70B-Instruct' is not served at {demo.BaseUrl}", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("it serves: " + demo.ModelName, run.Stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(path));
+        Assert.Equal(0, await GenerationTokens(demo)); // not one request reached the server
+    }
+
+    private static async Task<double> GenerationTokens(DemoEnvironment demo)
+    {
+        using var http = new HttpClient();
+        var text = await http.GetStringAsync(demo.MetricsUrl);
+        var line = text.Split('\n').Single(l => l.StartsWith("vllm:generation_tokens_total{", StringComparison.Ordinal));
+        return double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
+    }
+
+    [Fact]
     public async Task Gpu_library_without_a_gpu_backend_is_a_user_error()
     {
         var run = await Cli.Run("sweep", "--endpoint", "http://127.0.0.1:1/v1", "--model", "m", "--sol-model", "llama-3.1-8b", "--gpu", "h100-sxm",

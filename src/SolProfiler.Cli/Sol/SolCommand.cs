@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using SolProfiler.Cli.Common;
 using SolProfiler.Sol;
 using SolProfiler.Sol.Modeling;
 
@@ -68,7 +69,7 @@ public static class SolCommand
                 : sweep?.ClientContextTokens ?? throw new SolInputException("Option '--context' is required.");
             var batches = parse.GetValue(batch) is { } batchText
                 ? IntListParser.Parse(batchText, "batch")
-                : sweep is not null ? FrontierBatches(sweep) : throw new SolInputException("Option '--batch' is required.");
+                : sweep is not null ? null : throw new SolInputException("Option '--batch' is required.");
             var request = new SolRequest(
                 Model: Given(parse.GetValue(model), sweep?.Model, "--model"),
                 Gpu: Given(parse.GetValue(gpu), sweep?.Gpu, "--gpu"),
@@ -77,7 +78,7 @@ public static class SolCommand
                 Pp: Explicit(pp, sweep?.Pp ?? 1),
                 Ep: Explicit(ep, sweep?.Ep ?? 1),
                 AttentionDp: Explicit(attentionDp, sweep?.AttentionDp ?? 1),
-                Batches: batches,
+                Batches: batches ?? [1],
                 Context: ctx,
                 Precisions: new PrecisionChoice(
                     PrecisionFacts.ParseOptional(parse.GetValue(weights) ?? sweep?.Weights, "weight"),
@@ -90,6 +91,15 @@ public static class SolCommand
 
             if (sweep is not null)
             {
+                if (batches is null)
+                {
+                    // the sweep's own frontier: far enough that every measured level has the SOL above it
+                    var prepared = SolRunner.Run(request)[0].Prepared;
+                    var slowest = sweep.Levels.Select(l => l.TokensPerSecondPerUser).OfType<double>().DefaultIfEmpty(double.NaN).Min();
+                    var highest = sweep.Levels.Select(l => Math.Max(l.Concurrency, (int)Math.Ceiling(l.Batch ?? 0))).DefaultIfEmpty(1).Max();
+                    request = request with { Batches = FrontierBatches.For(prepared, ctx, highest, double.IsNaN(slowest) ? null : slowest) };
+                }
+
                 var comparison = Compare.SweepComparison.Build(sweep, SolRunner.Run(request)[0]);
                 switch (request.Format)
                 {
@@ -136,13 +146,5 @@ public static class SolCommand
             return CliApp.ExitOk;
         });
         return command;
-    }
-
-    /// <summary>Powers of two from 1 to twice the sweep's highest concurrency: the frontier the sweep itself drew.</summary>
-    private static int[] FrontierBatches(Compare.SweepInput sweep)
-    {
-        var highest = sweep.Levels.Select(l => Math.Max(l.Concurrency, (int)Math.Ceiling(l.Batch ?? 0))).DefaultIfEmpty(1).Max();
-        var top = Math.Max(2, (int)Math.Min(1 << 16, Math.Pow(2, Math.Ceiling(Math.Log2(Math.Max(1, highest))) + 1)));
-        return [.. SolProfiler.Sol.Modeling.ParetoFrontier.PowersOfTwo(1, top)];
     }
 }

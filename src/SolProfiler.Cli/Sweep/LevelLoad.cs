@@ -13,6 +13,9 @@ public sealed record LevelMeasurement(IReadOnlyList<ProbeResult> Results, double
 /// </summary>
 public sealed class LevelLoad(StreamingProbe probe, TimeProvider? timeProvider = null)
 {
+    /// <summary>How long a client waits after a request the endpoint refused (connection or HTTP error) before its next.</summary>
+    public static readonly TimeSpan FailurePause = TimeSpan.FromMilliseconds(100);
+
     private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
 
     /// <summary>Called when the measured part starts (after the warm-up), e.g. to start scraping.</summary>
@@ -80,10 +83,12 @@ public sealed class LevelLoad(StreamingProbe probe, TimeProvider? timeProvider =
                     measured.Add(result with { Index = measured.Count });
                     progress?.Report(result);
                 }
-                else if (!result.Success && result.Failure == ProbeFailureKind.Connection)
+
+                if (!result.Success && result.Failure is ProbeFailureKind.Connection or ProbeFailureKind.HttpStatus)
                 {
-                    // a dead endpoint fails at once: do not spin through the warm-up
-                    await Task.Delay(TimeSpan.FromMilliseconds(50), _time, cancellationToken).ConfigureAwait(false);
+                    // A dead or refusing endpoint answers at once: pause, so a client neither hammers it nor piles up
+                    // thousands of identical errors in a level.
+                    await Task.Delay(FailurePause, _time, cancellationToken).ConfigureAwait(false);
                 }
             }
         }

@@ -5,6 +5,7 @@ using SolProfiler.Sol;
 using SolProfiler.Sol.Models;
 using SolProfiler.Sol.Modeling;
 using SolProfiler.Telemetry.Gpu;
+using SolProfiler.Telemetry.Probe;
 using Spectre.Console;
 
 namespace SolProfiler.Cli.Sweep;
@@ -43,6 +44,7 @@ public static class SweepCommand
                 MaxConnectionsPerServer = settings.Concurrency.Max() + 4,
             };
             using var http = new HttpClient(handler, disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
+            await CheckModelIsServedAsync(settings, http, cancellationToken).ConfigureAwait(false);
             await using var gpuSource = await OpenGpuSourceAsync(settings, http, stderr, cancellationToken).ConfigureAwait(false);
             await stderr.WriteLineAsync($"sweeping {settings.Endpoint} ({settings.ServedModel}) at concurrency {string.Join(",", settings.Concurrency)}").ConfigureAwait(false);
             SweepResult result;
@@ -62,6 +64,20 @@ public static class SweepCommand
             return result.StoppedEarly || result.Levels.Any(l => l.Completed == 0) ? ExitIncomplete : CliApp.ExitOk;
         });
         return command;
+    }
+
+    /// <summary>
+    /// A wrong <c>--model</c> makes every request a fast 404: say so before the sweep when the server lists its models.
+    /// An endpoint that does not answer is left to the levels, which record its errors.
+    /// </summary>
+    private static async Task CheckModelIsServedAsync(SweepSettings settings, HttpClient http, CancellationToken cancellationToken)
+    {
+        var options = new ProbeOptions { Endpoint = settings.Endpoint, Model = settings.ServedModel };
+        var served = await ServedModels.FetchAsync(http, options, TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(false);
+        if (served is { Count: > 0 } && !served.Contains(settings.ServedModel, StringComparer.Ordinal))
+        {
+            throw new SolInputException($"--model '{settings.ServedModel}' is not served at {options.ModelsUri}; it serves: {string.Join(", ", served)}");
+        }
     }
 
     /// <summary>

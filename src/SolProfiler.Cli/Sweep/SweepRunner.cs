@@ -1,3 +1,4 @@
+using SolProfiler.Cli.Common;
 using SolProfiler.Sol.Modeling;
 using SolProfiler.Telemetry.Gpu;
 using SolProfiler.Telemetry.Probe;
@@ -66,7 +67,7 @@ public sealed class SweepRunner(SweepSettings settings, PreparedSol sol, HttpCli
             stopReason is not null,
             stopReason,
             levels,
-            Frontier(settings.Concurrency.Max()));
+            Frontier(levels));
     }
 
     private async Task<SweepLevelResult> RunLevelAsync(StreamingProbe probe, int concurrency, CancellationToken cancellationToken)
@@ -96,10 +97,10 @@ public sealed class SweepRunner(SweepSettings settings, PreparedSol sol, HttpCli
         return LevelAnalysis.Analyse(concurrency, measured, server, sol, settings);
     }
 
-    private FrontierPoint[] Frontier(int maxConcurrency)
+    private FrontierPoint[] Frontier(IReadOnlyList<SweepLevelResult> levels)
     {
-        var top = Math.Max(2, (int)Math.Min(1 << 16, Math.Pow(2, Math.Ceiling(Math.Log2(maxConcurrency)) + 1)));
-        return ParetoFrontier.PowersOfTwo(1, top)
+        var slowest = levels.Select(l => l.TokensPerSecondPerUser).OfType<double>().DefaultIfEmpty(double.NaN).Min();
+        return FrontierBatches.For(sol, settings.ClientContextTokens, settings.Concurrency.Max(), double.IsNaN(slowest) ? null : slowest)
             .Select(b => sol.Evaluate(b, settings.ClientContextTokens))
             .Select(r => new FrontierPoint(r.Batch, r.TokensPerSecondPerUser, r.TokensPerSecondPerGpu, r.Fits))
             .ToArray();

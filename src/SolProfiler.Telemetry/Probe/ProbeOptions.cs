@@ -54,19 +54,20 @@ public sealed record ProbeOptions
     public bool ContinuousUsageStats { get; init; }
 
     /// <summary>The full URL the request goes to.</summary>
-    public Uri RequestUri
-    {
-        get
-        {
-            var path = Endpoint.AbsolutePath.TrimEnd('/');
-            if (!path.EndsWith("/v1", StringComparison.Ordinal))
-            {
-                path += "/v1";
-            }
+    public Uri RequestUri => ApiUri(Api == ProbeApi.Chat ? "/chat/completions" : "/completions");
 
-            path += Api == ProbeApi.Chat ? "/chat/completions" : "/completions";
-            return new UriBuilder(Endpoint) { Path = path, Query = "", Fragment = "" }.Uri;
+    /// <summary>The server's model list (<c>GET /v1/models</c>).</summary>
+    public Uri ModelsUri => ApiUri("/models");
+
+    private Uri ApiUri(string route)
+    {
+        var path = Endpoint.AbsolutePath.TrimEnd('/');
+        if (!path.EndsWith("/v1", StringComparison.Ordinal))
+        {
+            path += "/v1";
         }
+
+        return new UriBuilder(Endpoint) { Path = path + route, Query = "", Fragment = "" }.Uri;
     }
 
     /// <summary>Throws <see cref="ProbeOptionsException"/> with a one-line message for the first bad setting.</summary>

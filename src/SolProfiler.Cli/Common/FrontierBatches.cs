@@ -1,0 +1,29 @@
+using SolProfiler.Sol.Modeling;
+
+namespace SolProfiler.Cli.Common;
+
+/// <summary>
+/// The batches at which a sweep's SOL frontier is drawn: powers of two from 1 to twice the highest concurrency, and
+/// further while the frontier is still faster per user than the slowest measured level, so every measured point has
+/// the frontier above it at the same tokens/s/user (the Pareto gap is read vertically).
+/// </summary>
+public static class FrontierBatches
+{
+    private const int Limit = 1 << 16;
+
+    public static IReadOnlyList<int> For(PreparedSol sol, double context, int highestConcurrency, double? slowestMeasuredTokensPerSecondPerUser)
+    {
+        ArgumentNullException.ThrowIfNull(sol);
+        var top = Math.Max(2, (int)Math.Min(Limit, Math.Pow(2, Math.Ceiling(Math.Log2(Math.Max(1, highestConcurrency))) + 1)));
+        var batches = new List<int>(ParetoFrontier.PowersOfTwo(1, top));
+        if (slowestMeasuredTokensPerSecondPerUser is { } slowest)
+        {
+            while (batches[^1] < Limit && sol.Evaluate(batches[^1], context).TokensPerSecondPerUser > slowest)
+            {
+                batches.Add(batches[^1] * 2);
+            }
+        }
+
+        return batches;
+    }
+}
