@@ -231,6 +231,176 @@ public sealed class SweepCommandTests
         }
     }
 
+    private static readonly string[] DeadServerReasons = ["endpoint down", "broken stream"];
+
+    private static readonly string[] MeasuredKeys =
+        ["outputTokens", "outputTokensPerSecond", "outputTokensPerSecondPerGpu", "tokensPerSecondPerUser", "ttftSeconds", "tpotSeconds", "itlSeconds", "operatingPoint", "sol", "efficiency", "paretoGapRatio"];
+
+    [Fact]
+    public async Task Server_killed_mid_sweep_keeps_the_finished_level_records_the_failures_and_stops_on_the_error_ratio()
+    {
+        var (run, json) = await SweepKilledDuringSecondLevel();
+        var levels = json["levels"]!.AsArray();
+
+        // The sweep stops after the first level whose failed share exceeds the limit (0.5 by default): the level the
+        // server died in when its clients kept failing there, else the next one, where every connection is refused.
+        Assert.True(Cli.Bool(json, "stoppedEarly"), run.ToString());
+        Assert.InRange(levels.Count, 2, 3);
+        Assert.All(levels.SkipLast(1), l => Assert.True(ErrorRatio(l) <= 0.5, l!.ToJsonString()));
+        var last = levels[^1]!;
+        Assert.True(ErrorRatio(last) > 0.5, last.ToJsonString());
+        var reason = Cli.Str(json, "stopReason");
+        Assert.Contains(string.Create(CultureInfo.InvariantCulture, $"errors in {Cli.Num(last, "errors")} of {Cli.Num(last, "requests")} requests at concurrency {Cli.Num(last, "concurrency")}"), reason, StringComparison.Ordinal);
+        Assert.Contains("exceed the limit 0.5", reason, StringComparison.Ordinal);
+        Assert.DoesNotContain(levels, l => Cli.Num(l, "concurrency") == 8); // the level after the stop never ran
+    }
+
+    [Fact]
+    public async Task Server_killed_mid_sweep_with_max_error_ratio_1_runs_every_level()
+    {
+        var (run, json) = await SweepKilledDuringSecondLevel("--max-error-ratio", "1");
+        Assert.False(Cli.Bool(json, "stoppedEarly"), run.ToString());
+        Assert.Null(json["stopReason"]);
+        var levels = json["levels"]!.AsArray();
+        Assert.Equal([1.0, 2, 4, 8], levels.Select(l => Cli.Num(l, "concurrency")));
+
+        // after the kill nothing listens: the later levels completed nothing, and every request found the endpoint down
+        foreach (var level in levels.Skip(2))
+        {
+            Assert.Equal(0, Cli.Num(level, "completed"));
+            Assert.True(Cli.Num(level, "errors") > 0, level!.ToJsonString());
+            Assert.Equal(Cli.Num(level, "errors"), Cli.Num(level, "errorReasons.endpoint down"));
+        }
+    }
+
+    /// <summary>
+    /// Sweeps 1,2,4,8 (2 s a level, no warm-up) and disposes the demo server once the second level is under way: when the
+    /// server has run two requests at once (only the second level has two clients) and finished two more since. Checks what
+    /// holds whatever the error limit: exit 1 without a stack trace, the JSON and CSV written, the first level measured,
+    /// the failures counted by reason, and null (not zero) measurements wherever nothing completed.
+    /// </summary>
+    private static async Task<(CliRun Run, JsonNode Json)> SweepKilledDuringSecondLevel(params string[] extra)
+    {
+        var demo = await DemoEnvironment.StartAsync(Demo(), NullLoggerFactory.Instance);
+        var killed = false; // set before the kill's DisposeAsync starts, so the demo is disposed exactly once
+        try
+        {
+            using var temp = new TempFolder();
+            var path = temp.File("killed.json");
+            using var stopWatching = new CancellationTokenSource();
+            var killer = Task.Run(async () =>
+            {
+                await WaitForTheSecondLevelAsync(demo, stopWatching.Token);
+                killed = true;
+                await demo.DisposeAsync();
+            }, CancellationToken.None);
+            var run = await Cli.Run(
+            [
+                "sweep", "--endpoint", demo.BaseUrl.ToString(), "--model", demo.ModelName, "--sol-model", "llama-3.1-70b", "--gpu", "h100-sxm",
+                "--tp", "8", "--weights", "fp8", "--kv", "fp8", "--activations", "fp8", "--concurrency", "1,2,4,8",
+                "--input-tokens", "4096", "--output-tokens", "16", "--duration", "2s", "--warmup", "0", "-o", path, .. extra,
+            ]).WaitAsync(TimeSpan.FromMinutes(3)); // a hang guard for a broken sweep, not an assertion on speed
+            await stopWatching.CancelAsync(); // when the sweep ended before its second level, stop watching for it
+            try
+            {
+                await killer;
+            }
+            catch (OperationCanceledException) when (!killed)
+            {
+            }
+
+            Assert.True(killed, "the sweep ended before its second level ran, so the server was never killed\n" + run);
+
+            Assert.True(run.ExitCode == SolProfiler.Cli.Sweep.SweepCommand.ExitIncomplete, run.ToString());
+            Assert.DoesNotContain("   at ", run.Stderr, StringComparison.Ordinal);
+            Assert.Contains("wrote " + path, run.Stderr, StringComparison.Ordinal);
+            var json = JsonNode.Parse(File.ReadAllText(path))!;
+            var levels = json["levels"]!.AsArray();
+
+            // the level that finished before the kill is measured as usual
+            var first = levels[0]!;
+            Assert.Equal(1, Cli.Num(first, "concurrency"));
+            Assert.True(Cli.Num(first, "completed") > 0, first.ToJsonString());
+            Assert.Equal(0, Cli.Num(first, "errors"));
+            Assert.True(Cli.Num(first, "outputTokensPerSecond") > 0);
+            Assert.True(Cli.Num(first, "tokensPerSecondPerUser") > 0);
+            Assert.True(Cli.Num(first, "ttftSeconds.p50") > 0);
+            Assert.InRange(Cli.Num(first, "efficiency"), 1e-6, 1.0);
+
+            // the level the server died in completed some requests and counts its failures by reason
+            var second = levels[1]!;
+            Assert.Equal(2, Cli.Num(second, "concurrency"));
+            Assert.True(Cli.Num(second, "completed") > 0, second.ToJsonString());
+            Assert.True(Cli.Num(second, "errors") > 0, second.ToJsonString());
+
+            var rows = File.ReadAllLines(SolProfiler.Cli.Sweep.SweepFiles.CsvPathFor(path));
+            Assert.Equal(levels.Count + 1, rows.Length);
+            var header = rows[0].Split(',');
+            foreach (var (level, row) in levels.Zip(rows.Skip(1)))
+            {
+                Assert.Equal(Cli.Num(level, "requests"), Cli.Num(level, "completed") + Cli.Num(level, "errors"));
+                var reasons = level!["errorReasons"]!.AsObject();
+                Assert.Equal(Cli.Num(level, "errors"), reasons.Sum(r => (double)r.Value!));
+                Assert.All(reasons, r => Assert.Contains(r.Key, DeadServerReasons));
+                if (Cli.Num(level, "completed") == 0)
+                {
+                    foreach (var key in MeasuredKeys)
+                    {
+                        Assert.True(level.AsObject().ContainsKey(key) && level[key] is null, $"{key} of a level that completed nothing: {level.ToJsonString()}");
+                    }
+
+                    var cells = row.Split(',');
+                    Assert.All(Enumerable.Range(Array.IndexOf(header, "outputTokens"), header.Length - Array.IndexOf(header, "outputTokens")), i =>
+                        Assert.True(cells[i].Length == 0, $"CSV column {header[i]} is '{cells[i]}' for a level that completed nothing"));
+                }
+            }
+
+            return (run, json);
+        }
+        finally
+        {
+            if (!killed)
+            {
+                await demo.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Polls the server's own metrics until the second level is under way: two requests running at once (the first
+    /// level has one client), then two more requests finished, so the level has measured some before the server dies.
+    /// </summary>
+    private static async Task WaitForTheSecondLevelAsync(DemoEnvironment demo, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient();
+        double? finishedAtSecondLevel = null;
+        while (true)
+        {
+            var text = await http.GetStringAsync(demo.MetricsUrl, cancellationToken);
+            var running = Metric(text, "vllm:num_requests_running");
+            var finished = Metric(text, "vllm:request_success_total");
+            if (finishedAtSecondLevel is null && running >= 2)
+            {
+                finishedAtSecondLevel = finished;
+            }
+
+            if (finished >= finishedAtSecondLevel + 2)
+            {
+                return;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(20), cancellationToken);
+        }
+    }
+
+    private static double Metric(string exposition, string name)
+    {
+        var line = exposition.Split('\n').Single(l => l.StartsWith(name + "{", StringComparison.Ordinal));
+        return double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
+    }
+
+    private static double ErrorRatio(JsonNode? level) => Cli.Num(level, "errors") / Cli.Num(level, "requests");
+
     [Fact]
     public async Task Duration_and_requests_together_are_a_user_error()
     {

@@ -12,7 +12,7 @@ public sealed class ChromiumFactAttribute : FactAttribute
         if (HeadlessChromium.Find() is null)
         {
             Skip = "chromium not found: install the Debian package `chromium` (or set SOLPROF_CHROMIUM to a Chromium " +
-                "executable) to run the status page's browser tests";
+                "executable) to run the browser tests";
         }
     }
 }

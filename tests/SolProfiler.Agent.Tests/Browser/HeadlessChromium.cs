@@ -3,8 +3,9 @@ using System.Diagnostics;
 namespace SolProfiler.Agent.Tests.Browser;
 
 /// <summary>
-/// Runs Chromium headless, once per call, to see the status page as a browser does: the DOM after its scripts ran,
-/// or a screenshot. Virtual time lets the page's fetch and first render finish without the test sleeping.
+/// Runs Chromium headless, once per call, to see a page (the agent's status page, the report) as a browser does: the
+/// DOM after its scripts ran, or a screenshot. Virtual time lets the page's fetch and first render finish without the
+/// test sleeping. Shared with the CLI's tests, which link this file.
 /// </summary>
 internal static class HeadlessChromium
 {
@@ -19,16 +20,17 @@ internal static class HeadlessChromium
     /// <summary>The Chromium executable, or null: SOLPROF_CHROMIUM, then the Debian package's path, then PATH.</summary>
     public static string? Find() => Located.Value;
 
-    public static Task<string> DumpDomAsync(Uri url) => RunAsync(url, "--dump-dom");
+    public static Task<string> DumpDomAsync(Uri url) => RunAsync(url, "--dump-dom", Height);
 
-    public static async Task ScreenshotAsync(Uri url, string pngPath)
+    /// <summary>A screenshot of the window, <see cref="Width"/> wide and <paramref name="height"/> tall (a whole long page fits in a tall window).</summary>
+    public static async Task ScreenshotAsync(Uri url, string pngPath, int height = Height)
     {
-        await RunAsync(url, "--screenshot=" + pngPath);
+        await RunAsync(url, "--screenshot=" + pngPath, height);
         if (!File.Exists(pngPath))
             throw new InvalidOperationException($"chromium wrote no screenshot to {pngPath}");
     }
 
-    private static async Task<string> RunAsync(Uri url, string action)
+    private static async Task<string> RunAsync(Uri url, string action, int height)
     {
         var exe = Find() ?? throw new InvalidOperationException("chromium not found");
         // A profile per run, so parallel test runs never share one, and nothing is left in the home directory.
@@ -44,7 +46,7 @@ internal static class HeadlessChromium
             foreach (var arg in new[]
             {
                 "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--no-first-run",
-                $"--window-size={Width},{Height}", "--virtual-time-budget=4000", "--user-data-dir=" + profile.FullName,
+                $"--window-size={Width},{height}", "--virtual-time-budget=4000", "--user-data-dir=" + profile.FullName,
                 action, url.AbsoluteUri,
             })
             {

@@ -1,0 +1,359 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using SolProfiler.Agent.Tests.Browser;
+using SolProfiler.Cli.Report;
+using Xunit.Abstractions;
+
+namespace SolProfiler.Cli.Tests;
+
+/// <summary>
+/// <c>solprof report</c>'s HTML as headless Chromium lays it out and paints it, for a sweep and for an agent recording.
+/// The report has no script, so the layout is read from a copy with one measuring script appended: it writes each card's
+/// and chart element's rendered box (CSS pixels, page coordinates) into a <c>data-box</c> attribute, and the DOM dump
+/// carries them. The screenshot is of the untouched report, in a window as tall as the page, and is checked at those
+/// boxes: the series colours are painted where the DOM says the markers and bars are.
+/// </summary>
+public sealed class ReportBrowserTests(ITestOutputHelper output)
+{
+    private const string LayoutProbe = """
+        <script>
+        for (const el of document.querySelectorAll('section.card, svg, svg circle, svg rect, svg path, svg text')) {
+          const b = el.getBoundingClientRect();
+          el.setAttribute('data-box', [b.left + scrollX, b.top + scrollY, b.width, b.height].map(v => v.toFixed(2)).join(' '));
+        }
+        document.body.setAttribute('data-page', document.documentElement.scrollWidth + ' ' + document.documentElement.scrollHeight);
+        </script>
+        """;
+
+    private static readonly string[] BarCharts = ["efficiency", "causes"];
+
+    private static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", "report", name);
+
+    [ChromiumFact]
+    public async Task Sweep_report_lays_out_every_chart_with_one_marker_per_measured_level()
+    {
+        using var temp = new TempFolder();
+        var layout = await LayoutAsync(await RenderAsync(temp, "sweep.json"));
+        var measured = SweepLevels();
+        Assert.Equal(["c=1", "c=4", "c=16"], measured.Select(m => m.Label)); // the fixture: c=64 completed nothing
+
+        AssertCommonLayout(layout, measured);
+        Assert.Equal(["c=64"], layout.Elements("efficiency", "text").Where(t => t["class"] == "no-data").Select(t => t["data-label"]));
+        Assert.All(layout.Elements("efficiency", "text").Where(t => t["class"] == "no-data"), t =>
+            Assert.True(t.Box.Inside(layout.Svg("efficiency").Box), $"'no data' of {t["data-label"]} at {t.Box} is clipped by the chart"));
+        Assert.DoesNotContain("id=\"causes\"", layout.Markup, StringComparison.Ordinal); // a sweep has no gap causes to chart
+        Assert.Contains("id=\"no-causes\"", layout.Markup, StringComparison.Ordinal);
+    }
+
+    [ChromiumFact]
+    public async Task Recording_report_lays_out_every_chart_with_one_marker_per_valid_window()
+    {
+        using var temp = new TempFolder();
+        var layout = await LayoutAsync(await RenderAsync(temp, "recording.jsonl"));
+        var measured = RecordingWindows();
+        Assert.Equal(4, measured.Count); // the fixture: one of five windows is invalid
+
+        AssertCommonLayout(layout, measured);
+        var causes = layout.Svg("causes");
+        AssertDrawnInside(causes, layout.Card("causes-card"), 760.0 / 300);
+        var stacks = layout.Elements("causes", "rect").Where(r => r["class"] == "bar").ToList();
+        Assert.Equal(measured.Select(m => m.Label), stacks.Select(r => r["data-label"]!).Distinct());
+        Assert.All(stacks, r => Assert.True(r.Box.Inside(causes.Box), $"stack segment of {r["data-label"]} at {r.Box} is outside {causes.Box}"));
+        foreach (var stack in stacks.GroupBy(r => r["data-label"]))
+        {
+            // the segments stack without gaps: each one's bottom is the top of the one below
+            var ordered = stack.OrderByDescending(r => r.Box.Bottom).ToList();
+            for (var i = 1; i < ordered.Count; i++)
+            {
+                Assert.True(Math.Abs(ordered[i].Box.Bottom - ordered[i - 1].Box.Top) < 1, $"{stack.Key}: segment {i} at {ordered[i].Box} does not sit on {ordered[i - 1].Box}");
+            }
+        }
+
+        var invalid = Assert.Single(layout.Elements("causes", "text"), t => t["class"] == "no-data");
+        Assert.Equal("22:49:00", invalid["data-label"]);
+    }
+
+    [ChromiumFact]
+    public Task Sweep_report_screenshot_paints_the_series_colours_where_the_charts_are() => AssertScreenshotAsync("sweep.json");
+
+    [ChromiumFact]
+    public Task Recording_report_screenshot_paints_the_series_colours_where_the_charts_are() => AssertScreenshotAsync("recording.jsonl");
+
+    /// <summary>What every report holds: the Pareto chart, the efficiency bars and the donut, drawn inside their cards.</summary>
+    private static void AssertCommonLayout(ReportLayout layout, IReadOnlyList<MeasuredPoint> measured)
+    {
+        Assert.True(layout.PageWidth <= HeadlessChromium.Width, $"the page is {layout.PageWidth} px wide in a {HeadlessChromium.Width} px window: something overflows sideways");
+
+        // Pareto: the frontier is a drawn line, and there is one marker per measured point, each where its numbers say.
+        var pareto = layout.Svg("pareto");
+        AssertDrawnInside(pareto, layout.Card("pareto-card"), 760.0 / 420);
+        var frontier = Assert.Single(layout.Elements("pareto", "path"), p => p["id"] == "pareto-frontier");
+        Assert.True(frontier.Box.Width > 50 && frontier.Box.Height > 50, $"the SOL frontier is drawn {frontier.Box}");
+        Assert.True(frontier.Box.Inside(pareto.Box), $"the SOL frontier at {frontier.Box} leaves the chart {pareto.Box}");
+        var markers = layout.Elements("pareto", "circle").Where(c => c["class"] == "measured-point").ToList();
+        Assert.Equal(measured.Select(m => m.Label), markers.Select(c => c["data-label"]));
+        foreach (var (marker, point) in markers.Zip(measured))
+        {
+            Assert.True(marker.Box.Width > 5 && Math.Abs(marker.Box.Width - marker.Box.Height) < 0.5, $"{point.Label}: marker {marker.Box}");
+            Assert.True(marker.Box.Inside(pareto.Box), $"{point.Label}: marker {marker.Box} outside the chart {pareto.Box}");
+        }
+
+        // Screen x grows with tokens/s per user and screen y falls with tokens/s per GPU, in proportion (both axes start at 0).
+        var byUser = measured.Zip(markers).OrderBy(p => p.First.PerUser).ToList();
+        var byGpu = measured.Zip(markers).OrderBy(p => p.First.PerGpu).ToList();
+        Assert.True(IsSorted(byUser.Select(p => p.Second.Box.CenterX)), "markers are not ordered left to right by tokens/s per user");
+        Assert.True(IsSorted(byGpu.Select(p => -p.Second.Box.CenterY)), "markers are not ordered bottom to top by tokens/s per GPU");
+        var xScale = (byUser[^1].Second.Box.CenterX - byUser[0].Second.Box.CenterX) / (byUser[^1].First.PerUser - byUser[0].First.PerUser);
+        var yScale = (byGpu[0].Second.Box.CenterY - byGpu[^1].Second.Box.CenterY) / (byGpu[^1].First.PerGpu - byGpu[0].First.PerGpu);
+        var origin = (X: byUser[0].Second.Box.CenterX - (xScale * byUser[0].First.PerUser), Y: byGpu[0].Second.Box.CenterY + (yScale * byGpu[0].First.PerGpu));
+        foreach (var (point, marker) in measured.Zip(markers))
+        {
+            Assert.True(Math.Abs(origin.X + (xScale * point.PerUser) - marker.Box.CenterX) < 1.5, $"{point.Label}: x {marker.Box.CenterX} off the axis scale");
+            Assert.True(Math.Abs(origin.Y - (yScale * point.PerGpu) - marker.Box.CenterY) < 1.5, $"{point.Label}: y {marker.Box.CenterY} off the axis scale");
+        }
+
+        Assert.All(layout.Elements("pareto", "text").Where(t => t["class"] == "point-label"), t =>
+            Assert.True(t.Box.Inside(pareto.Box), $"label {t.Text} at {t.Box} is clipped by the chart {pareto.Box}"));
+
+        // Efficiency: one bar per point with an efficiency, on a common baseline, heights in proportion to the efficiencies.
+        var efficiency = layout.Svg("efficiency");
+        AssertDrawnInside(efficiency, layout.Card("efficiency-card"), 760.0 / 300);
+        var bars = layout.Elements("efficiency", "rect").Where(r => r["class"] == "bar").ToList();
+        var withEfficiency = measured.Where(m => m.Efficiency is not null).ToList();
+        Assert.Equal(withEfficiency.Select(m => m.Label), bars.Select(b => b["data-label"]));
+        Assert.All(bars, b => Assert.True(b.Box.Height > 10 && b.Box.Width > 10 && b.Box.Inside(efficiency.Box), $"bar {b["data-label"]} at {b.Box}"));
+        Assert.All(bars, b => Assert.True(Math.Abs(b.Box.Bottom - bars[0].Box.Bottom) < 0.5, $"bar {b["data-label"]} is not on the baseline"));
+        foreach (var (bar, point) in bars.Zip(withEfficiency))
+        {
+            Cli.Close(point.Efficiency!.Value / withEfficiency[0].Efficiency!.Value, bar.Box.Height / bars[0].Box.Height, 0.02, $"{point.Label}: bar height ratio");
+        }
+
+        // Donut: every component with a share is a drawn arc inside the donut.
+        var donut = layout.Svg("sol-donut");
+        AssertDrawnInside(donut, layout.Card("donut-card"), 1);
+        var arcs = layout.Elements("sol-donut", "path").Where(p => p["id"]?.StartsWith("donut-", StringComparison.Ordinal) == true).ToList();
+        Assert.NotEmpty(arcs);
+        Assert.All(arcs, a => Assert.True(a.Box.Width > 2 && a.Box.Height > 2 && a.Box.Inside(donut.Box), $"arc {a["id"]} at {a.Box}"));
+    }
+
+    /// <summary>The chart is drawn at a real size, keeps its viewBox's aspect ratio, and fits in its card (nothing clipped).</summary>
+    private static void AssertDrawnInside(ReportElement svg, Box card, double aspect)
+    {
+        Assert.True(svg.Box.Width > 150 && svg.Box.Height > 100, $"chart {svg["id"]} is drawn {svg.Box}");
+        Cli.Close(aspect, svg.Box.Width / svg.Box.Height, 0.02, $"chart {svg["id"]} aspect ratio");
+        Assert.True(svg.Box.Inside(card), $"chart {svg["id"]} at {svg.Box} sticks out of its card {card}");
+    }
+
+    private async Task AssertScreenshotAsync(string fixture)
+    {
+        using var temp = new TempFolder();
+        var report = await RenderAsync(temp, fixture);
+        var layout = await LayoutAsync(report);
+        var png = temp.File("report.png");
+        await HeadlessChromium.ScreenshotAsync(new Uri(report), png, layout.PageHeight);
+        KeepScreenshot(png, Path.GetFileNameWithoutExtension(fixture));
+
+        var image = PngImage.Read(png);
+        Assert.Equal(HeadlessChromium.Width, image.Width);
+        Assert.Equal(layout.PageHeight, image.Height);
+        var counts = image.Pixels.GroupBy(p => p).ToDictionary(g => g.Key, g => g.Count());
+        // A blank or unstyled page has a handful of colours and one that covers nearly everything.
+        Assert.True(counts.Count > 200, $"only {counts.Count} distinct colours");
+        Assert.True(counts.Values.Max() < 0.9 * image.Pixels.Count, "one colour covers 90 % of the page");
+        int Pixel(double x, double y) => image.Pixels[((int)y * image.Width) + (int)x];
+        string Hex(int rgb) => "#" + rgb.ToString("x6", CultureInfo.InvariantCulture);
+
+        // Each measured marker is painted in the measured colour at its centre.
+        var measuredColour = Rgb(ReportColors.Measured);
+        foreach (var marker in layout.Elements("pareto", "circle").Where(c => c["class"] == "measured-point"))
+        {
+            Assert.True(Pixel(marker.Box.CenterX, marker.Box.CenterY) == measuredColour,
+                $"{marker["data-label"]}: {Hex(Pixel(marker.Box.CenterX, marker.Box.CenterY))} at the marker's centre, not {ReportColors.Measured}");
+        }
+
+        // The dashed SOL frontier is painted in its colour inside the Pareto chart.
+        Assert.True(CountInside(image, layout.Svg("pareto").Box, Rgb(ReportColors.Frontier)) > 100, "no SOL frontier pixels in the Pareto chart");
+
+        // Every bar (efficiency, and each segment of the causes stacks) big enough to have a solid middle is painted in
+        // its fill there, and the fills are the report's series colours.
+        var series = new[] { ReportColors.Sol }.Concat(ReportColors.Causes.Select(c => c.Color)).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var bars = BarCharts.Where(id => layout.Markup.Contains($"id=\"{id}\"", StringComparison.Ordinal))
+            .SelectMany(id => layout.Elements(id, "rect")).Where(r => r["class"] == "bar").ToList();
+        Assert.NotEmpty(bars);
+        var checkedBars = 0;
+        foreach (var bar in bars.Where(b => b.Box.Width >= 4 && b.Box.Height >= 4))
+        {
+            var fill = bar["fill"]!;
+            Assert.Contains(fill, series);
+            Assert.True(Pixel(bar.Box.CenterX, bar.Box.CenterY) == Rgb(fill),
+                $"{bar["data-label"]}: {Hex(Pixel(bar.Box.CenterX, bar.Box.CenterY))} in the middle of a bar filled {fill} at {bar.Box}");
+            checkedBars++;
+        }
+
+        Assert.True(checkedBars >= 3, $"only {checkedBars} bars are big enough to check");
+
+        // Each arc of the donut is painted in its component's colour, inside the donut (the legend's swatches are outside it).
+        var donut = layout.Svg("sol-donut").Box;
+        foreach (var arc in layout.Elements("sol-donut", "path").Where(p => p["id"]?.StartsWith("donut-", StringComparison.Ordinal) == true))
+        {
+            var key = arc["id"]!["donut-".Length..];
+            var colour = Assert.Single(ReportColors.Components, c => c.Key == key).Color;
+            Assert.Equal(colour, arc["fill"], StringComparer.OrdinalIgnoreCase);
+            Assert.True(CountInside(image, donut, Rgb(colour)) > 50, $"donut arc {key} ({colour}) is not painted");
+        }
+    }
+
+    private static int CountInside(PngImage image, Box box, int rgb)
+    {
+        var count = 0;
+        for (var y = Math.Max(0, (int)box.Top); y < Math.Min(image.Height, (int)Math.Ceiling(box.Bottom)); y++)
+        {
+            for (var x = Math.Max(0, (int)box.Left); x < Math.Min(image.Width, (int)Math.Ceiling(box.Right)); x++)
+            {
+                if (image.Pixels[(y * image.Width) + x] == rgb)
+                {
+                    count++;
+                }
+            }
+        }
+
+        return count;
+    }
+
+    private static int Rgb(string hex)
+    {
+        Assert.Matches("^#[0-9a-fA-F]{6}$", hex);
+        return int.Parse(hex.AsSpan(1), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+    }
+
+    private static bool IsSorted(IEnumerable<double> values)
+    {
+        var list = values.ToList();
+        return list.Zip(list.Skip(1)).All(p => p.First < p.Second);
+    }
+
+    /// <summary>SOLPROF_SCREENSHOT_DIR keeps the pictures (to look at them, or at a CI failure).</summary>
+    private void KeepScreenshot(string png, string name)
+    {
+        var keep = Environment.GetEnvironmentVariable("SOLPROF_SCREENSHOT_DIR");
+        if (!string.IsNullOrEmpty(keep))
+        {
+            Directory.CreateDirectory(keep);
+            File.Copy(png, Path.Combine(keep, $"report-{name}.png"), overwrite: true);
+            output.WriteLine($"screenshot kept in {keep}");
+        }
+    }
+
+    private static async Task<string> RenderAsync(TempFolder temp, string fixture)
+    {
+        var html = temp.File("report.html");
+        var run = await Cli.Run("report", Fixture(fixture), "-o", html);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        return html;
+    }
+
+    /// <summary>Opens a copy of the report with the layout probe appended, in the same folder, and reads the boxes back.</summary>
+    private static async Task<ReportLayout> LayoutAsync(string report)
+    {
+        var html = await File.ReadAllTextAsync(report);
+        Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase); // the probe is the page's only script
+        var probed = Path.Combine(Path.GetDirectoryName(report)!, "report.layout.html");
+        await File.WriteAllTextAsync(probed, html.Replace("</body>", LayoutProbe + "</body>", StringComparison.Ordinal));
+        return new ReportLayout(new RenderedPage(await HeadlessChromium.DumpDomAsync(new Uri(probed))));
+    }
+
+    /// <summary>The sweep fixture's levels that completed requests, read straight from the JSON.</summary>
+    private static List<MeasuredPoint> SweepLevels() =>
+        JsonNode.Parse(File.ReadAllText(Fixture("sweep.json")))!["levels"]!.AsArray()
+            .Where(l => (int)l!["completed"]! > 0)
+            .Select(l => new MeasuredPoint(
+                "c=" + ((int)l!["concurrency"]!).ToString(CultureInfo.InvariantCulture),
+                (double)l["tokensPerSecondPerUser"]!,
+                (double)l["outputTokensPerSecondPerGpu"]!,
+                (double?)l["efficiency"]))
+            .ToList();
+
+    /// <summary>The recording fixture's valid windows with an operating point, read straight from the JSON lines.</summary>
+    private static List<MeasuredPoint> RecordingWindows() =>
+        File.ReadAllLines(Fixture("recording.jsonl"))
+            .Where(line => line.Length > 0)
+            .Select(line => JsonNode.Parse(line)!)
+            .Where(s => (bool)s["valid"]! && s["operatingPoint"] is not null)
+            .Select(s => new MeasuredPoint(
+                DateTimeOffset.Parse((string)s["timestamp"]!, CultureInfo.InvariantCulture).UtcDateTime.ToString("HH:mm:ss", CultureInfo.InvariantCulture),
+                (double)s["operatingPoint"]!["tokensPerSecondPerUser"]!,
+                (double)s["operatingPoint"]!["tokensPerSecondPerGpu"]!,
+                (double?)s["gap"]?["efficiency"]))
+            .ToList();
+
+    private sealed record MeasuredPoint(string Label, double PerUser, double PerGpu, double? Efficiency);
+}
+
+/// <summary>A rendered box in CSS pixels, page coordinates.</summary>
+internal readonly record struct Box(double Left, double Top, double Width, double Height)
+{
+    public double Right => Left + Width;
+
+    public double Bottom => Top + Height;
+
+    public double CenterX => Left + (Width / 2);
+
+    public double CenterY => Top + (Height / 2);
+
+    /// <summary>Inside <paramref name="outer"/>, give or take half a pixel of anti-aliasing.</summary>
+    public bool Inside(Box outer) =>
+        Left >= outer.Left - 0.5 && Top >= outer.Top - 0.5 && Right <= outer.Right + 0.5 && Bottom <= outer.Bottom + 0.5;
+
+    public static Box Parse(string? text)
+    {
+        var parts = (text ?? throw new Xunit.Sdk.XunitException("no data-box: the layout probe did not run")).Split(' ');
+        Assert.Equal(4, parts.Length);
+        var v = parts.Select(p => double.Parse(p, CultureInfo.InvariantCulture)).ToArray();
+        return new Box(v[0], v[1], v[2], v[3]);
+    }
+
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"({Left:0.#}, {Top:0.#}) {Width:0.#}x{Height:0.#}");
+}
+
+/// <summary>One element of the dumped DOM: its start tag, rendered box and (for text) its own text.</summary>
+internal sealed record ReportElement(string StartTag, Box Box, string Text)
+{
+    public string? this[string attribute] => RenderedPage.Attribute(StartTag, attribute);
+}
+
+/// <summary>The report's DOM as Chromium dumped it after the layout probe ran.</summary>
+internal sealed class ReportLayout(RenderedPage page)
+{
+    public string Markup => page.Markup;
+
+    public int PageWidth => PageSize()[0];
+
+    public int PageHeight => PageSize()[1];
+
+    public Box Card(string id) => Box.Parse(RenderedPage.Attribute(page.StartTag(id) ?? throw new Xunit.Sdk.XunitException($"no card '{id}'"), "data-box"));
+
+    public ReportElement Svg(string id)
+    {
+        var tag = page.StartTag(id) ?? throw new Xunit.Sdk.XunitException($"no chart '{id}'");
+        Assert.StartsWith("<svg", tag, StringComparison.Ordinal);
+        return new ReportElement(tag, Box.Parse(RenderedPage.Attribute(tag, "data-box")), "");
+    }
+
+    /// <summary>The elements of one tag inside the chart with this id, in document order.</summary>
+    public IReadOnlyList<ReportElement> Elements(string svgId, string tag)
+    {
+        var svg = Regex.Match(Markup, $"<svg\\b[^>]*\\sid=\"{Regex.Escape(svgId)}\"[^>]*>(.*?)</svg>", RegexOptions.Singleline);
+        Assert.True(svg.Success, $"no chart '{svgId}'");
+        return Regex.Matches(svg.Groups[1].Value, $"(<{tag}\\b[^>]*>)([^<]*)")
+            .Select(m => new ReportElement(m.Groups[1].Value, Box.Parse(RenderedPage.Attribute(m.Groups[1].Value, "data-box")), System.Net.WebUtility.HtmlDecode(m.Groups[2].Value)))
+            .ToList();
+    }
+
+    private int[] PageSize()
+    {
+        var body = Regex.Match(Markup, "<body\\b[^>]*>");
+        var size = RenderedPage.Attribute(body.Value, "data-page") ?? throw new Xunit.Sdk.XunitException("no data-page: the layout probe did not run");
+        return size.Split(' ').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+    }
+}
