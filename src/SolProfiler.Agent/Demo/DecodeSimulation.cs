@@ -134,6 +134,19 @@ internal sealed class DecodeSimulation
         request.Close();
     }
 
+    /// <summary>The server is going away: every API request still decoding or waiting ends now, unfinished.</summary>
+    public void CloseAll()
+    {
+        foreach (var request in _runningExternal.Concat(_waitingExternal))
+        {
+            request.Aborted = true;
+            request.Close();
+        }
+
+        _runningExternal.Clear();
+        _waitingExternal.Clear();
+    }
+
     /// <summary>GPU activity averaged over the time since the last call, up to <paramref name="now"/>.</summary>
     public GpuActivity? TakeActivity(double now)
     {

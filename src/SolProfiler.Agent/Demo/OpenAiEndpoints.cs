@@ -77,6 +77,12 @@ internal static class OpenAiEndpoints
                 {
                 }
 
+                if (external.Aborted)
+                {
+                    context.Abort(); // the server is going away mid-request: the connection drops, as a killed process's would
+                    return;
+                }
+
                 await WriteJsonAsync(context, 200, w => WriteFull(w, server.ModelName, request, id, created, chat));
             }
 
@@ -112,6 +118,12 @@ internal static class OpenAiEndpoints
         {
             var text = Words[token.Position % Words.Length];
             await SendAsync(response, buffer, w => Chunk(w, server.ModelName, id, created, chat, role: false, text, token.Last ? "length" : null), ct);
+        }
+
+        if (external.Aborted)
+        {
+            context.Abort(); // ended by the server's shutdown: the stream breaks, no [DONE]
+            return;
         }
 
         if (request.IncludeUsage)

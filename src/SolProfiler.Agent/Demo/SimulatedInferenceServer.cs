@@ -28,6 +28,7 @@ public sealed class SimulatedInferenceServer : IAsyncDisposable
     private readonly ILogger _logger;
     private WebApplication? _app;
     private Task? _loop;
+    private int _disposed;
 
     private SimulatedInferenceServer(DemoWorkload workload, ILogger logger, Action<GpuActivity>? onActivity, TimeProvider time)
     {
@@ -96,17 +97,32 @@ public sealed class SimulatedInferenceServer : IAsyncDisposable
         return server;
     }
 
+    /// <summary>
+    /// Stops as a killed server does: the simulation stops, every stream still open ends at once (its client sees the
+    /// stream break, not a 30 s wait for the host's graceful shutdown), then Kestrel stops. Safe to call twice.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         await _stop.CancelAsync();
         if (_loop is not null)
         {
             await _loop;
         }
 
+        lock (_sync)
+        {
+            _simulation.CloseAll();
+        }
+
         if (_app is not null)
         {
-            await _app.StopAsync(CancellationToken.None);
+            using var brief = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+            await _app.StopAsync(brief.Token);
             await _app.DisposeAsync();
         }
 

@@ -29,7 +29,7 @@ internal static class BarChartSvg
         var points = data.Points;
         var max = points.Where(p => p.Causes is not null).Select(p => Stack(p).Sum(s => s.Value)).DefaultIfEmpty(0).Max() * 1000;
         return Bars(
-            "causes", points, Svg.Ticks(max * 1.05, 4), t => Svg.Num(t) + " ms", "measured step (ms): SOL step + gap causes",
+            "causes", points, Svg.Ticks(max * 1.05, 4), t => Svg.Num(t) + " ms", "step (ms): SOL + gap causes",
             p => p.Causes is null ? null : Stack(p).Select(s => (s.Value * 1000, s.Color, $"{p.Label}: {s.Name} {s.Value * 1000:0.###} ms")).ToArray(),
             null);
     }
@@ -69,7 +69,7 @@ internal static class BarChartSvg
             if (parts is null)
             {
                 var why = p.HasData ? "not in the input" : p.NoDataReason ?? "nothing measured";
-                sb.Append(CultureInfo.InvariantCulture, $"<text class=\"no-data\" data-label=\"{Svg.Esc(p.Label)}\" x=\"{Svg.F(center)}\" y=\"{Svg.F(frame.Bottom - 8)}\" text-anchor=\"start\" font-size=\"11\" fill=\"var(--muted)\" transform=\"rotate(-90 {Svg.F(center)} {Svg.F(frame.Bottom - 8)})\" dy=\"4\">no data<title>{Svg.Esc(p.Label + ": no data (" + why + ")")}</title></text>");
+                sb.Append(CultureInfo.InvariantCulture, $"<text class=\"no-data\" data-label=\"{Svg.Esc(p.Label)}\" x=\"{Svg.F(center)}\" y=\"{Svg.F(frame.Bottom - 8)}\" text-anchor=\"start\" font-size=\"11\" transform=\"rotate(-90 {Svg.F(center)} {Svg.F(frame.Bottom - 8)})\" dy=\"4\">no data<title>{Svg.Esc(p.Label + ": no data (" + why + ")")}</title></text>");
             }
             else
             {

@@ -18,8 +18,8 @@ internal static class ReportStyle
         .card.wide { grid-column: 1 / -1; }
         .card h2 { margin: 0 0 8px; font-size: 12px; font-weight: 700; text-transform: uppercase; letter-spacing: 0.06em; color: var(--muted); }
         .muted, svg .muted { color: var(--muted); fill: var(--muted); }
-        svg text { fill: var(--fg); }
-        svg text.muted { fill: var(--muted); }
+        svg text:not([fill]) { fill: var(--fg); } /* a text that names its colour (a series label) keeps it */
+        svg text.muted:not([fill]), svg text.no-data { fill: var(--muted); }
         .note { color: var(--muted); font-size: 13px; margin: 6px 0 0; }
         .empty { color: var(--muted); font-style: italic; }
         table { border-collapse: collapse; width: 100%; font-size: 13px; }

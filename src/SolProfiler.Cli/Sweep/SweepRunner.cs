@@ -48,7 +48,8 @@ public sealed class SweepRunner(SweepSettings settings, PreparedSol sol, HttpCli
 
             var last = levels[^1];
             Progress?.LevelDone(last);
-            if (last.Requests > 0 && (double)last.Errors / last.Requests > settings.MaxErrorRatio)
+            // Past the error ratio the sweep stops; after the last level there is nothing left to skip.
+            if (last.Requests > 0 && (double)last.Errors / last.Requests > settings.MaxErrorRatio && levels.Count < settings.Concurrency.Count)
             {
                 stopReason = $"errors in {last.Errors} of {last.Requests} requests at concurrency {c} exceed the limit {settings.MaxErrorRatio}";
                 break;
