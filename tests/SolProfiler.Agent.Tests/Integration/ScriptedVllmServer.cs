@@ -15,6 +15,36 @@ public enum ScriptMode
     Garbage,
     Html,
     Hang,
+
+    /// <summary>Headers at once, then one byte of a valid body every 100 ms, for ever.</summary>
+    SlowLoris,
+
+    /// <summary>Announces the healthy body's length, sends half of it and drops the connection.</summary>
+    Truncated,
+
+    /// <summary><c>Content-Encoding: gzip</c> over bytes that start like gzip and are not.</summary>
+    GzipCorrupt,
+
+    /// <summary>A valid body of 20 MiB, chunked (no Content-Length), past the 16 MiB limit.</summary>
+    Oversized,
+
+    /// <summary>The healthy body plus 100,000 distinct series of a family the agent does not use.</summary>
+    ManySeries,
+
+    /// <summary>
+    /// The healthy body under a 10 KiB model name full of escaped and raw control characters, plus 10,000 more engines
+    /// (gauges only) whose model names change on every scrape.
+    /// </summary>
+    HostileLabels,
+
+    /// <summary>Counters NaN and +Inf, the KV gauge -Inf.</summary>
+    NonFinite,
+
+    /// <summary>Counters negative.</summary>
+    NegativeCounters,
+
+    /// <summary>Counters that fall a little on every scrape (never back near zero, as a reset would).</summary>
+    DecreasingCounters,
 }
 
 /// <summary>
@@ -28,6 +58,7 @@ internal sealed class ScriptedVllmServer : IAsyncDisposable
     private WebApplication? _app;
     private DateTimeOffset _countersSince = DateTimeOffset.UtcNow;
     private double _baseTokens;
+    private int _scrapes;
 
     public int Port { get; private set; }
 
@@ -106,6 +137,41 @@ internal sealed class ScriptedVllmServer : IAsyncDisposable
             case ScriptMode.Hang:
                 await Task.Delay(TimeSpan.FromSeconds(30), context.RequestAborted).ConfigureAwait(false);
                 return;
+            case ScriptMode.SlowLoris:
+                context.Response.ContentType = "text/plain; version=0.0.4";
+                await context.Response.Body.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+                var body = Encoding.UTF8.GetBytes(Body());
+                for (var i = 0; !context.RequestAborted.IsCancellationRequested; i = (i + 1) % body.Length)
+                {
+                    await context.Response.Body.WriteAsync(body.AsMemory(i, 1), context.RequestAborted).ConfigureAwait(false);
+                    await context.Response.Body.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+                    await Task.Delay(100, context.RequestAborted).ConfigureAwait(false);
+                }
+
+                return;
+            case ScriptMode.Truncated:
+                var full = Encoding.UTF8.GetBytes(Body());
+                context.Response.ContentType = "text/plain; version=0.0.4";
+                context.Response.ContentLength = full.Length;
+                await context.Response.Body.WriteAsync(full.AsMemory(0, full.Length / 2), context.RequestAborted).ConfigureAwait(false);
+                await context.Response.Body.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+                context.Abort();
+                return;
+            case ScriptMode.GzipCorrupt:
+                context.Response.ContentType = "text/plain; version=0.0.4";
+                context.Response.Headers.ContentEncoding = "gzip";
+                byte[] notGzip = [0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, .. Encoding.ASCII.GetBytes("this is not deflate data at all {}\n\u0000")];
+                await context.Response.Body.WriteAsync(notGzip, context.RequestAborted).ConfigureAwait(false);
+                return;
+            case ScriptMode.Oversized:
+                context.Response.ContentType = "text/plain; version=0.0.4";
+                var filler = Encoding.ASCII.GetBytes("# " + new string('x', 1020) + "\n");
+                for (var written = 0; written < 20 << 20; written += filler.Length)
+                {
+                    await context.Response.Body.WriteAsync(filler, context.RequestAborted).ConfigureAwait(false);
+                }
+
+                return;
         }
 
         context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
@@ -121,8 +187,12 @@ internal sealed class ScriptedVllmServer : IAsyncDisposable
             tokens = _baseTokens + (Running / StepSeconds * (DateTimeOffset.UtcNow - _countersSince).TotalSeconds);
         }
 
+        var scrape = Interlocked.Increment(ref _scrapes);
         var itlSum = tokens * StepSeconds;
-        var labels = "engine=\"0\",model_name=\"scripted/model\"";
+        var model = Mode == ScriptMode.HostileLabels
+            ? "m-" + string.Concat(Enumerable.Repeat("\\n\\\"\u0007\u001b[31m\t\u00e9\u202e", 1024))
+            : "scripted/model";
+        var labels = $"engine=\"0\",model_name=\"{model}\"";
         var b = new StringBuilder();
         void Line(string text) => b.Append(text).Append('\n');
         string N(double v) => v.ToString("R", CultureInfo.InvariantCulture);
@@ -147,7 +217,57 @@ internal sealed class ScriptedVllmServer : IAsyncDisposable
         Line($"vllm:inter_token_latency_seconds_bucket{{{labels},le=\"+Inf\"}} {N(tokens)}");
         Line($"vllm:inter_token_latency_seconds_sum{{{labels}}} {N(itlSum)}");
         Line($"vllm:inter_token_latency_seconds_count{{{labels}}} {N(tokens)}");
-        return b.ToString();
+        switch (Mode)
+        {
+            case ScriptMode.ManySeries:
+                Line("# TYPE scripted_noise_total counter");
+                for (var i = 0; i < 100_000; i++)
+                {
+                    Line($"scripted_noise_total{{shard=\"{i}\"}} {i}");
+                }
+
+                break;
+            case ScriptMode.HostileLabels:
+                for (var i = 0; i < 10_000; i++)
+                {
+                    Line($"vllm:num_requests_waiting{{engine=\"x{i}\",model_name=\"s{scrape}-m{i}\"}} 1");
+                }
+
+                break;
+        }
+
+        return Mode switch
+        {
+            ScriptMode.NonFinite => Corrupt(b.ToString(), "NaN", "+Inf", "-Inf"),
+            ScriptMode.NegativeCounters => Corrupt(b.ToString(), N(-tokens), N(-tokens), null),
+            ScriptMode.DecreasingCounters => Corrupt(b.ToString(), N(1e9 - scrape * 1000.0), N(1e9 - scrape * 1000.0), null),
+            _ => b.ToString(),
+        };
+    }
+
+    /// <summary>Rewrites the token counters (and the ITL count) and the ITL sum; and the KV gauge when given.</summary>
+    private static string Corrupt(string body, string counter, string sum, string? kvGauge)
+    {
+        var lines = body.Split('\n').Select(line =>
+        {
+            if (line.StartsWith('#') || line.Length == 0)
+            {
+                return line;
+            }
+
+            var value = line[(line.LastIndexOf(' ') + 1)..];
+            var name = line[..line.IndexOf('{', StringComparison.Ordinal)];
+            var replacement = name switch
+            {
+                "vllm:generation_tokens_total" or "vllm:prompt_tokens_total" or "vllm:inter_token_latency_seconds_count" => counter,
+                "vllm:inter_token_latency_seconds_bucket" when value != "0" => counter,
+                "vllm:inter_token_latency_seconds_sum" => sum,
+                "vllm:kv_cache_usage_perc" when kvGauge is not null => kvGauge,
+                _ => value,
+            };
+            return line[..(line.LastIndexOf(' ') + 1)] + replacement;
+        });
+        return string.Join('\n', lines);
     }
 
     public ValueTask DisposeAsync() => new(StopAsync());

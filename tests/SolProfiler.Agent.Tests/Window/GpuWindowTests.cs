@@ -61,4 +61,20 @@ public sealed class GpuWindowTests
         Assert.Null(rates.NvlinkTxBytesPerSecond);
         Assert.Empty(window.Rates(T0.AddSeconds(60)));
     }
+
+    [Fact]
+    public void A_clock_stepped_back_restarts_the_window_and_future_reads_are_dropped()
+    {
+        var window = new GpuWindow(TimeSpan.FromSeconds(30));
+        window.Add(Read(0, 1000, 0.5, null));
+        window.Add(Read(1, 1400, 0.5, null));   // 400 W
+        window.Add(Read(-3600, 1700, 0.5, null)); // the clock steps back an hour; 300 J later
+        window.Add(Read(-3599, 1900, 0.5, null)); // 200 W
+
+        var rates = Assert.Single(window.Rates(T0.AddSeconds(-3599)));
+        Assert.Equal(200, rates.PowerWatts!.Value, 1e-9);
+        Assert.Equal(2, rates.Reads);
+
+        Assert.Empty(window.Rates(T0.AddSeconds(-7200))); // back again, nothing new read: the held reads are in the future
+    }
 }

@@ -100,4 +100,37 @@ public class ServingRateTests
         Assert.All(rates, r => Assert.Equal(11, r.Samples)); // t = 20..30
         Assert.Empty(window.Rates(T0.AddSeconds(100)));
     }
+
+    [Fact]
+    public void A_clock_stepped_back_restarts_the_window_instead_of_mixing_both_sides()
+    {
+        var window = new ServingWindow(TimeSpan.FromSeconds(10));
+        for (var t = 0; t <= 5; t++)
+        {
+            window.Add([At(t, 100.0 * t, Itl(0.02 * 100 * t, 100 * t), running: 32)]);
+        }
+
+        // NTP steps the clock back an hour; the server keeps counting at 200 tokens/s.
+        for (var t = 0; t <= 3; t++)
+        {
+            window.Add([At(t - 3600 + 6, 500 + (200.0 * (t + 1)), Itl(0.01 * (500 + (200 * (t + 1))), 500 + (200 * (t + 1))), running: 32)]);
+        }
+
+        var rates = Assert.Single(window.Rates(T0.AddSeconds(-3600 + 9)));
+        Assert.Equal(4, rates.Samples); // only the scrapes after the step
+        Assert.Equal(200, rates.GenerationTokensPerSecond!.Value, 9);
+        Assert.Equal(0.01, rates.MeanInterTokenLatencySeconds!.Value, 9);
+    }
+
+    [Fact]
+    public void Scrapes_from_the_future_are_dropped_when_the_clock_went_back_and_nothing_new_came()
+    {
+        var window = new ServingWindow(TimeSpan.FromSeconds(10));
+        window.Add([At(0, 0)]);
+        window.Add([At(1, 100)]);
+
+        Assert.Single(window.Rates(T0.AddSeconds(1)));
+        Assert.Empty(window.Rates(T0.AddSeconds(-3600))); // an hour back: what is held lies in the future
+        Assert.Empty(window.Rates(T0.AddSeconds(3600))); // an hour forward: everything ages out
+    }
 }

@@ -87,6 +87,11 @@ public static class ExpositionFetcher
         {
             return Fail(FetchFailureKind.TooLarge, e.Message);
         }
+        catch (InvalidDataException e)
+        {
+            // Thrown by the decompressing stream: not an I/O fault, and not the parser's either.
+            return Fail(FetchFailureKind.BadEncoding, $"body from {source} is not valid for its Content-Encoding: {e.Message}");
+        }
 
         static FetchedExposition Fail(FetchFailureKind kind, string reason) => new(null, reason, kind);
     }

@@ -13,6 +13,9 @@ public enum FetchFailureKind
     Html,
     TooLarge,
     Truncated,
+
+    /// <summary>The body is not valid for its <c>Content-Encoding</c> (a corrupt gzip, deflate or brotli stream).</summary>
+    BadEncoding,
     Request,
     Parse,
     UnknownServer,
@@ -32,6 +35,7 @@ public static class FetchFailureKinds
         FetchFailureKind.Html => "html",
         FetchFailureKind.TooLarge => "too_large",
         FetchFailureKind.Truncated => "truncated",
+        FetchFailureKind.BadEncoding => "bad_encoding",
         FetchFailureKind.Request => "request",
         FetchFailureKind.Parse => "parse",
         FetchFailureKind.UnknownServer => "unknown_server",
