@@ -213,12 +213,7 @@ public sealed class StreamingProbe
     /// <summary>One line, the key scrubbed, at most <see cref="MaxReasonLength"/> characters.</summary>
     internal string CleanReason(string reason)
     {
-        if (_apiKey is not null)
-        {
-            reason = reason.Replace(_apiKey, "[redacted]", StringComparison.Ordinal);
-        }
-
-        return OneLine(reason, MaxReasonLength);
+        return OneLine(Serving.Scraping.KeyRedaction.Redact(reason, _apiKey), MaxReasonLength);
     }
 
     internal static string OneLine(string text, int maxLength)

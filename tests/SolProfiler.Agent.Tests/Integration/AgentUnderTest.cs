@@ -30,7 +30,10 @@ internal sealed class AgentUnderTest : IAsyncDisposable
 
     public HttpClient Http { get; }
 
-    public static async Task<AgentUnderTest> StartAsync(params (string Key, string Value)[] settings)
+    public static Task<AgentUnderTest> StartAsync(params (string Key, string Value)[] settings) => StartAsync(null, settings);
+
+    /// <summary>As <see cref="StartAsync(ValueTuple{string, string}[])"/>, with every log line (Debug and up) also going to <paramref name="logs"/>.</summary>
+    public static async Task<AgentUnderTest> StartAsync(ILoggerProvider? logs, params (string Key, string Value)[] settings)
     {
         var flags = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
         {
@@ -48,7 +51,14 @@ internal sealed class AgentUnderTest : IAsyncDisposable
 
         var options = AgentConfiguration.Load(null, flags, new Dictionary<string, string?>());
         var runtime = await AgentStartup.CreateRuntimeAsync(options, CancellationToken.None);
-        var app = AgentHost.Build(runtime, logging => logging.SetMinimumLevel(LogLevel.Warning));
+        var app = AgentHost.Build(runtime, logging =>
+        {
+            logging.SetMinimumLevel(logs is null ? LogLevel.Warning : LogLevel.Debug);
+            if (logs is not null)
+            {
+                logging.AddProvider(logs);
+            }
+        });
         await app.StartAsync();
         return new AgentUnderTest(app, runtime);
     }

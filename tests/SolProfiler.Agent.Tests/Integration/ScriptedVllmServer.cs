@@ -45,6 +45,12 @@ public enum ScriptMode
 
     /// <summary>Counters that fall a little on every scrape (never back near zero, as a reset would).</summary>
     DecreasingCounters,
+
+    /// <summary>HTTP 401 whose reason phrase and body echo the Authorization header the scraper sent.</summary>
+    EchoKeyUnauthorized,
+
+    /// <summary>The healthy body, with the Authorization header echoed as the model name and in a malformed line.</summary>
+    EchoKeyInBody,
 }
 
 /// <summary>
@@ -73,6 +79,9 @@ internal sealed class ScriptedVllmServer : IAsyncDisposable
     public int KvBlocks { get; set; } = 10_000;
 
     public ScriptMode Mode { get; set; } = ScriptMode.Healthy;
+
+    /// <summary>The Authorization header of the last healthy scrape ("" without one).</summary>
+    public string LastAuthorization { get; private set; } = "";
 
     /// <summary>The context per running sequence the script implies: usage x blocks x 16 / running.</summary>
     public double Context => KvUsage * KvBlocks * 16 / Running;
@@ -137,6 +146,12 @@ internal sealed class ScriptedVllmServer : IAsyncDisposable
             case ScriptMode.Hang:
                 await Task.Delay(TimeSpan.FromSeconds(30), context.RequestAborted).ConfigureAwait(false);
                 return;
+            case ScriptMode.EchoKeyUnauthorized:
+                var sent = context.Request.Headers.Authorization.ToString();
+                context.Response.StatusCode = 401;
+                context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpResponseFeature>()!.ReasonPhrase = "Unauthorized " + sent;
+                await context.Response.WriteAsync($"invalid credentials: {sent}\n", context.RequestAborted).ConfigureAwait(false);
+                return;
             case ScriptMode.SlowLoris:
                 context.Response.ContentType = "text/plain; version=0.0.4";
                 await context.Response.Body.FlushAsync(context.RequestAborted).ConfigureAwait(false);
@@ -174,6 +189,7 @@ internal sealed class ScriptedVllmServer : IAsyncDisposable
                 return;
         }
 
+        LastAuthorization = context.Request.Headers.Authorization.ToString();
         context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
         await context.Response.WriteAsync(Body(), context.RequestAborted).ConfigureAwait(false);
     }
@@ -189,7 +205,8 @@ internal sealed class ScriptedVllmServer : IAsyncDisposable
 
         var scrape = Interlocked.Increment(ref _scrapes);
         var itlSum = tokens * StepSeconds;
-        var model = Mode == ScriptMode.HostileLabels
+        var model = Mode == ScriptMode.EchoKeyInBody ? LastAuthorization.Replace("\"", "", StringComparison.Ordinal)
+            : Mode == ScriptMode.HostileLabels
             ? "m-" + string.Concat(Enumerable.Repeat("\\n\\\"\u0007\u001b[31m\t\u00e9\u202e", 1024))
             : "scripted/model";
         var labels = $"engine=\"0\",model_name=\"{model}\"";
@@ -226,6 +243,9 @@ internal sealed class ScriptedVllmServer : IAsyncDisposable
                     Line($"scripted_noise_total{{shard=\"{i}\"}} {i}");
                 }
 
+                break;
+            case ScriptMode.EchoKeyInBody:
+                Line($"this line is not metrics: {LastAuthorization}");
                 break;
             case ScriptMode.HostileLabels:
                 for (var i = 0; i < 10_000; i++)

@@ -18,9 +18,10 @@ public sealed class ServingScraper(HttpClient http, TimeProvider? timeProvider =
         var at = _time.GetUtcNow();
         var started = Stopwatch.GetTimestamp();
         var fetched = await ExpositionFetcher.FetchAsync(http, options.Url, options.Timeout, options.Limits, options.ApiKey, cancellationToken).ConfigureAwait(false);
-        return fetched.Document is { } document
+        var scrape = fetched.Document is { } document
             ? ExpositionReading.ToScrape(document, options.DisplayUrl, at, Stopwatch.GetElapsedTime(started), options.ForcedServer)
             : ServingScrape.Failure(options.DisplayUrl, at, Stopwatch.GetElapsedTime(started), fetched.FailureReason!, fetched.FailureKind);
+        return KeyRedaction.Redact(scrape, options.ApiKey);
     }
 
     /// <summary>Reads the body of a local file (for <c>solprof scrape --file</c> and tests) the same way.</summary>
