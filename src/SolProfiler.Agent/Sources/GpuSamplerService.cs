@@ -20,12 +20,16 @@ internal sealed class GpuSamplerService(
     protected override async Task ReadOnceAsync(SourceHealth health, CancellationToken cancellationToken)
     {
         var snapshot = await runtime.Gpu!.ReadAsync(cancellationToken).ConfigureAwait(false);
-        if (snapshot.Down)
+        // A read that reached the library but no GPU (every device call failing) is as down as one that did not.
+        var downReason = snapshot.Down ? snapshot.DownReason!
+            : snapshot.Gpus.Count == 0 ? "no GPU could be read" + (snapshot.Warnings.Count > 0 ? ": " + string.Join("; ", snapshot.Warnings) : "")
+            : null;
+        if (downReason is not null)
         {
             inbox.ClearLatestGpu();
-            if (health.Failed(Time.GetUtcNow(), "unavailable", snapshot.DownReason!))
+            if (health.Failed(Time.GetUtcNow(), "unavailable", downReason))
             {
-                Log.SourceDown(Logger, "gpu", "unavailable", snapshot.DownReason!, NextDelay(health).TotalSeconds);
+                Log.SourceDown(Logger, "gpu", "unavailable", downReason, NextDelay(health).TotalSeconds);
             }
 
             return;

@@ -1,0 +1,75 @@
+using SolProfiler.Agent.Tests.Integration;
+using SolProfiler.Telemetry.Exposition;
+using SolProfiler.Telemetry.Tests.Gpu.Nvml;
+
+namespace SolProfiler.Agent.Tests.Faults;
+
+/// <summary>
+/// The fault matrix for the GPU side, through the real P/Invoke path on the NVML stand-in: a GPU that falls off the
+/// bus, one that disappears from the device count, and every call failing. The agent stays up, the GPUs still read
+/// are exported, the fault is counted, the serving side's gap is untouched, and all 8 GPUs come back with the device.
+/// (A missing library and every call failing from the start are in <see cref="AgentMetricsTests"/>.)
+/// </summary>
+[Trait("Category", "Fault")]
+[Collection(NativeStandInGroup.Name)]
+public sealed class GpuFaultTests
+{
+    private const int NvmlErrorGpuIsLost = 15;
+
+    [Fact]
+    public async Task A_gpu_that_falls_off_the_bus_is_skipped_and_counted_and_comes_back()
+    {
+        await using var server = await ScriptedVllmServer.StartAsync();
+        await using var agent = await AgentMetricsTests.StartAgentAsync(server);
+        var before = await ServingFaultTests.GoodWindowAsync(agent, server);
+        await agent.WaitForMetricsAsync(d => Gpus(d).Count == 8, "8 GPUs");
+
+        NvmlStandIn.InjectError("nvmlDeviceGetPowerUsage", 3, NvmlErrorGpuIsLost);
+        var during = await agent.WaitForMetricsAsync(
+            d => !Gpus(d).Contains("3") && Gpus(d).Count == 7
+                && d.Samples("sol_source_errors_total").Any(s => s.LabelValue("source") == "gpu" && s.LabelValue("reason") == "partial" && s.Value >= 1),
+            "GPU 3 gone, the other 7 exported and the partial read counted");
+        Assert.Equal(1, Assert.Single(during.Samples("sol_source_up"), s => s.LabelValue("source") == "gpu").Value);
+        Assert.Equal(before, await ServingFaultTests.GoodWindowAsync(agent, server), 3);
+        await ServingFaultTests.AssertHealthyExpositionAsync(agent);
+
+        NvmlStandIn.InjectError("nvmlDeviceGetPowerUsage", 3, 0, 0);
+        await agent.WaitForMetricsAsync(d => Gpus(d).Count == 8, "GPU 3 back");
+    }
+
+    [Fact]
+    public async Task A_gpu_that_leaves_the_device_count_ages_out_and_returns()
+    {
+        await using var server = await ScriptedVllmServer.StartAsync();
+        await using var agent = await AgentMetricsTests.StartAgentAsync(server);
+        var before = await ServingFaultTests.GoodWindowAsync(agent, server);
+        await agent.WaitForMetricsAsync(d => Gpus(d).Count == 8, "8 GPUs");
+
+        NvmlStandIn.SetDeviceCount(7);
+        await agent.WaitForMetricsAsync(d => Gpus(d).Count == 7 && !Gpus(d).Contains("7"), "GPU 7 aged out of the window");
+        Assert.Equal(before, await ServingFaultTests.GoodWindowAsync(agent, server), 3);
+        await ServingFaultTests.AssertHealthyExpositionAsync(agent);
+
+        NvmlStandIn.SetDeviceCount(8);
+        await agent.WaitForMetricsAsync(d => Gpus(d).Count == 8, "GPU 7 back");
+    }
+
+    [Fact]
+    public async Task Every_call_failing_mid_run_takes_the_gpu_source_down_and_it_recovers()
+    {
+        await using var server = await ScriptedVllmServer.StartAsync();
+        await using var agent = await AgentMetricsTests.StartAgentAsync(server);
+        var before = await ServingFaultTests.GoodWindowAsync(agent, server);
+
+        NvmlStandIn.InjectError("nvmlDeviceGetHandleByIndex_v2", -1, 999); // NVML_ERROR_UNKNOWN for every device
+        await agent.WaitForMetricsAsync(d => d.Samples("sol_source_up").Any(s => s.LabelValue("source") == "gpu" && s.Value == 0), "GPU source down");
+        await ServingFaultTests.AssertHealthyExpositionAsync(agent);
+
+        NvmlStandIn.InjectError("nvmlDeviceGetHandleByIndex_v2", -1, 0, 0);
+        await agent.WaitForMetricsAsync(d => Gpus(d).Count == 8 && d.Samples("sol_source_up").Any(s => s.LabelValue("source") == "gpu" && s.Value == 1), "all 8 GPUs back");
+        Assert.Equal(before, await ServingFaultTests.GoodWindowAsync(agent, server), 3);
+    }
+
+    private static HashSet<string> Gpus(ExpositionDocument d) =>
+        d.Samples("sol_gpu_power_watts").Select(s => s.LabelValue("gpu")!).ToHashSet(StringComparer.Ordinal);
+}
