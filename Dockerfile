@@ -21,12 +21,13 @@ ENV DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIE
 
 # Restore first, from the project files alone, so that a source change does not re-download packages.
 COPY Directory.Build.props Directory.Packages.props .editorconfig ./
-COPY src/SolProfiler.Sol/SolProfiler.Sol.csproj src/SolProfiler.Sol/
-COPY src/SolProfiler.Telemetry/SolProfiler.Telemetry.csproj src/SolProfiler.Telemetry/
-COPY src/SolProfiler.Agent/SolProfiler.Agent.csproj src/SolProfiler.Agent/
-COPY src/SolProfiler.Cli/SolProfiler.Cli.csproj src/SolProfiler.Cli/
+# The lock files pin every package, transitive ones too, by version and hash; restore refuses any drift.
+COPY src/SolProfiler.Sol/SolProfiler.Sol.csproj src/SolProfiler.Sol/packages.lock.json src/SolProfiler.Sol/
+COPY src/SolProfiler.Telemetry/SolProfiler.Telemetry.csproj src/SolProfiler.Telemetry/packages.lock.json src/SolProfiler.Telemetry/
+COPY src/SolProfiler.Agent/SolProfiler.Agent.csproj src/SolProfiler.Agent/packages.lock.json src/SolProfiler.Agent/
+COPY src/SolProfiler.Cli/SolProfiler.Cli.csproj src/SolProfiler.Cli/packages.lock.json src/SolProfiler.Cli/
 COPY native/native.targets native/
-RUN dotnet restore src/SolProfiler.Cli/SolProfiler.Cli.csproj
+RUN dotnet restore src/SolProfiler.Cli/SolProfiler.Cli.csproj --locked-mode
 
 # The native NVML/DCGM stand-ins (C11). Only the NVML one goes into the image, and only the demo (and
 # --gpu-backend sim) loads it.

@@ -34,6 +34,9 @@ public static class AgentHost
             // The agent answers small GETs; bound what a client may send.
             k.Limits.MaxRequestBodySize = 64 * 1024;
             k.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
+            // Prometheus holds one or two connections; a client that opens thousands, or trickles its headers, is cut off.
+            k.Limits.MaxConcurrentConnections = 1024;
+            k.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(10);
             k.AddServerHeader = false;
         });
         builder.Logging.ClearProviders();
