@@ -61,3 +61,8 @@ awk -F, -v warmup="$warmup" '
     printf "threads: %d -> %d; slope %+.2f per hour\n", first3, last3, s3
   }' "$csv"
 echo "samples: $csv"
+failed=$(tail -1 "$csv" | cut -d, -f6)
+if [ "$failed" -ne 0 ]; then
+  echo "soak: $failed requests were not answered" >&2
+  exit 1
+fi
