@@ -13,8 +13,8 @@ duration=${1:-300}
 port=${2:-19464}
 warmup=${3:-240}
 
-dotnet build src/SolProfiler.Cli -c Release -v quiet -nologo >/dev/null
-exe=src/SolProfiler.Cli/bin/Release/net10.0/solprof
+. tests/perf/lib.sh
+build_cli
 mode=${MODE:-demo}
 if [ "$mode" = agent ]; then
   "$exe" agent --demo --urls "http://127.0.0.1:$((port + 1))" >/tmp/solprof-overhead-server.log 2>&1 &
@@ -37,10 +37,7 @@ ticks=$(getconf CLK_TCK)
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$pid/status"; }
 
-for _ in $(seq 1 100); do
-  curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
-  sleep 0.2
-done
+wait_healthy "$port"
 sleep "$warmup"
 
 startup_ticks=$(cpu_ticks)

@@ -11,15 +11,9 @@ port=${3:-19484}
 warmup=${4:-60}
 command -v wrk >/dev/null || { echo "wrk not found: apt-get install wrk" >&2; exit 2; }
 
-dotnet build src/SolProfiler.Cli -c Release -v quiet -nologo >/dev/null
-exe=src/SolProfiler.Cli/bin/Release/net10.0/solprof
-"$exe" agent --demo --urls "http://127.0.0.1:$port" >/tmp/solprof-metrics-load.log 2>&1 &
-pid=$!
-trap 'kill $pid 2>/dev/null || true' EXIT
-for _ in $(seq 1 150); do
-  curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
-  sleep 0.2
-done
+. tests/perf/lib.sh
+build_cli
+start_demo_agent "$port" /tmp/solprof-metrics-load.log
 sleep "$warmup" # a full window, and the JIT's first tiers
 bytes=$(curl -fs "http://127.0.0.1:$port/metrics" | wc -c)
 echo "scrape body: $bytes bytes; wrk -t2 -c$connections -d${duration}s on $(nproc) cores"

@@ -19,20 +19,7 @@ public static class ReportInputReader
     public static ReportData Read(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        if (!File.Exists(path))
-        {
-            throw new SolInputException($"report: file '{path}' does not exist");
-        }
-
-        string text;
-        try
-        {
-            text = File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new SolInputException($"report: cannot read '{path}' ({e.Message})", e);
-        }
+        var text = Common.InputFiles.ReadText(path, "report");
 
         var whole = TryParse(text);
         if (whole is JsonObject o && JsonFields.Str(o, "kind") == SweepKind)

@@ -42,21 +42,7 @@ public sealed record SweepInput(
     {
         ArgumentNullException.ThrowIfNull(path);
         const string expected = "--compare takes a sweep result written by `solprof sweep -o FILE`";
-        if (!File.Exists(path))
-        {
-            throw new SolInputException($"--compare: file '{path}' does not exist");
-        }
-
-        string text;
-        try
-        {
-            text = File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new SolInputException($"--compare: cannot read '{path}' ({e.Message})", e);
-        }
-
+        var text = Common.InputFiles.ReadText(path, "--compare");
         var sweep = TryParse(text) as JsonObject;
         var kind = JsonFields.Str(sweep, "kind");
         if (kind != ReportInputReader.SweepKind)
