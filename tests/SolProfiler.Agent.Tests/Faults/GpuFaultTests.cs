@@ -1,5 +1,6 @@
 using SolProfiler.Agent.Tests.Integration;
 using SolProfiler.Telemetry.Exposition;
+using SolProfiler.Telemetry.Tests.Gpu.Dcgm;
 using SolProfiler.Telemetry.Tests.Gpu.Nvml;
 
 namespace SolProfiler.Agent.Tests.Faults;
@@ -68,6 +69,31 @@ public sealed class GpuFaultTests
         NvmlStandIn.InjectError("nvmlDeviceGetHandleByIndex_v2", -1, 0, 0);
         await agent.WaitForMetricsAsync(d => Gpus(d).Count == 8 && d.Samples("sol_source_up").Any(s => s.LabelValue("source") == "gpu" && s.Value == 1), "all 8 GPUs back");
         Assert.Equal(before, await ServingFaultTests.GoodWindowAsync(agent, server), 3);
+    }
+
+    [Fact]
+    public async Task A_dcgm_host_engine_that_drops_and_stays_away_takes_the_gpu_source_down_until_it_is_back()
+    {
+        DcgmStandIn.Reset();
+        await using var server = await ScriptedVllmServer.StartAsync();
+        await using var agent = await AgentUnderTest.StartAsync(
+            ("model", "llama-3.1-70b"), ("gpu", "h100-sxm"), ("tp", "8"), ("weights", "fp8"), ("kv", "fp8"), ("activations", "fp8"),
+            ("gpuSource:backend", "dcgm"), ("gpuSource:library", DcgmStandIn.LibraryPath), ("gpuSource:dcgmHost", "127.0.0.1:5555"),
+            ("serving:url", server.MetricsUrl.ToString()));
+        var before = await ServingFaultTests.GoodWindowAsync(agent, server);
+        await agent.WaitForMetricsAsync(d => Gpus(d).Count == 8, "8 GPUs through DCGM");
+
+        DcgmStandIn.SetHostEngineReachable(false);
+        DcgmStandIn.DropConnections();
+        await agent.WaitForMetricsAsync(
+            d => d.Samples("sol_source_up").Any(s => s.LabelValue("source") == "gpu" && s.Value == 0) && Gpus(d).Count == 0,
+            "GPU source down with the host engine gone");
+        Assert.Equal(before, await ServingFaultTests.GoodWindowAsync(agent, server), 3);
+        await ServingFaultTests.AssertHealthyExpositionAsync(agent);
+
+        DcgmStandIn.SetHostEngineReachable(true);
+        // the source retries with back-off (1 s, 2 s, 4 s, ...): it reconnects within a few seconds
+        await agent.WaitForMetricsAsync(d => Gpus(d).Count == 8 && d.Samples("sol_source_up").Any(s => s.LabelValue("source") == "gpu" && s.Value == 1), "reconnected", seconds: 40);
     }
 
     private static HashSet<string> Gpus(ExpositionDocument d) =>
