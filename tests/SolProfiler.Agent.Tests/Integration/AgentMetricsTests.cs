@@ -96,6 +96,7 @@ public sealed class AgentMetricsTests
         Assert.True(Value(doc, "sol_nvlink_bytes_per_second", ("kind", "modeled")) > 0);
     }
 
+    [Trait("Category", "Fault")]
     [Fact]
     public async Task A_server_that_goes_down_is_reported_and_its_gap_series_vanish_until_it_is_back()
     {
@@ -131,6 +132,7 @@ public sealed class AgentMetricsTests
         }
     }
 
+    [Trait("Category", "Fault")]
     [Fact]
     public async Task A_restart_that_resets_counters_gives_no_negative_rates()
     {
@@ -148,6 +150,7 @@ public sealed class AgentMetricsTests
         Assert.True(point.GetProperty("tokensPerSecond").GetDouble() > 0);
     }
 
+    [Trait("Category", "Fault")]
     [Theory]
     [InlineData(ScriptMode.Garbage, "unknown_server")]
     [InlineData(ScriptMode.Html, "html")]
@@ -184,6 +187,7 @@ public sealed class AgentMetricsTests
         Assert.Contains(snapshot.GetProperty("warnings").EnumerateArray(), w => w.GetString()!.Contains("likely wrong", StringComparison.Ordinal));
     }
 
+    [Trait("Category", "Fault")]
     [Fact]
     public async Task A_failing_gpu_library_takes_only_the_gpu_series_down()
     {
@@ -207,6 +211,7 @@ public sealed class AgentMetricsTests
         await agent.WaitForMetricsAsync(d => d.Samples("sol_source_up").Any(s => s.LabelValue("source") == "gpu" && s.Value == 1), "GPU back");
     }
 
+    [Trait("Category", "Fault")]
     [Fact]
     public async Task A_missing_gpu_library_leaves_the_agent_up_and_says_so()
     {
