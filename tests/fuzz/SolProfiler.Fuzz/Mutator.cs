@@ -6,9 +6,10 @@ namespace SolProfiler.Fuzz;
 /// Makes pseudo-random parser inputs by mutating seed inputs: bit flips, byte changes, insertions of the characters
 /// and tokens the two grammars care about (<c>\0 \r \n { } " \ # = , :</c>, <c>data:</c>, <c># EOF</c>), huge and
 /// special numbers (NaN, Inf, 1e309, 2^64), truncations, deletions, duplicated ranges, splices of two seeds, CRLF
-/// swaps, very long lines and many repeated lines. Deterministic: the same seed gives the same inputs on every machine
-/// (<see cref="Random(int)"/> with a seed uses a fixed algorithm), so a failure is replayed from its seed and index.
-/// Shared by the SharpFuzz harness (<c>--smoke</c>) and the xUnit random-input tests (linked, not copied).
+/// swaps, very long lines, many repeated lines and trailing blank lines. Deterministic: the same seed gives the same
+/// inputs on every machine (<see cref="Random(int)"/> with a seed uses a fixed algorithm), so a failure is replayed
+/// from its seed and index. Shared by the SharpFuzz harness (<c>--smoke</c>) and the xUnit random-input tests
+/// (linked, not copied).
 /// </summary>
 internal sealed class Mutator
 {
@@ -61,7 +62,7 @@ internal sealed class Mutator
 
     private void MutateOnce(List<byte> data)
     {
-        switch (_random.Next(16))
+        switch (_random.Next(17))
         {
             case 0 when data.Count > 0:
                 data[_random.Next(data.Count)] ^= (byte)(1 << _random.Next(8));
@@ -116,6 +117,9 @@ internal sealed class Mutator
 
             case 13 when data.Count > 0:
                 data[_random.Next(data.Count)] = (byte)(0x80 + _random.Next(0x80)); // stray UTF-8 continuation or lead byte
+                break;
+            case 14:
+                TrailingBlanks(data);
                 break;
             default:
                 data.InsertRange(_random.Next(data.Count + 1), s_tokens[_random.Next(s_tokens.Length)]);
@@ -246,6 +250,21 @@ internal sealed class Mutator
         }
 
         data.InsertRange(start, block);
+    }
+
+    /// <summary>Blank lines and blanks at the end: the exposition parser guesses the format from a body's last bytes.</summary>
+    private void TrailingBlanks(List<byte> data)
+    {
+        var count = _random.Next(3) switch
+        {
+            0 => 1 + _random.Next(8),
+            1 => 60 + _random.Next(200),
+            _ => 240 + _random.Next(40), // around the 256-byte tail window
+        };
+        for (var i = 0; i < count; i++)
+        {
+            data.Add((byte)"\n\n\n\r \t"[_random.Next(6)]);
+        }
     }
 
     private void SwapLineEndings(List<byte> data)

@@ -39,13 +39,16 @@ static Action<byte[]> Target(string name)
 
 static int Afl(string target)
 {
-    var run = Target(target);
+    // No instrumented code may run before Fuzzer.*.Run has set up afl's shared memory (the probe's constructor runs
+    // some: it would abort the fork server), so the target is made on the first input, inside the child.
+    Action<byte[]>? run = null;
     // Out of process: the child survives nothing it should not, so a stack overflow or a fatal error is reported as a
     // crash and the child restarted. Any exception escaping `run` is a crash; the expected ones are caught inside.
     Fuzzer.OutOfProcess.Run(stream =>
     {
         using var buffer = new MemoryStream();
         stream.CopyTo(buffer);
+        run ??= Target(target);
         run(buffer.ToArray());
     });
     return 0;
@@ -80,7 +83,7 @@ static int Smoke(string[] args)
     var seed = 20_260_801;
     string[] targets = Corpus.Targets;
     var corpusRoot = Path.Combine(AppContext.BaseDirectory, "corpus");
-    var outDir = Directory.GetCurrentDirectory();
+    var outDir = Path.Combine(Path.GetTempPath(), "solprof-fuzz", "smoke"); // never inside the repository by default
     var maxBytes = Mutator.MaxInputBytes;
     for (var i = 1; i < args.Length; i++)
     {
