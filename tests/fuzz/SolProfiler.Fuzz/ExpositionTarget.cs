@@ -106,6 +106,7 @@ internal static class ExpositionTarget
 
         var total = 0;
         var names = new HashSet<string>(StringComparer.Ordinal);
+        var bySampleName = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var (key, family) in doc.Families)
         {
             FuzzInvariantException.Check(key.Length > 0 && string.Equals(key, family.Name, StringComparison.Ordinal), $"family key «{key}» vs name «{family.Name}»");
@@ -113,7 +114,7 @@ internal static class ExpositionTarget
             {
                 total++;
                 FuzzInvariantException.Check(sample.Name.Length > 0, "series with an empty name");
-                FuzzInvariantException.Check(doc.Samples(sample.Name).Contains(sample), $"sample {sample.Name} not found by its name");
+                bySampleName[sample.Name] = bySampleName.GetValueOrDefault(sample.Name) + 1;
                 FuzzInvariantException.Check(sample.TimestampSeconds is not { } t || double.IsFinite(t), "non-finite timestamp");
                 names.Clear();
                 foreach (var label in sample.Labels)
@@ -124,6 +125,12 @@ internal static class ExpositionTarget
         }
 
         FuzzInvariantException.Check(total == doc.SeriesCount, $"SeriesCount {doc.SeriesCount} but {total} samples in the families");
+        foreach (var (name, count) in bySampleName)
+        {
+            FuzzInvariantException.Check(doc.Samples(name).Count == count, $"{count} samples named {name} in the families, {doc.Samples(name).Count} found by the name");
+        }
+
+        FuzzInvariantException.Check(doc.SampleNames.Count() == bySampleName.Count, "sample names without samples");
     }
 
     private static string Fingerprint(ExpositionDocument doc)
