@@ -124,7 +124,13 @@ internal sealed class ExpositionScanner : IDisposable
 
     private void Complete()
     {
-        if (!_skipping && _end > _start)
+        if (_skipping)
+        {
+            // An over-long last line without a newline: it was reported at _lines + 1 and is a line of the body, so it
+            // counts (else Lines is one short of the line numbers the visitor was given; found by fuzzing).
+            _lines++;
+        }
+        else if (_end > _start)
         {
             _lines++;
             ProcessLine(_buffer.AsSpan(_start, _end - _start));

@@ -68,7 +68,7 @@ public sealed class StreamingProbe
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _apiKey);
         }
 
-        var m = new Measurement(_time);
+        var m = new Measurement(_time, Options.MaxTokens);
         m.Start = _time.GetTimestamp(); // t0: just before the request is sent
         try
         {
@@ -161,7 +161,7 @@ public sealed class StreamingProbe
             "data: {\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"a\"},\"finish_reason\":null}],\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":1}}\n\n" +
             "data: {\"choices\":[{\"index\":0,\"text\":\"b\",\"finish_reason\":\"length\"}],\"usage\":null}\r\n\r\n" +
             "data: [DONE]\n\n";
-        var m = new Measurement(TimeProvider.System) { Start = TimeProvider.System.GetTimestamp() };
+        var m = new Measurement(TimeProvider.System, maxTokens: 16) { Start = TimeProvider.System.GetTimestamp() };
         using var stream = new MemoryStream(Encoding.UTF8.GetBytes(sample));
         var reader = new SseReader(stream);
         while (reader.ReadEventAsync().AsTask().GetAwaiter().GetResult() is { } e && e.Data != "[DONE]")
@@ -353,8 +353,8 @@ public sealed class StreamingProbe
 
     private static string Seconds(double s) => s.ToString("0.###", CultureInfo.InvariantCulture) + " s";
 
-    /// <summary>The running measurement of one request.</summary>
-    private sealed class Measurement(TimeProvider time)
+    /// <summary>The running measurement of one request that asked for at most <paramref name="maxTokens"/> tokens.</summary>
+    private sealed class Measurement(TimeProvider time, int maxTokens)
     {
         private readonly List<double> _gaps = [];
         private long? _firstContent;
@@ -454,8 +454,11 @@ public sealed class StreamingProbe
         {
             // Tokens in this chunk: known only when the chunk carries cumulative usage (vLLM continuous_usage_stats,
             // or servers that send usage on every chunk); otherwise one is assumed.
+            // A cumulative count over the request's max_tokens cannot be true; trusted, it would make the split below
+            // add as many samples as the stream claims (2^31 from one line: OutOfMemoryException; found by fuzzing),
+            // so such a chunk is taken as one of unknown count.
             var tokens = 1;
-            if (chunkUsage is { } cumulative && cumulative > _countedTokens)
+            if (chunkUsage is { } cumulative && cumulative > _countedTokens && cumulative <= maxTokens)
             {
                 tokens = cumulative - _countedTokens;
             }

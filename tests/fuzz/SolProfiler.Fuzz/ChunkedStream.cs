@@ -1,0 +1,77 @@
+namespace SolProfiler.Fuzz;
+
+/// <summary>
+/// A non-seekable read-only stream over a byte array that hands out its bytes in chunks of the given sizes (cycled),
+/// as a network body arrives: reads end anywhere, inside a line, between <c>\r</c> and <c>\n</c>, inside a character.
+/// </summary>
+internal sealed class ChunkedStream(byte[] data, int[] chunkSizes) : Stream
+{
+    private int _position;
+    private int _next;
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position
+    {
+        get => throw new NotSupportedException();
+        set => throw new NotSupportedException();
+    }
+
+    /// <summary>Chunk sizes (1 to 4,096 bytes) derived from <paramref name="salt"/>, so each input gets its own pattern.</summary>
+    public static int[] Pattern(uint salt)
+    {
+        var sizes = new int[1 + (int)(salt % 7)];
+        var x = salt | 1;
+        for (var i = 0; i < sizes.Length; i++)
+        {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            sizes[i] = (x % 4) switch
+            {
+                0 => 1,
+                1 => 1 + (int)(x >> 8) % 7,
+                2 => 1 + (int)(x >> 8) % 300,
+                _ => 1 + (int)(x >> 8) % 4096,
+            };
+        }
+
+        return sizes;
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        var chunk = chunkSizes.Length == 0 ? int.MaxValue : chunkSizes[_next++ % chunkSizes.Length];
+        var n = Math.Min(Math.Min(chunk, buffer.Length), data.Length - _position);
+        data.AsSpan(_position, n).CopyTo(buffer);
+        _position += n;
+        return n;
+    }
+
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult(Read(buffer.Span));
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+}
