@@ -12,15 +12,9 @@ port=${2:-19474}
 warmup=${3:-300}
 csv=${4:-/tmp/solprof-soak.csv}
 
-dotnet build src/SolProfiler.Cli -c Release -v quiet -nologo >/dev/null
-exe=src/SolProfiler.Cli/bin/Release/net10.0/solprof
-"$exe" agent --demo --urls "http://127.0.0.1:$port" >/tmp/solprof-soak.log 2>&1 &
-pid=$!
-trap 'kill $pid 2>/dev/null || true' EXIT
-for _ in $(seq 1 150); do
-  curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
-  sleep 0.2
-done
+. tests/perf/lib.sh
+build_cli
+start_demo_agent "$port" /tmp/solprof-soak.log
 
 echo "seconds,rss_kib,fds,threads,scrapes,failed" >"$csv"
 start=$(date +%s)
