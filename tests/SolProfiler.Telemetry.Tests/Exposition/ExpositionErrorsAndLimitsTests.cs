@@ -1,3 +1,4 @@
+using SolProfiler.Fuzz;
 using System.Text;
 using SolProfiler.Telemetry.Exposition;
 
@@ -69,7 +70,7 @@ public sealed class ExpositionErrorsAndLimitsTests
         var longLine = "big{v=\"" + new string('x', 5000) + "\"} 1\n";
         var text = "a 1\n" + longLine + "b 2\n" + longLine + "c 3\n" + longLine.TrimEnd('\n');
         var limits = new ExpositionLimits { MaxLineBytes = 100 };
-        var doc = ExpositionParser.Parse(new TrickleStream(Encoding.UTF8.GetBytes(text), chunk), limits);
+        var doc = ExpositionParser.Parse(new ChunkedStream(Encoding.UTF8.GetBytes(text), [chunk]), limits);
         Assert.Equal(3, doc.LineErrorCount);
         Assert.Equal([2, 4, 6], doc.Errors.Select(e => e.LineNumber).ToArray());
         Assert.All(doc.Errors, e => Assert.Contains("MaxLineBytes", e.Message, StringComparison.Ordinal));
@@ -82,7 +83,7 @@ public sealed class ExpositionErrorsAndLimitsTests
     {
         var line = "a{v=\"" + new string('y', 100 - 9) + "\"} 1";
         Assert.Equal(100, line.Length);
-        var doc = ExpositionParser.Parse(new TrickleStream(Encoding.UTF8.GetBytes(line + "\r\n" + line.Replace("a{", "b{", StringComparison.Ordinal) + "\r\n"), 5), new ExpositionLimits { MaxLineBytes = 100 });
+        var doc = ExpositionParser.Parse(new ChunkedStream(Encoding.UTF8.GetBytes(line + "\r\n" + line.Replace("a{", "b{", StringComparison.Ordinal) + "\r\n"), [5]), new ExpositionLimits { MaxLineBytes = 100 });
         Assert.Equal(0, doc.LineErrorCount);
         Assert.Equal(2, doc.SeriesCount);
     }
@@ -227,7 +228,7 @@ public sealed class ExpositionErrorsAndLimitsTests
     {
         var text = "# TYPE h histogram\nh_bucket{le=\"1\"} 1\nh_bucket{le=\"+Inf\"} 2\nh_sum 3\nh_count 2\nbad{\n";
         var a = ExpositionParser.Parse(new MemoryStream(Encoding.UTF8.GetBytes(text)));
-        var b = await ExpositionParser.ParseAsync(new TrickleStream(Encoding.UTF8.GetBytes(text), 2));
+        var b = await ExpositionParser.ParseAsync(new ChunkedStream(Encoding.UTF8.GetBytes(text), [2]));
         Assert.Equal(a.SeriesCount, b.SeriesCount);
         Assert.Equal(a.LineErrorCount, b.LineErrorCount);
         Assert.Equal(a.Families["h"].Samples.Select(s => s.Value), b.Families["h"].Samples.Select(s => s.Value));

@@ -1,3 +1,4 @@
+using SolProfiler.Fuzz;
 using System.Text;
 using SolProfiler.Telemetry.Exposition;
 
@@ -244,7 +245,7 @@ public sealed class ExpositionGrammarTests
         var bodies = new[]
         {
             ExpositionParser.Parse(new MemoryStream(Encoding.UTF8.GetBytes(c.Text)), contentType: c.ContentType),
-            ExpositionParser.Parse(new TrickleStream(Encoding.UTF8.GetBytes(c.Text), 3), contentType: c.ContentType),
+            ExpositionParser.Parse(new ChunkedStream(Encoding.UTF8.GetBytes(c.Text), [3]), contentType: c.ContentType),
             ExpositionParser.Parse(c.Text, contentType: c.ContentType),
         };
         foreach (var doc in bodies)

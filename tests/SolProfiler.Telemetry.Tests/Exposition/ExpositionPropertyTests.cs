@@ -1,3 +1,4 @@
+using SolProfiler.Fuzz;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -25,7 +26,7 @@ public sealed class ExpositionPropertyTests
             var doc = (n % 3) switch
             {
                 0 => ExpositionParser.Parse(new MemoryStream(bytes)),
-                1 => ExpositionParser.Parse(new TrickleStream(bytes, rng.Next(1, 300))),
+                1 => ExpositionParser.Parse(new ChunkedStream(bytes, [rng.Next(1, 300)])),
                 _ => ExpositionParser.Parse(written.Text),
             };
 
@@ -98,7 +99,7 @@ public sealed class ExpositionPropertyTests
                 var doc = (n % 3) switch
                 {
                     0 => ExpositionParser.Parse(new MemoryStream(body), limits, contentType),
-                    1 => ExpositionParser.Parse(new TrickleStream(body, rng.Next(1, 64)), limits, contentType),
+                    1 => ExpositionParser.Parse(new ChunkedStream(body, [rng.Next(1, 64)]), limits, contentType),
                     _ => ExpositionParser.Parse(Encoding.UTF8.GetString(body), limits, contentType),
                 };
                 Assert.True(doc.Errors.Count <= Math.Min(doc.LineErrorCount, limits.MaxErrorsKept));

@@ -1,47 +1,5 @@
 namespace SolProfiler.Telemetry.Tests.Exposition;
 
-/// <summary>A non-seekable stream that hands out at most <c>chunk</c> bytes per read and counts what it handed out.</summary>
-internal sealed class TrickleStream(byte[] data, int chunk) : Stream
-{
-    private int _position;
-
-    public long BytesRead => _position;
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-    public override int Read(Span<byte> buffer)
-    {
-        var n = Math.Min(Math.Min(chunk, buffer.Length), data.Length - _position);
-        data.AsSpan(_position, n).CopyTo(buffer);
-        _position += n;
-        return n;
-    }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-}
-
 /// <summary>An endless non-seekable stream of one repeated line, counting the bytes it handed out.</summary>
 internal sealed class EndlessStream(byte[] line) : Stream
 {

@@ -9,6 +9,9 @@ internal sealed class ChunkedStream(byte[] data, int[] chunkSizes) : Stream
     private int _position;
     private int _next;
 
+    /// <summary>Bytes handed out so far.</summary>
+    public long BytesRead => _position;
+
     public override bool CanRead => true;
 
     public override bool CanSeek => false;
