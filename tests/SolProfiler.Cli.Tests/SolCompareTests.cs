@@ -19,14 +19,19 @@ public class SolCompareTests
         Assert.Empty(json["differences"]!.AsArray()); // the SOL is for the sweep's own configuration
         var frontier = json["frontier"]!.AsArray();
         Assert.Equal(1, Cli.Num(frontier[0], "batch"));
-        // powers of two, at least up to twice the highest concurrency (64), and on until the frontier is slower per
-        // user than the slowest level (120 tokens/s/user), so every level has the frontier above it
+        // powers of two, at least up to twice the highest concurrency, and on until the frontier is slower per user
+        // than the slowest level, so every level has the frontier above it
+        var sweepLevels = sweep["levels"]!.AsArray();
+        var highest = sweepLevels.Max(l => Cli.Num(l, "concurrency"));
+        var slowest = sweepLevels.Where(l => l!["tokensPerSecondPerUser"] is not null).Min(l => Cli.Num(l, "tokensPerSecondPerUser"));
         Assert.All(frontier.Zip(frontier.Skip(1)), p => Assert.Equal(2 * Cli.Num(p.First, "batch"), Cli.Num(p.Second, "batch")));
-        Assert.True(Cli.Num(frontier[^1], "batch") >= 128);
-        Assert.True(Cli.Num(frontier[^1], "tokensPerSecondPerUser") <= 120 && Cli.Num(frontier[^2], "tokensPerSecondPerUser") > 120);
+        Assert.True(Cli.Num(frontier[^1], "batch") >= 2 * highest);
+        Assert.True(Cli.Num(frontier[^1], "tokensPerSecondPerUser") <= slowest && Cli.Num(frontier[^2], "tokensPerSecondPerUser") > slowest);
         Assert.All(frontier, p => Assert.Equal("llama-3.1-70b", Cli.Str(p, "model")));
         Assert.All(frontier, p => Assert.Equal(8, Cli.Num(p, "tp")));
-        Assert.All(frontier, p => Assert.Equal(1024 + (256 / 2.0), Cli.Num(p, "context")));
+        // the sweep's own client context: prompt plus half the output
+        var clientContext = Cli.Num(sweep, "settings.inputTokens") + (Cli.Num(sweep, "settings.outputTokens") / 2);
+        Assert.All(frontier, p => Assert.Equal(clientContext, Cli.Num(p, "context")));
         var levels = json["levels"]!.AsArray();
         Assert.Equal(sweep["levels"]!.AsArray().Count, levels.Count);
         foreach (var level in levels.Where(l => Cli.Num(l, "completed") > 0))
@@ -97,9 +102,10 @@ public class SolCompareTests
         Assert.True(run.ExitCode == 0, run.ToString());
         var lines = run.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.StartsWith("kind,label,batch,", lines[0], StringComparison.Ordinal);
-        var frontier = (await Cli.Json("sol", "--compare", Fixture("sweep.json")))["frontier"]!.AsArray().Count;
-        Assert.Equal(frontier + 4, lines.Length - 1); // the frontier and four levels
-        Assert.Equal(4, lines.Count(l => l.StartsWith("measured,", StringComparison.Ordinal)));
+        var compared = await Cli.Json("sol", "--compare", Fixture("sweep.json"));
+        var levels = compared["levels"]!.AsArray().Count;
+        Assert.Equal(compared["frontier"]!.AsArray().Count + levels, lines.Length - 1); // every frontier point and every level
+        Assert.Equal(levels, lines.Count(l => l.StartsWith("measured,", StringComparison.Ordinal)));
 
         using var bitmap = SKBitmap.Decode(png);
         Assert.Equal(1000, bitmap.Width);

@@ -11,9 +11,13 @@ public static class FrontierBatches
 {
     private const int Limit = 1 << 16;
 
-    public static IReadOnlyList<int> For(PreparedSol sol, double context, int highestConcurrency, double? slowestMeasuredTokensPerSecondPerUser)
+    /// <param name="measuredTokensPerSecondPerUser">Each level's measured rate; nulls (empty levels) are skipped.</param>
+    public static IReadOnlyList<int> For(PreparedSol sol, double context, int highestConcurrency, IEnumerable<double?> measuredTokensPerSecondPerUser)
     {
         ArgumentNullException.ThrowIfNull(sol);
+        ArgumentNullException.ThrowIfNull(measuredTokensPerSecondPerUser);
+        var measured = measuredTokensPerSecondPerUser.OfType<double>().ToArray();
+        double? slowestMeasuredTokensPerSecondPerUser = measured.Length > 0 ? measured.Min() : null;
         var top = Math.Max(2, (int)Math.Min(Limit, Math.Pow(2, Math.Ceiling(Math.Log2(Math.Max(1, highestConcurrency))) + 1)));
         var batches = new List<int>(ParetoFrontier.PowersOfTwo(1, top));
         if (slowestMeasuredTokensPerSecondPerUser is { } slowest)

@@ -95,9 +95,8 @@ public static class SolCommand
                 {
                     // the sweep's own frontier: far enough that every measured level has the SOL above it
                     var prepared = SolRunner.Run(request)[0].Prepared;
-                    var slowest = sweep.Levels.Select(l => l.TokensPerSecondPerUser).OfType<double>().DefaultIfEmpty(double.NaN).Min();
                     var highest = sweep.Levels.Select(l => Math.Max(l.Concurrency, (int)Math.Ceiling(l.Batch ?? 0))).DefaultIfEmpty(1).Max();
-                    request = request with { Batches = FrontierBatches.For(prepared, ctx, highest, double.IsNaN(slowest) ? null : slowest) };
+                    request = request with { Batches = FrontierBatches.For(prepared, ctx, highest, sweep.Levels.Select(l => l.TokensPerSecondPerUser)) };
                 }
 
                 var comparison = Compare.SweepComparison.Build(sweep, SolRunner.Run(request)[0]);

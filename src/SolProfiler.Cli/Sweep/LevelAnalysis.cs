@@ -1,4 +1,4 @@
-using SolProfiler.Agent.Analysis;
+using SolProfiler.Cli.Common;
 using SolProfiler.Sol.Modeling;
 using SolProfiler.Telemetry.Probe;
 
@@ -49,10 +49,8 @@ public static class LevelAnalysis
             server?.ContextTokens ?? settings.ClientContextTokens,
             server?.Batch is null ? "client" : "server",
             server?.ContextTokens is null ? "client" : "server");
-        var atPoint = FractionalBatch.Evaluate(sol, point.Batch, point.ContextTokens);
-        var measuredStep = server?.StepSeconds ?? itl?.Mean;
-        var solAtInteractivity = perUser is { } u ? ParetoDistance.SolTokensPerSecondPerGpuAt(sol, u, point.ContextTokens) : null;
         var perGpu = perSecond / (settings.GpusPerReplica * (server?.Replicas ?? 1));
+        var against = MeasuredAgainstSol.Of(sol, point.Batch, point.ContextTokens, server?.StepSeconds ?? itl?.Mean, perUser, perGpu);
         var madeTokens = server?.ServerTokensPerSecond ?? perSecond;
         return level with
         {
@@ -64,10 +62,10 @@ public static class LevelAnalysis
             TpotSeconds = tpot,
             ItlSeconds = itl,
             OperatingPoint = point,
-            Sol = SolResultRecord.From(sol, atPoint),
-            Efficiency = measuredStep is > 0 ? atPoint.SecondsPerOutputToken / measuredStep : null,
-            ParetoGapRatio = perGpu is { } g && solAtInteractivity is > 0 ? g / solAtInteractivity : null,
-            SolTokensPerSecondPerGpuAtMeasuredInteractivity = solAtInteractivity,
+            Sol = SolResultRecord.From(sol, against.AtPoint),
+            Efficiency = against.Efficiency,
+            ParetoGapRatio = against.ParetoGapRatio,
+            SolTokensPerSecondPerGpuAtMeasuredInteractivity = against.SolTokensPerSecondPerGpuAtMeasuredInteractivity,
             JoulesPerToken = server?.PowerWatts is { } watts && madeTokens is > 0 ? watts / madeTokens : null,
         };
     }

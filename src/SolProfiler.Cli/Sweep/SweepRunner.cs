@@ -100,8 +100,7 @@ public sealed class SweepRunner(SweepSettings settings, PreparedSol sol, HttpCli
 
     private FrontierPoint[] Frontier(IReadOnlyList<SweepLevelResult> levels)
     {
-        var slowest = levels.Select(l => l.TokensPerSecondPerUser).OfType<double>().DefaultIfEmpty(double.NaN).Min();
-        return FrontierBatches.For(sol, settings.ClientContextTokens, settings.Concurrency.Max(), double.IsNaN(slowest) ? null : slowest)
+        return FrontierBatches.For(sol, settings.ClientContextTokens, settings.Concurrency.Max(), levels.Select(l => l.TokensPerSecondPerUser))
             .Select(b => sol.Evaluate(b, settings.ClientContextTokens))
             .Select(r => new FrontierPoint(r.Batch, r.TokensPerSecondPerUser, r.TokensPerSecondPerGpu, r.Fits))
             .ToArray();

@@ -1,4 +1,4 @@
-using SolProfiler.Agent.Analysis;
+using SolProfiler.Cli.Common;
 using SolProfiler.Sol.Modeling;
 
 namespace SolProfiler.Cli.Sol.Compare;
@@ -29,14 +29,8 @@ public sealed record SweepComparison(SweepInput Sweep, SolRunner.Evaluation Fron
                 return new ComparedLevel(level, null, null, null, null);
             }
 
-            var atPoint = FractionalBatch.Evaluate(sol, batch, context);
-            var atInteractivity = level.TokensPerSecondPerUser is { } user ? ParetoDistance.SolTokensPerSecondPerGpuAt(sol, user, context) : null;
-            return new ComparedLevel(
-                level,
-                atPoint.SecondsPerOutputToken,
-                level.MeasuredStepSeconds is > 0 and var step ? atPoint.SecondsPerOutputToken / step : null,
-                atInteractivity,
-                level.TokensPerSecondPerGpu is { } perGpu && atInteractivity is > 0 ? perGpu / atInteractivity : null);
+            var against = MeasuredAgainstSol.Of(sol, batch, context, level.MeasuredStepSeconds, level.TokensPerSecondPerUser, level.TokensPerSecondPerGpu);
+            return new ComparedLevel(level, against.AtPoint.SecondsPerOutputToken, against.Efficiency, against.SolTokensPerSecondPerGpuAtMeasuredInteractivity, against.ParetoGapRatio);
         }).ToArray();
         return new SweepComparison(sweep, frontier, levels, WhatIf(sweep, sol));
     }
