@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using SolProfiler.Agent.Tests.Integration;
+using SolProfiler.Telemetry.Serving.Scraping;
 using SolProfiler.Telemetry.Tests.Gpu.Nvml;
 
 namespace SolProfiler.Agent.Tests.Faults;
@@ -51,6 +52,15 @@ public sealed class SecretLeakTests : IDisposable
         else
         {
             await Task.Delay(TimeSpan.FromSeconds(2)); // scrapes whose model name and a malformed line carry the key
+
+            // Nothing the agent shows today carries a server's model name or a malformed line, so the check below
+            // alone could not fail: the scrape the agent works from must already have the key taken out.
+            using var http = new HttpClient();
+            var scrape = await new ServingScraper(http).ScrapeAsync(new ScrapeOptions { Url = server.MetricsUrl, ApiKey = Key });
+            Assert.Contains(scrape.Samples, x => x.Model?.Contains(KeyRedaction.Mark, StringComparison.Ordinal) == true);
+            Assert.DoesNotContain(scrape.Samples, x => x.Model?.Contains(Key, StringComparison.Ordinal) == true);
+            Assert.True(scrape.ParseErrors > 0);
+            Assert.All(scrape.ParseErrorExamples, e => Assert.DoesNotContain(Key, e, StringComparison.Ordinal));
         }
 
         var texts = new[]
