@@ -22,6 +22,14 @@ internal sealed class ExpositionScanner : IDisposable
 
     private static readonly byte[] s_classes = BuildClasses();
 
+    // The line buffers come from a pool of their own, not ArrayPool.Shared. At the default 64 KiB line limit each is a
+    // 128 KiB array, on the large-object heap. The shared pool keeps arrays per thread and per core and trims them only
+    // at gen-2 collections, which an idle sidecar almost never has. A scrape's async continuations land on different
+    // threads, so it kept allocating fresh buffers: in the soak the LOH grew 3.2 -> 5.5 MB over 10 minutes and would
+    // until every thread held its own pair. This pool is thread-agnostic: as many buffers as scans run at once,
+    // at most 8 kept per size.
+    private static readonly ArrayPool<byte> s_lineBuffers = ArrayPool<byte>.Create(maxArrayLength: 4 * 1024 * 1024, maxArraysPerBucket: 8);
+
     private readonly IExpositionVisitor _visitor;
     private readonly ExpositionLimits _limits;
     private readonly ExpositionFormat? _declaredFormat;
@@ -48,8 +56,8 @@ internal sealed class ExpositionScanner : IDisposable
         _limits = limits;
         _declaredFormat = declaredFormat;
         _timestampsInSeconds = declaredFormat == ExpositionFormat.OpenMetrics100;
-        _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(MinBufferBytes, limits.MaxLineBytes + 8));
-        _scratch = ArrayPool<byte>.Shared.Rent(limits.MaxLineBytes + 2);
+        _buffer = s_lineBuffers.Rent(Math.Max(MinBufferBytes, limits.MaxLineBytes + 8));
+        _scratch = s_lineBuffers.Rent(limits.MaxLineBytes + 2);
         _slots = ArrayPool<LabelSlot>.Shared.Rent(16);
     }
 
@@ -109,8 +117,13 @@ internal sealed class ExpositionScanner : IDisposable
 
     public void Dispose()
     {
-        ArrayPool<byte>.Shared.Return(_buffer);
-        ArrayPool<byte>.Shared.Return(_scratch);
+        if (_buffer.Length == 0)
+        {
+            return; // disposed already: the buffers are back in their pools
+        }
+
+        s_lineBuffers.Return(_buffer);
+        s_lineBuffers.Return(_scratch);
         ArrayPool<LabelSlot>.Shared.Return(_slots);
         if (_hashTable is not null)
         {
