@@ -1,4 +1,5 @@
 using SolProfiler.Telemetry.Gpu;
+using SolProfiler.Telemetry.Serving.Rates;
 using SolProfiler.Telemetry.Statistics;
 
 namespace SolProfiler.Agent.Window;
@@ -8,11 +9,10 @@ namespace SolProfiler.Agent.Window;
 /// handled here once: a counter that goes backwards starts a new segment instead of a negative rate. A GPU that
 /// stops appearing ages out with the window. Not thread-safe: the analysis loop owns it.
 /// </summary>
-/// <remarks>A wall clock stepped back restarts the window, as <see cref="Telemetry.Serving.Rates.ServingWindow"/> does.</remarks>
+/// <remarks>A wall clock stepped back restarts the window (<see cref="WindowReads{T}"/>, as in the serving window).</remarks>
 public sealed class GpuWindow(TimeSpan length)
 {
-    private readonly Queue<GpuSnapshot> _snapshots = new();
-    private DateTimeOffset _newest;
+    private readonly WindowReads<GpuSnapshot> _snapshots = new(s => s.Timestamp);
 
     public TimeSpan Length { get; } = length > TimeSpan.Zero ? length : throw new ArgumentOutOfRangeException(nameof(length));
 
@@ -21,29 +21,14 @@ public sealed class GpuWindow(TimeSpan length)
         ArgumentNullException.ThrowIfNull(snapshot);
         if (!snapshot.Down && snapshot.Gpus.Count > 0)
         {
-            if (_snapshots.Count > 0 && snapshot.Timestamp < _newest - Telemetry.Serving.Rates.ServingWindow.ClockTolerance)
-            {
-                _snapshots.Clear(); // the clock went back: counters differenced across the step would be nonsense
-            }
-
-            _newest = _snapshots.Count == 0 || snapshot.Timestamp > _newest ? snapshot.Timestamp : _newest;
-            _snapshots.Enqueue(snapshot);
+            _snapshots.Add(snapshot);
         }
     }
 
     public IReadOnlyList<GpuRates> Rates(DateTimeOffset now)
     {
-        if (_snapshots.Count > 0 && _newest > now + Telemetry.Serving.Rates.ServingWindow.ClockTolerance)
-        {
-            _snapshots.Clear(); // held reads are in the future: the clock went back since they were taken
-        }
-
-        while (_snapshots.Count > 0 && now - _snapshots.Peek().Timestamp > Length)
-        {
-            _snapshots.Dequeue();
-        }
-
-        return _snapshots
+        _snapshots.Trim(now, Length);
+        return _snapshots.Items
             .SelectMany(s => s.Gpus)
             .GroupBy(g => g.Index)
             .OrderBy(g => g.Key)

@@ -4,18 +4,10 @@ namespace SolProfiler.Telemetry.Serving.Rates;
 /// A sliding window of scrapes per engine (bounded by <see cref="Length"/>): add each scrape, ask for the rates.
 /// Engines that stop appearing age out with the window. Not thread-safe: one sampling loop owns it.
 /// </summary>
-/// <remarks>
-/// A wall clock stepped back (NTP, a VM resumed) would put new scrapes before old ones and keep the old ones from
-/// ever ageing out; an engine's scrapes therefore start over when a scrape is older than the newest held, and
-/// scrapes "from the future" are dropped when the window is read. A step forward ages everything out at once.
-/// </remarks>
+/// <remarks>The clock's steps are handled by <see cref="WindowReads{T}"/>, as in the GPU window.</remarks>
 public sealed class ServingWindow(TimeSpan length)
 {
-    /// <summary>How far a clock may wobble before a step back restarts the window (scrape timestamps are not exact).</summary>
-    public static readonly TimeSpan ClockTolerance = TimeSpan.FromSeconds(1);
-
-    private readonly Dictionary<(ServerKind Server, string Engine, string? Model), Queue<ServingSample>> _byEngine = [];
-    private readonly Dictionary<(ServerKind Server, string Engine, string? Model), DateTimeOffset> _newest = [];
+    private readonly Dictionary<(ServerKind Server, string Engine, string? Model), WindowReads<ServingSample>> _byEngine = [];
 
     public TimeSpan Length { get; } = length > TimeSpan.Zero ? length : throw new ArgumentOutOfRangeException(nameof(length), length, "window length must be positive");
 
@@ -27,15 +19,10 @@ public sealed class ServingWindow(TimeSpan length)
             var key = (s.Server, s.Engine, s.Model);
             if (!_byEngine.TryGetValue(key, out var queue))
             {
-                _byEngine[key] = queue = new Queue<ServingSample>();
-            }
-            else if (queue.Count > 0 && s.Timestamp < _newest[key] - ClockTolerance)
-            {
-                queue.Clear(); // the clock went back: rates across the step would be nonsense
+                _byEngine[key] = queue = new WindowReads<ServingSample>(x => x.Timestamp);
             }
 
-            queue.Enqueue(s);
-            _newest[key] = queue.Count == 1 || s.Timestamp > _newest[key] ? s.Timestamp : _newest[key];
+            queue.Add(s);
         }
     }
 
@@ -45,20 +32,10 @@ public sealed class ServingWindow(TimeSpan length)
         var result = new List<ServingRates>();
         foreach (var (key, queue) in _byEngine.ToArray())
         {
-            if (queue.Count > 0 && _newest[key] > now + ClockTolerance)
-            {
-                queue.Clear(); // held scrapes are in the future: the clock went back since they were taken
-            }
-
-            while (queue.Count > 0 && now - queue.Peek().Timestamp > Length)
-            {
-                queue.Dequeue();
-            }
-
+            queue.Trim(now, Length);
             if (queue.Count == 0)
             {
                 _byEngine.Remove(key);
-                _newest.Remove(key);
                 continue;
             }
 
