@@ -43,9 +43,11 @@ internal static class HeadlessChromium
                 RedirectStandardError = true,
                 UseShellExecute = false,
             };
+            // --disable-dev-shm-usage: CI containers often have a 64 MB /dev/shm, which several Chromiums rendering at
+            // once (the agent's and the CLI's browser tests run in parallel) can fill; a full /dev/shm crashes the renderer.
             foreach (var arg in new[]
             {
-                "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--no-first-run",
+                "--headless", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--hide-scrollbars", "--no-first-run",
                 $"--window-size={Width},{height}", "--virtual-time-budget=4000", "--user-data-dir=" + profile.FullName,
                 action, url.AbsoluteUri,
             })
