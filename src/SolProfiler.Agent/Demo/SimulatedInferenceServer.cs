@@ -156,6 +156,7 @@ public sealed class SimulatedInferenceServer : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(loggerFactory);
+        Http.UnpinnedMemoryPoolFactory.Register(builder.Services);
         builder.WebHost.UseUrls($"http://127.0.0.1:{Options.Port}");
         var app = builder.Build();
         app.MapGet("/metrics", (HttpContext context) =>

@@ -54,6 +54,7 @@ public static class AgentHost
         configureLogging?.Invoke(builder.Logging);
 
         var services = builder.Services;
+        UnpinnedMemoryPoolFactory.Register(services);
         services.AddSingleton(runtime);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<SampleInbox>();
