@@ -49,4 +49,19 @@ public sealed class AgentCommandTests
         Assert.Contains($"cannot listen on http://127.0.0.1:{port}", run.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", run.Stderr + run.Stdout, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_demo_without_its_nvml_stand_in_says_how_to_build_it_in_one_line()
+    {
+        using var folder = new TempFolder();
+        var missing = Path.Combine(folder.Path, "no-build", "libnvidia-ml.so.1");
+        var path = folder.Write("agent.yaml", $"demo: true\nurls: http://127.0.0.1:0\ndemoSettings:\n  nvmlLibraryPath: {missing}\n");
+
+        var run = await Cli.Run("agent", "--config", path);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains($"the NVML stand-in {missing} does not exist", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("cmake -S native -B native/build", run.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", run.Stderr + run.Stdout, StringComparison.Ordinal);
+    }
 }

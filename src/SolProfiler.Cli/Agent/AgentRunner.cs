@@ -24,6 +24,12 @@ public static class AgentRunner
             await stderr.WriteLineAsync("error: " + e.Message).ConfigureAwait(false);
             return CliApp.ExitUserError;
         }
+        catch (FileNotFoundException e)
+        {
+            // The demo's NVML stand-in is not built (solprof run outside the repository): the message says how to build it.
+            await stderr.WriteLineAsync("error: " + e.Message).ConfigureAwait(false);
+            return ExitStartFailed;
+        }
 
         WebApplication app;
         try
