@@ -53,6 +53,7 @@ awk -F, -v warmup="$warmup" '
     printf "rss: %.1f MB at the start of the measured run, %.1f MB at its end, max %.1f MB; slope %+.2f MB/hour\n", first1 / 1024, last1 / 1024, max1 / 1024, s1 / 1024
     printf "open file descriptors: %d -> %d; slope %+.2f per hour\n", first2, last2, s2
     printf "threads: %d -> %d; slope %+.2f per hour\n", first3, last3, s3
+    if ($1 - warmup < 1800) print "(a run this short checks that every scrape is answered; its slopes are start-up, not a trend)"
   }' "$csv"
 echo "samples: $csv"
 failed=$(tail -1 "$csv" | cut -d, -f6)
