@@ -1,25 +1,13 @@
+using SolProfiler.Telemetry.IO;
+
 namespace SolProfiler.Telemetry.Tests.Exposition;
 
 /// <summary>An endless non-seekable stream of one repeated line, counting the bytes it handed out.</summary>
-internal sealed class EndlessStream(byte[] line) : Stream
+internal sealed class EndlessStream(byte[] line) : ForwardReadStream
 {
     private long _position;
 
     public long BytesRead => _position;
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
@@ -32,14 +20,4 @@ internal sealed class EndlessStream(byte[] line) : Stream
 
         return buffer.Length;
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

@@ -1,30 +1,18 @@
+using SolProfiler.Telemetry.IO;
+
 namespace SolProfiler.Fuzz;
 
 /// <summary>
 /// A non-seekable read-only stream over a byte array that hands out its bytes in chunks of the given sizes (cycled),
 /// as a network body arrives: reads end anywhere, inside a line, between <c>\r</c> and <c>\n</c>, inside a character.
 /// </summary>
-internal sealed class ChunkedStream(byte[] data, int[] chunkSizes) : Stream
+internal sealed class ChunkedStream(byte[] data, int[] chunkSizes) : ForwardReadStream
 {
     private int _position;
     private int _next;
 
     /// <summary>Bytes handed out so far.</summary>
     public long BytesRead => _position;
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
 
     /// <summary>Chunk sizes (1 to 4,096 bytes) derived from <paramref name="salt"/>, so each input gets its own pattern.</summary>
     public static int[] Pattern(uint salt)
@@ -58,23 +46,4 @@ internal sealed class ChunkedStream(byte[] data, int[] chunkSizes) : Stream
         _position += n;
         return n;
     }
-
-    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        return ValueTask.FromResult(Read(buffer.Span));
-    }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

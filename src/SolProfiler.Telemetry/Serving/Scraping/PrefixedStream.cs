@@ -1,19 +1,11 @@
+using SolProfiler.Telemetry.IO;
+
 namespace SolProfiler.Telemetry.Serving.Scraping;
 
 /// <summary>A read-only stream that first replays bytes already read (to sniff the body) and then the rest of the inner stream.</summary>
-internal sealed class PrefixedStream(byte[] prefix, int prefixLength, Stream inner) : Stream
+internal sealed class PrefixedStream(byte[] prefix, int prefixLength, Stream inner) : ForwardReadStream
 {
     private int _position;
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
@@ -42,19 +34,6 @@ internal sealed class PrefixedStream(byte[] prefix, int prefixLength, Stream inn
 
         return await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {
