@@ -49,4 +49,38 @@ public sealed record ServingSample
     public double? SpecDecodeDraftTokensTotal { get; init; }
 
     public double? SpecDecodeAcceptedTokensTotal { get; init; }
+
+    /// <summary>Speculative decoding: verify steps that carried drafts (vLLM <c>spec_decode_num_drafts_total</c>), since start.</summary>
+    public double? SpecDecodeDraftsTotal { get; init; }
+
+    /// <summary>
+    /// Speculative decoding: mean tokens emitted per sequence per verify step (accepted drafts + 1), where the server
+    /// publishes it as a gauge (SGLang <c>spec_accept_length</c>) rather than as counters.
+    /// </summary>
+    public double? SpecDecodeEmittedTokensPerStep { get; init; }
+
+    /// <summary>Engine steps (forward passes of the running batch) since start: vLLM <c>iteration_tokens_total_count</c>, llama.cpp <c>n_decode_total</c>.</summary>
+    public double? EngineStepsTotal { get; init; }
+
+    /// <summary>
+    /// The sum over engine steps of the sequences each step carried, since start, so that its increase over the
+    /// increase of <see cref="EngineStepsTotal"/> is the mean batch per step (llama.cpp: <c>n_busy_slots_per_decode</c>
+    /// x <c>n_decode_total</c>).
+    /// </summary>
+    public double? BatchSequencesTotal { get; init; }
+
+    /// <summary>Tokens (prompt and generation) scheduled over all engine steps, since start: vLLM <c>iteration_tokens_total_sum</c>.</summary>
+    public double? ScheduledTokensTotal { get; init; }
+
+    /// <summary>Prompt tokens the engine computed, prefix-cache hits excluded, since start.</summary>
+    public double? PromptTokensComputedTotal { get; init; }
+
+    /// <summary>Prompt tokens served from the prefix cache (not computed), since start.</summary>
+    public double? PrefixCacheHitTokensTotal { get; init; }
+
+    /// <summary>Computed prompt tokens in the engine's latest step, where the server publishes that gauge (Triton's <c>total_context_tokens</c>).</summary>
+    public double? PrefillTokensLastStep { get; init; }
+
+    /// <summary>Per-slot state from a server's slot endpoint (llama.cpp <c>GET /slots</c>), read beside the metrics; null when not read.</summary>
+    public ServingSlots? Slots { get; init; }
 }
