@@ -11,16 +11,40 @@ public sealed record OperatingPoint
 
     public required DateTimeOffset WindowEnd { get; init; }
 
-    /// <summary>Mean sequences in the running batch of one replica (from the server's running-requests gauge).</summary>
+    /// <summary>Mean sequences decoding together in one step of one replica.</summary>
     public double? Batch { get; init; }
+
+    /// <summary>
+    /// Which signal gave the batch: <c>sequences-per-engine-step</c>, <c>running-requests</c>,
+    /// <c>processing-slots</c> or <c>generation-rate-x-step</c> (see <see cref="EngineEstimate"/>).
+    /// </summary>
+    public string? BatchSource { get; init; }
 
     /// <summary>Mean context per running sequence, tokens.</summary>
     public double? ContextTokens { get; init; }
 
-    /// <summary>How the context was obtained: <c>kv-cache-usage</c> or <c>token-counters</c>.</summary>
+    /// <summary>How the context was obtained: <c>kv-cache-usage</c>, <c>slots</c>, <c>token-counters</c> or <c>configured-default</c>.</summary>
     public string? ContextSource { get; init; }
 
-    /// <summary>Mean decode step, seconds: the server's inter-token latency histogram, delta(sum)/delta(count).</summary>
+    /// <summary>Computed prompt tokens (prefix-cache hits excluded) batched into each engine step: the P of a mixed step.</summary>
+    public double? PrefillTokensPerStep { get; init; }
+
+    /// <summary>Which signal gave P (see <see cref="EngineEstimate"/>).</summary>
+    public string? PrefillSource { get; init; }
+
+    /// <summary>Draft positions each sequence scores per verify step (0 without speculative decoding).</summary>
+    public double? DraftTokensPerStep { get; init; }
+
+    /// <summary>Tokens each sequence emits per step (accepted drafts + 1; 1 without speculative decoding).</summary>
+    public double? EmittedTokensPerStep { get; init; }
+
+    /// <summary>Which signal gave the speculative acceptance: <c>speculative-counters</c>, <c>accepted-length-gauge</c> or <c>none</c>.</summary>
+    public string? SpeculationSource { get; init; }
+
+    /// <summary>Server counters that contradicted each other, and were dropped.</summary>
+    public IReadOnlyList<string> EstimateWarnings { get; init; } = [];
+
+    /// <summary>Mean engine step, seconds (a verify step under speculative decoding), from the best step signal the server gives.</summary>
     public double? MeasuredStepSeconds { get; init; }
 
     /// <summary>Which server metric gave the step time, and what it measures.</summary>
@@ -31,7 +55,7 @@ public sealed record OperatingPoint
     /// <summary>Output tokens per second, all replicas.</summary>
     public double? TokensPerSecond { get; init; }
 
-    /// <summary>Interactivity: one token per sequence per step, 1 / step.</summary>
+    /// <summary>Interactivity: tokens each sequence emits per step over the step.</summary>
     public double? TokensPerSecondPerUser { get; init; }
 
     public double? TokensPerSecondPerGpu { get; init; }

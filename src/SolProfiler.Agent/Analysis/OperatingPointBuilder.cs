@@ -16,6 +16,9 @@ public readonly record struct WindowMeasurement(OperatingPoint Point, string? In
 /// </summary>
 public static class OperatingPointBuilder
 {
+    /// <summary>The mean context assumed when no signal of the server gives it (the agent's <c>--context</c> default).</summary>
+    public const double DefaultContextTokens = 1024;
+
     public static WindowMeasurement Build(
         DateTimeOffset start,
         DateTimeOffset end,
@@ -23,7 +26,8 @@ public static class OperatingPointBuilder
         IReadOnlyList<GpuRates> gpus,
         int gpusPerReplica,
         double hbmBandwidthBytesPerSecond,
-        double minTokenObservations)
+        double minTokenObservations,
+        double defaultContextTokens = DefaultContextTokens)
     {
         ArgumentNullException.ThrowIfNull(serving);
         ArgumentNullException.ThrowIfNull(gpus);
@@ -41,66 +45,63 @@ public static class OperatingPointBuilder
             return new(point, "no serving samples in the window");
         }
 
-        var decoding = serving
-            .Where(s => s.MeanInterTokenLatencySeconds is > 0 && s.InterTokenObservations >= minTokenObservations && s.GenerationTokensPerSecond > 0)
-            .ToArray();
         var tokensPerSecond = serving.Sum(s => s.GenerationTokensPerSecond ?? 0);
         point = point with { TokensPerSecond = serving.Any(s => s.GenerationTokensPerSecond is not null) ? tokensPerSecond : null };
-        if (decoding.Length == 0)
+        if (serving.All(s => s.Samples < 2))
         {
-            var observations = serving.Sum(s => s.InterTokenObservations ?? 0);
-            return new(point, serving.All(s => s.Samples < 2)
-                ? "fewer than two serving scrapes in the window"
-                : serving.All(s => s.MeanInterTokenLatencySeconds is null && s.GenerationTokensPerSecond is null)
-                    ? "the server exposes no inter-token latency or generation counter"
-                    : $"no decode traffic in the window ({observations:0} inter-token observations, {tokensPerSecond:0.#} tokens/s)");
+            return new(point, "fewer than two serving scrapes in the window");
         }
 
-        var weight = decoding.Sum(s => s.InterTokenObservations!.Value);
-        var step = decoding.Sum(s => s.MeanInterTokenLatencySeconds!.Value * s.InterTokenObservations!.Value) / weight;
-        var batches = decoding.Where(s => s.MeanRunningRequests is not null).Select(s => s.MeanRunningRequests!.Value).ToArray();
-        double? batch = batches.Length > 0 ? batches.Average() : null;
-        var (context, contextSource) = Context(decoding);
-        var replicas = decoding.Length;
+        var estimates = new List<EngineEstimate>(serving.Count);
+        string? firstReason = null;
+        foreach (var engine in serving)
+        {
+            var (estimate, reason) = EngineEstimate.For(engine, minTokenObservations, defaultContextTokens);
+            if (estimate is not null)
+            {
+                estimates.Add(estimate);
+            }
+            else
+            {
+                firstReason ??= reason;
+            }
+        }
+
+        if (estimates.Count == 0)
+        {
+            return new(point, firstReason);
+        }
+
+        // Engines are replicas: the step is weighted by how often each was observed, the rest is per replica on average.
+        var weight = estimates.Sum(e => e.StepObservations);
+        var step = estimates.Sum(e => e.StepSeconds * e.StepObservations) / weight;
+        var emitted = estimates.Sum(e => e.EmittedTokensPerStep * e.StepObservations) / weight;
+        var decodedPerSecond = estimates.Sum(e => e.TokensPerSecond);
+        var replicas = estimates.Count;
+        var first = estimates[0];
         point = point with
         {
-            Batch = batch,
-            ContextTokens = context,
-            ContextSource = contextSource,
+            Batch = estimates.Average(e => e.Batch),
+            BatchSource = first.BatchSource,
+            ContextTokens = estimates.Average(e => e.ContextTokens),
+            ContextSource = first.ContextSource,
+            PrefillTokensPerStep = estimates.Average(e => e.PrefillTokensPerStep),
+            PrefillSource = first.PrefillSource,
+            DraftTokensPerStep = estimates.Sum(e => e.DraftTokensPerStep * e.StepObservations) / weight,
+            EmittedTokensPerStep = emitted,
+            SpeculationSource = first.SpeculationSource,
             MeasuredStepSeconds = step,
-            StepSource = decoding[0].InterTokenLatencySource,
+            StepSource = first.StepSource,
             InterTokenObservations = weight,
-            TokensPerSecondPerUser = 1.0 / step,
-            TokensPerSecondPerGpu = tokensPerSecond / (replicas * gpusPerReplica),
-            JoulesPerToken = point.PowerWatts is { } watts && tokensPerSecond > 0 ? watts / tokensPerSecond : null,
+            TokensPerSecond = decodedPerSecond,
+            TokensPerSecondPerUser = emitted / step,
+            TokensPerSecondPerGpu = decodedPerSecond / (replicas * gpusPerReplica),
+            JoulesPerToken = point.PowerWatts is { } watts && decodedPerSecond > 0 ? watts / decodedPerSecond : null,
             Replicas = replicas,
+            EstimateWarnings = estimates.SelectMany(e => e.Warnings).Distinct(StringComparer.Ordinal).ToArray(),
         };
 
-        return batch is null or <= 0
-            ? new(point, "the server does not expose its running batch (running requests)")
-            : new(point, null);
-    }
-
-    /// <summary>
-    /// Mean context per running sequence: KV-cache usage x capacity / batch where the server gives its capacity;
-    /// else the mean prompt plus half the mean output per request, from the token and request counters.
-    /// </summary>
-    private static (double? Tokens, string? Source) Context(IReadOnlyList<ServingRates> engines)
-    {
-        var fromKv = engines
-            .Where(e => e.MeanKvCacheUsageRatio is not null && e.KvCacheCapacityTokens is > 0 && e.MeanRunningRequests is > 0)
-            .Select(e => e.MeanKvCacheUsageRatio!.Value * e.KvCacheCapacityTokens!.Value / e.MeanRunningRequests!.Value)
-            .ToArray();
-        if (fromKv.Length > 0)
-        {
-            return (fromKv.Average(), "kv-cache-usage");
-        }
-
-        var fromCounters = engines
-            .Where(e => e.RequestsFinishedPerSecond is > 0 && e.PromptTokensPerSecond is not null && e.GenerationTokensPerSecond is not null)
-            .Select(e => (e.PromptTokensPerSecond!.Value + (e.GenerationTokensPerSecond!.Value / 2)) / e.RequestsFinishedPerSecond!.Value)
-            .ToArray();
-        return fromCounters.Length > 0 ? (fromCounters.Average(), "token-counters") : (null, null);
+        return new(point, null);
     }
 
     private static OperatingPoint GpuPart(IReadOnlyList<GpuRates> gpus, double bandwidth)

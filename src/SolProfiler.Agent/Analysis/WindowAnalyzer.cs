@@ -59,7 +59,7 @@ public sealed class WindowAnalyzer
         var gpuRates = gpuUp ? _gpu.Rates(now) : [];
         var bandwidth = sol.Gpu?.MemoryBandwidthBytesPerSecond.Value ?? double.NaN;
         var measurement = OperatingPointBuilder.Build(
-            now - options.Window, now, servingRates, gpuRates, sol.Parallelism.GpusPerReplica, bandwidth, options.Gap.MinTokenObservations);
+            now - options.Window, now, servingRates, gpuRates, sol.Parallelism.GpusPerReplica, bandwidth, options.Gap.MinTokenObservations, options.Context);
         var point = measurement.Point with
         {
             HbmBytesPerSecondPerGpu = double.IsFinite(bandwidth) ? measurement.Point.HbmBytesPerSecondPerGpu : null,
@@ -70,6 +70,11 @@ public sealed class WindowAnalyzer
         if (_runtime.GpuHealth is { Up: false, LastError: { } gpuError })
         {
             warnings.Add("GPU source down: " + gpuError);
+        }
+
+        if (measurement.Valid)
+        {
+            warnings.AddRange(EstimateWarnings(point, options.Context));
         }
 
         SolResultRecord? solRecord = null;
@@ -134,9 +139,21 @@ public sealed class WindowAnalyzer
             return _runtime.Sol.Problem;
         }
 
-        return point.ContextTokens is null
-            ? "mean context unknown: the server exposes neither KV-cache usage with its capacity nor token and request counters"
-            : null;
+        return null;
+    }
+
+    /// <summary>What the user should know about the estimates a valid window rests on: defaults and dropped counters.</summary>
+    private static IEnumerable<string> EstimateWarnings(OperatingPoint point, double defaultContext)
+    {
+        if (point.ContextSource == EngineEstimate.ConfiguredDefault)
+        {
+            yield return $"mean context assumed {defaultContext:0} tokens (--context): the server publishes no KV usage with capacity, slots or request counters";
+        }
+
+        foreach (var w in point.EstimateWarnings)
+        {
+            yield return w;
+        }
     }
 
     private ConfigurationSummary Summary()

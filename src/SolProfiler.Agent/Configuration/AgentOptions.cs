@@ -38,6 +38,13 @@ public sealed class AgentOptions
 
     public GpuOptions GpuSource { get; set; } = new();
 
+    /// <summary>
+    /// The mean context per sequence, tokens, assumed where the server publishes nothing that gives it (no KV usage
+    /// with capacity, no slots, no request counter): the last step of the context precedence, labelled
+    /// <c>configured-default</c> in the snapshot.
+    /// </summary>
+    public double Context { get; set; } = Analysis.OperatingPointBuilder.DefaultContextTokens;
+
     /// <summary>The sliding window the operating point is measured over.</summary>
     public TimeSpan Window { get; set; } = TimeSpan.FromSeconds(30);
 

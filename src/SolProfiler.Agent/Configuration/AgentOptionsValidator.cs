@@ -88,6 +88,11 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
 
         Duration(options.GpuSource.Timeout, TimeSpan.FromMilliseconds(50), TimeSpan.FromMinutes(1), "gpuSource:timeout", "--gpu-timeout");
         Duration(options.SampleInterval, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(1), "sampleInterval", "--sample-interval");
+        if (!(options.Context > 0) || double.IsInfinity(options.Context) || options.Context > 1e8)
+        {
+            Fail("context", "--context", $"{options.Context} must be a positive number of tokens, at most 1e8");
+        }
+
         Duration(options.Window, TimeSpan.FromSeconds(2), TimeSpan.FromHours(1), "window", "--window");
         if (options.Window < options.SampleInterval * 2 || options.Window < options.Serving.Interval * 2)
         {

@@ -24,12 +24,17 @@ public static class AgentEndpoints
         app.MapGet("/readyz", (AgentRuntime runtime, SnapshotStore store) =>
         {
             var sources = runtime.Sources.Select(s => s.Status()).ToArray();
-            var ready = sources.All(s => s.Up) && store.Latest is not null;
+            // Ready means the agent reads its sources; a window without decode traffic is not a fault of the agent (and an
+            // unready sidecar would take the inference server's pod out of its Service), so it is said, not failed.
+            var latest = store.Latest;
+            var ready = sources.All(s => s.Up) && latest is not null;
             var body = new
             {
                 ready,
                 sources = sources.Select(s => new { source = s.Source, up = s.Up, lastError = s.LastError }).ToArray(),
-                analyzed = store.Latest is not null,
+                analyzed = latest is not null,
+                measuring = latest?.Valid ?? false,
+                invalidReason = latest?.InvalidReason,
             };
             return Results.Json(body, AgentJson.Options, statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
         });

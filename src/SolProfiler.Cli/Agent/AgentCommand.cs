@@ -33,6 +33,7 @@ public static class AgentCommand
         ("--gpu-library", "gpuSource:library", "Path of libdcgm / libnvidia-ml to load instead of the system one"),
         ("--dcgm-host", "gpuSource:dcgmHost", "A running nv-hostengine (host:port or unix socket path)"),
         ("--dcgm-exporter-url", "gpuSource:url", "dcgm-exporter metrics URL for --gpu-backend dcgm-exporter"),
+        ("--context", "context", "Mean context per sequence (tokens) assumed when the server tells nothing that gives it (default 1024)"),
         ("--window", "window", "Sliding window the operating point is measured over (default 30s)"),
         ("--sample-interval", "sampleInterval", "GPU read and analysis interval (default 1s)"),
         ("--urls", "urls", "Listen URLs, ';'-separated (default http://0.0.0.0:9464; http://127.0.0.1:9464 for loopback only)"),

@@ -15,9 +15,18 @@ public static class ServingRateCalculator
         }
 
         CounterIncrease generation = default, prompt = default, preemptions = default, draft = default, accepted = default;
+        CounterIncrease drafts = default, steps = default, stepSequences = default, scheduled = default, computed = default, cacheHits = default;
         HistogramIncrease itl = default, ttft = default, e2e = default;
+        SlotProgress slots = default;
         foreach (var s in samples)
         {
+            drafts.Add(s.SpecDecodeDraftsTotal, s.Timestamp);
+            steps.Add(s.EngineStepsTotal, s.Timestamp);
+            stepSequences.Add(s.BatchSequencesTotal, s.Timestamp);
+            scheduled.Add(s.ScheduledTokensTotal, s.Timestamp);
+            computed.Add(s.PromptTokensComputedTotal, s.Timestamp);
+            cacheHits.Add(s.PrefixCacheHitTokensTotal, s.Timestamp);
+            slots.Add(s.Slots);
             generation.Add(s.GenerationTokensTotal, s.Timestamp);
             prompt.Add(s.PromptTokensTotal, s.Timestamp);
             preemptions.Add(s.PreemptionsTotal, s.Timestamp);
@@ -50,9 +59,33 @@ public static class ServingRateCalculator
             KvCacheCapacityTokens = samples.LastOrDefault(s => s.KvCacheCapacityTokens is not null)?.KvCacheCapacityTokens,
             PreemptionsPerSecond = preemptions.PerSecond,
             SpecDecodeAcceptanceRatio = draft.Pairs > 0 && draft.Increase > 0 && accepted.Pairs > 0 ? accepted.Increase / draft.Increase : null,
-            CounterResets = generation.Resets + prompt.Resets + preemptions.Resets + draft.Resets + accepted.Resets + itl.Resets + ttft.Resets + e2e.Resets,
+            SpecDecodeDraftTokensPerDraft = PerStep(draft, drafts),
+            SpecDecodeAcceptedTokensPerDraft = PerStep(accepted, drafts),
+            MeanSpecDecodeEmittedTokensPerStep = FiniteMean.Of(samples, s => s.SpecDecodeEmittedTokensPerStep),
+            EngineStepsPerSecond = steps.PerSecond,
+            MeanSequencesPerStep = PerStep(stepSequences, steps),
+            MeanScheduledTokensPerStep = PerStep(scheduled, steps),
+            ComputedPromptTokensPerSecond = computed.PerSecond,
+            PrefixCacheHitTokensPerSecond = cacheHits.PerSecond,
+            MeanComputedPromptTokensPerStep = PerStep(computed, steps),
+            MeanPrefillTokensLastStep = FiniteMean.Of(samples, s => s.PrefillTokensLastStep),
+            SlotStepSeconds = slots.StepSeconds,
+            SlotStepTokens = slots.Tokens > 0 ? slots.Tokens : null,
+            MeanProcessingSlots = slots.MeanProcessing,
+            MeanSlotContextTokens = slots.MeanContext,
+            CounterResets = generation.Resets + prompt.Resets + preemptions.Resets + draft.Resets + accepted.Resets + itl.Resets + ttft.Resets + e2e.Resets
+                + drafts.Resets + steps.Resets + stepSequences.Resets + scheduled.Resets + computed.Resets + cacheHits.Resets,
         };
     }
+
+    /// <summary>
+    /// One counter's increase per engine step (or per draft): null unless both moved over the window; a negative or
+    /// non-finite ratio cannot come from consistent counters and is dropped.
+    /// </summary>
+    private static double? PerStep(CounterIncrease quantity, CounterIncrease steps) =>
+        quantity.Pairs > 0 && steps.Pairs > 0 && steps.Increase > 0 && quantity.Increase / steps.Increase is var ratio && double.IsFinite(ratio) && ratio >= 0
+            ? ratio
+            : null;
 
     /// <summary>Delta of a histogram's sum and count; a count that goes down is a reset, and the new values count from zero.</summary>
     private struct HistogramIncrease
