@@ -25,5 +25,6 @@ internal static class ReportColors
         ("kv", "KV cache", "#2aa198"),
         ("compute", "Compute", "#c05fbf"),
         ("comm", "Communication", "#7466d4"),
+        ("prefill", "Prompt tokens (prefill)", "#a0672a"),
     ];
 }
