@@ -5,27 +5,27 @@ namespace SolProfiler.Agent.Analysis;
 /// <summary>
 /// The SOL at a measured, fractional mean batch (e.g. 37.4): linear interpolation between the two integer batches
 /// around it. Every per-step quantity of the model is linear or near-linear in B between neighbours, so the error
-/// is far below the telemetry's.
+/// is far below the telemetry's. The step's load (prompt tokens, speculation) is the same at both neighbours.
 /// </summary>
 public static class FractionalBatch
 {
-    public static SolResult Evaluate(PreparedSol sol, double batch, double context)
+    public static SolResult Evaluate(PreparedSol sol, double batch, double context, StepLoad load)
     {
         ArgumentNullException.ThrowIfNull(sol);
         if (!double.IsFinite(batch) || batch <= 1)
         {
-            return sol.Evaluate(1, context);
+            return sol.Evaluate(1, context, load);
         }
 
         var lower = (int)Math.Floor(batch);
         var f = batch - lower;
-        var lo = sol.Evaluate(lower, context);
+        var lo = sol.Evaluate(lower, context, load);
         if (f < 1e-9)
         {
             return lo;
         }
 
-        var hi = sol.Evaluate(lower + 1, context);
+        var hi = sol.Evaluate(lower + 1, context, load);
         double L(double a, double b) => a + ((b - a) * f);
         var seconds = new SolSeconds(
             L(lo.Seconds.Weights, hi.Seconds.Weights),
@@ -33,7 +33,8 @@ public static class FractionalBatch
             L(lo.Seconds.Compute, hi.Seconds.Compute),
             L(lo.Seconds.Comm, hi.Seconds.Comm),
             L(lo.Seconds.Energy, hi.Seconds.Energy),
-            L(lo.Seconds.Step, hi.Seconds.Step));
+            L(lo.Seconds.Step, hi.Seconds.Step),
+            L(lo.Seconds.Prefill, hi.Seconds.Prefill));
         var perToken = L(lo.SecondsPerOutputToken, hi.SecondsPerOutputToken);
         return (f < 0.5 ? lo : hi) with
         {

@@ -81,9 +81,9 @@ public sealed class WindowAnalyzer
         GapSummary? gap = null;
         if (invalid is null && sol.Prepared is { } prepared)
         {
-            var result = FractionalBatch.Evaluate(prepared, point.Batch!.Value, point.ContextTokens!.Value);
+            var result = FractionalBatch.Evaluate(prepared, point.Batch!.Value, point.ContextTokens!.Value, default);
             var analysis = GapAnalyzer.Analyze(point, result, options.Gap);
-            var solAtInteractivity = ParetoDistance.SolTokensPerSecondPerGpuAt(prepared, point.TokensPerSecondPerUser!.Value, point.ContextTokens!.Value);
+            var solAtInteractivity = ParetoDistance.SolTokensPerSecondPerGpuAt(prepared, point.TokensPerSecondPerUser!.Value, point.ContextTokens!.Value, default);
             analysis = analysis with
             {
                 SolTokensPerSecondPerGpuAtMeasuredInteractivity = solAtInteractivity,

@@ -11,8 +11,9 @@ public static class FrontierBatches
 {
     private const int Limit = 1 << 16;
 
+    /// <param name="load">What every step of the frontier carries besides its decode positions (prompt tokens, speculation).</param>
     /// <param name="measuredTokensPerSecondPerUser">Each level's measured rate; nulls (empty levels) are skipped.</param>
-    public static IReadOnlyList<int> For(PreparedSol sol, double context, int highestConcurrency, IEnumerable<double?> measuredTokensPerSecondPerUser)
+    public static IReadOnlyList<int> For(PreparedSol sol, double context, StepLoad load, int highestConcurrency, IEnumerable<double?> measuredTokensPerSecondPerUser)
     {
         ArgumentNullException.ThrowIfNull(sol);
         ArgumentNullException.ThrowIfNull(measuredTokensPerSecondPerUser);
@@ -22,7 +23,7 @@ public static class FrontierBatches
         var batches = new List<int>(ParetoFrontier.PowersOfTwo(1, top));
         if (slowestMeasuredTokensPerSecondPerUser is { } slowest)
         {
-            while (batches[^1] < Limit && sol.Evaluate(batches[^1], context).TokensPerSecondPerUser > slowest)
+            while (batches[^1] < Limit && sol.Evaluate(batches[^1], context, load).TokensPerSecondPerUser > slowest)
             {
                 batches.Add(batches[^1] * 2);
             }

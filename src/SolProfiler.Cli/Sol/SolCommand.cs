@@ -26,6 +26,7 @@ public static class SolCommand
         var kv = new Option<string?>("--kv") { Description = "KV-cache precision (bf16, fp16, fp8); default: the model dtype" };
         var activations = new Option<string?>("--activations") { Description = "GEMM input precision; default follows the weights (fp8 -> fp8, nvfp4 -> nvfp4, else 16-bit)" };
         var draft = new Option<int?>("--draft") { Description = "Speculative decoding: draft tokens per verify step" };
+        var prefillTokens = new Option<string?>("--prefill-tokens") { Description = "Mixed steps (chunked prefill): prompt tokens computed in every step beside the decode positions, >= 0, may be fractional (a mean); prefix-cache hits excluded; default 0", HelpName = "N" };
         var accepted = new Option<double?>("--accepted") { Description = "Speculative decoding: mean accepted length (tokens emitted per verify step, 1..draft+1)" };
         var format = new Option<OutputFormat>("--format", "-f") { Description = "Output format", DefaultValueFactory = _ => OutputFormat.Table, HelpName = "table|json|csv" };
         var pareto = new Option<string?>("--pareto") { Description = "Write the SOL Pareto frontier chart (tokens/s/user vs tokens/s/GPU) to FILE.png or FILE.svg" };
@@ -34,7 +35,7 @@ public static class SolCommand
 
         var command = new Command("sol", "Speed-of-light decode step for a model, GPU, parallelism and operating point")
         {
-            model, gpu, gpuFile, tp, pp, ep, attentionDp, batch, context, weights, expertWeights, kv, activations, draft, accepted, format, pareto, tpSweep, compare,
+            model, gpu, gpuFile, tp, pp, ep, attentionDp, batch, context, weights, expertWeights, kv, activations, draft, accepted, prefillTokens, format, pareto, tpSweep, compare,
         };
 
         command.SetAction(parse =>
@@ -87,7 +88,8 @@ public static class SolCommand
                     PrecisionFacts.ParseOptional(parse.GetValue(activations) ?? sweep?.Activations, "activation")),
                 Speculative: parse.GetValue(draft) is { } d ? new SpeculativeDecoding(d, parse.GetValue(accepted)!.Value) : null,
                 Format: parse.GetValue(format),
-                ParetoPath: parse.GetValue(pareto));
+                ParetoPath: parse.GetValue(pareto),
+                PrefillTokens: PrefillTokens(parse.GetValue(prefillTokens)));
 
             if (sweep is not null)
             {
@@ -96,7 +98,7 @@ public static class SolCommand
                     // the sweep's own frontier: far enough that every measured level has the SOL above it
                     var prepared = SolRunner.Run(request)[0].Prepared;
                     var highest = sweep.Levels.Select(l => Math.Max(l.Concurrency, (int)Math.Ceiling(l.Batch ?? 0))).DefaultIfEmpty(1).Max();
-                    request = request with { Batches = FrontierBatches.For(prepared, ctx, highest, sweep.Levels.Select(l => l.TokensPerSecondPerUser)) };
+                    request = request with { Batches = FrontierBatches.For(prepared, ctx, new StepLoad(request.PrefillTokens), highest, sweep.Levels.Select(l => l.TokensPerSecondPerUser)) };
                 }
 
                 var comparison = Compare.SweepComparison.Build(sweep, SolRunner.Run(request)[0]);
@@ -145,5 +147,21 @@ public static class SolCommand
             return CliApp.ExitOk;
         });
         return command;
+    }
+
+    /// <summary><c>--prefill-tokens</c>: a finite number >= 0 (a mean over steps may be fractional); 0 when not given.</summary>
+    private static double PrefillTokens(string? text)
+    {
+        if (text is null)
+        {
+            return 0;
+        }
+
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !double.IsFinite(value))
+        {
+            throw new SolInputException($"--prefill-tokens '{text}' is not a number (prompt tokens per step, e.g. 512)");
+        }
+
+        return value >= 0 ? value : throw new SolInputException($"--prefill-tokens {text} must be >= 0 (prompt tokens computed per step)");
     }
 }

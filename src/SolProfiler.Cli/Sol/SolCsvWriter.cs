@@ -8,10 +8,10 @@ public static class SolCsvWriter
 {
     private static readonly string[] Header =
     [
-        "model", "gpu", "tp", "pp", "ep", "attentionDp", "batch", "context", "weights", "kv",
+        "model", "gpu", "tp", "pp", "ep", "attentionDp", "batch", "context", "prefillTokens", "tokensPerStep", "weights", "kv",
         "weightBytesPerGpu", "kvBytesPerGpu", "kvBytesPerToken", "flopsPerGpu", "commBytesPerGpu",
-        "secondsWeights", "secondsKv", "secondsCompute", "secondsComm", "secondsEnergy", "secondsStep", "bound",
-        "shareWeights", "shareKv", "shareCompute", "shareComm",
+        "secondsWeights", "secondsKv", "secondsCompute", "secondsComm", "secondsEnergy", "secondsPrefill", "secondsStep", "bound",
+        "shareWeights", "shareKv", "shareCompute", "shareComm", "sharePrefill",
         "tokensPerSecondPerUser", "tokensPerSecondPerGpu", "joulesPerToken", "fits", "maxBatchThatFits", "warnings",
     ];
 
@@ -26,12 +26,12 @@ public static class SolCsvWriter
             {
                 object?[] cells =
                 [
-                    r.Model, r.Gpu, r.Tp, r.Pp, r.Ep, r.AttentionDp, r.Batch, r.Context,
+                    r.Model, r.Gpu, r.Tp, r.Pp, r.Ep, r.AttentionDp, r.Batch, r.Context, r.PrefillTokens, r.TokensPerStep,
                     PrecisionFacts.Name(e.Prepared.Precisions.Weights), PrecisionFacts.Name(e.Prepared.Precisions.Kv),
                     r.WeightBytesPerGpu, r.KvBytesPerGpu, r.KvBytesPerToken, r.FlopsPerGpu, r.CommBytesPerGpu,
-                    r.Seconds.Weights, r.Seconds.Kv, r.Seconds.Compute, r.Seconds.Comm, r.Seconds.Energy, r.Seconds.Step,
+                    r.Seconds.Weights, r.Seconds.Kv, r.Seconds.Compute, r.Seconds.Comm, r.Seconds.Energy, r.Seconds.Prefill, r.Seconds.Step,
                     r.Bound.ToString().ToLowerInvariant(),
-                    r.Shares.Weights, r.Shares.Kv, r.Shares.Compute, r.Shares.Comm,
+                    r.Shares.Weights, r.Shares.Kv, r.Shares.Compute, r.Shares.Comm, r.Shares.Prefill,
                     r.TokensPerSecondPerUser, r.TokensPerSecondPerGpu, r.JoulesPerToken,
                     r.Fits ? "true" : "false", r.MaxBatchThatFits, string.Join("; ", r.Warnings),
                 ];

@@ -10,6 +10,7 @@ public enum OutputFormat
 }
 
 /// <summary>What the user asked <c>solprof sol</c> for, after parsing and before any model is built.</summary>
+/// <param name="PrefillTokens">Prompt tokens computed in every step beside the decode positions (mixed steps, <c>--prefill-tokens</c>).</param>
 public sealed record SolRequest(
     string Model,
     string Gpu,
@@ -23,4 +24,5 @@ public sealed record SolRequest(
     PrecisionChoice Precisions,
     SpeculativeDecoding? Speculative,
     OutputFormat Format,
-    string? ParetoPath);
+    string? ParetoPath,
+    double PrefillTokens = 0);

@@ -17,6 +17,7 @@ public static class SolTableRenderer
         ("KV", "KV", Color.Orange1),
         ("compute", "C", Color.Green3),
         ("comm", "N", Color.MediumPurple1),
+        ("prefill", "P", Color.IndianRed),
     ];
 
     public static void Render(TextWriter output, IReadOnlyList<SolRunner.Evaluation> evaluations)
@@ -40,7 +41,7 @@ public static class SolTableRenderer
             console.Write(PointsTable(e));
         }
 
-        console.Write(new Markup(string.Join("  ", Components.Select(c => $"[{c.Color.ToMarkup()}]█[/] {c.Short} {c.Name}")) + "  (share of weights + KV + compute + comm time)\n"));
+        console.Write(new Markup(string.Join("  ", Components.Select(c => $"[{c.Color.ToMarkup()}]█[/] {c.Short} {c.Name}")) + "  (share of weights + KV + compute + comm time; P: what the step's prompt tokens add)\n"));
         var warnings = evaluations.SelectMany(e => e.Results.SelectMany(r => r.Warnings.Select(w => (r.Tp, r.Batch, w)))).ToList();
         foreach (var group in warnings.GroupBy(x => x.w))
         {
@@ -71,9 +72,10 @@ public static class SolTableRenderer
     private static Table PointsTable(SolRunner.Evaluation e)
     {
         var first = e.Results[0];
-        var table = new Table().Border(TableBorder.Rounded).Title($"SOL per decode step, TP {first.Tp}");
+        var mixed = first.PrefillTokens > 0 ? $"; mixed step: {first.PrefillTokens.ToString("0.##", CultureInfo.InvariantCulture)} prompt tokens per step" : "";
+        var table = new Table().Border(TableBorder.Rounded).Title($"SOL per decode step, TP {first.Tp}{mixed}");
         table.AddColumn(new TableColumn("Batch").RightAligned());
-        foreach (var name in new[] { "Weights", "KV", "Compute", "Comm", "Energy", "SOL step" })
+        foreach (var name in new[] { "Weights", "KV", "Compute", "Comm", "Energy", "Prefill", "SOL step" })
         {
             table.AddColumn(new TableColumn(name).RightAligned());
         }
@@ -97,6 +99,7 @@ public static class SolTableRenderer
                 Time(s.Compute, r.Bound == SolBound.Compute),
                 Time(s.Comm, r.Bound == SolBound.Comm),
                 Time(s.Energy, r.Bound == SolBound.Energy),
+                new Text(Units.Seconds(s.Prefill)),
                 new Markup($"[bold]{Units.Seconds(s.Step)}[/]"),
                 new Text(r.Bound.ToString().ToLowerInvariant()),
                 ShareBar(r.Shares),
@@ -115,7 +118,7 @@ public static class SolTableRenderer
 
     private static Markup ShareBar(SolShares shares)
     {
-        double[] values = [shares.Weights, shares.Kv, shares.Compute, shares.Comm];
+        double[] values = [shares.Weights, shares.Kv, shares.Compute, shares.Comm, shares.Prefill];
         var cells = Apportion(values, ShareBarWidth);
         var bar = string.Concat(cells.Select((n, i) => n == 0 ? "" : $"[{Components[i].Color.ToMarkup()}]{new string('█', n)}[/]"));
         var text = string.Join(" ", values.Select((v, i) => $"{Components[i].Short} {Units.Percent(v)}"));

@@ -50,7 +50,7 @@ public static class LevelAnalysis
             server?.Batch is null ? "client" : "server",
             server?.ContextTokens is null ? "client" : "server");
         var perGpu = perSecond / (settings.GpusPerReplica * (server?.Replicas ?? 1));
-        var against = MeasuredAgainstSol.Of(sol, point.Batch, point.ContextTokens, server?.StepSeconds ?? itl?.Mean, perUser, perGpu);
+        var against = MeasuredAgainstSol.Of(sol, point.Batch, point.ContextTokens, default, server?.StepSeconds ?? itl?.Mean, perUser, perGpu);
         var madeTokens = server?.ServerTokensPerSecond ?? perSecond;
         return level with
         {

@@ -100,7 +100,7 @@ public sealed class SweepRunner(SweepSettings settings, PreparedSol sol, HttpCli
 
     private FrontierPoint[] Frontier(IReadOnlyList<SweepLevelResult> levels)
     {
-        return FrontierBatches.For(sol, settings.ClientContextTokens, settings.Concurrency.Max(), levels.Select(l => l.TokensPerSecondPerUser))
+        return FrontierBatches.For(sol, settings.ClientContextTokens, default, settings.Concurrency.Max(), levels.Select(l => l.TokensPerSecondPerUser))
             .Select(b => sol.Evaluate(b, settings.ClientContextTokens))
             .Select(r => new FrontierPoint(r.Batch, r.TokensPerSecondPerUser, r.TokensPerSecondPerGpu, r.Fits))
             .ToArray();

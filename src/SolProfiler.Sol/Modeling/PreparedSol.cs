@@ -3,7 +3,7 @@ using SolProfiler.Sol.Models;
 namespace SolProfiler.Sol.Modeling;
 
 /// <summary>
-/// A validated configuration, ready to evaluate operating points (batch B per replica, mean context L).
+/// A validated configuration, ready to evaluate operating points (batch B per replica, mean context L, and what else the step carries: <see cref="StepLoad"/>).
 /// Pure and thread-safe. Pipeline parallelism is modelled with min(B, PP) micro-batches: each stage reads its weights
 /// once per micro-batch, a token crosses every stage, so the step is PP x the slowest stage's time
 /// (PP adds capacity and throughput, not per-token speed).
@@ -23,7 +23,7 @@ public sealed class PreparedSol
     private readonly double _memoryBytes;
     private readonly int _experts;
     private readonly int _expertsPerToken;
-    private readonly int _queryTokensPerSequence;
+    private readonly double _draftTokens;
     private readonly double _acceptedTokensPerStep;
 
     internal PreparedSol(SolConfiguration config, StagePlan[] stages, ParameterCounts counts, ResolvedPrecisions precisions, double peakFlops, double joulesPerFlop, double kvBytesPerToken, IReadOnlyList<string> warnings)
@@ -52,7 +52,7 @@ public sealed class PreparedSol
         _memoryBytes = gpu.MemoryBytes.Value;
         _experts = config.Model.Moe?.RoutedExperts ?? 0;
         _expertsPerToken = config.Model.Moe?.ExpertsPerToken ?? 0;
-        _queryTokensPerSequence = 1 + (config.Speculative?.DraftTokens ?? 0);
+        _draftTokens = config.Speculative?.DraftTokens ?? 0;
         _acceptedTokensPerStep = config.Speculative?.MeanAcceptedLength ?? 1.0;
     }
 
@@ -75,7 +75,31 @@ public sealed class PreparedSol
     public static double ExpectedDistinctExperts(int experts, int expertsPerToken, double tokens) =>
         experts == 0 ? 0 : experts * (1 - Math.Pow(1 - ((double)expertsPerToken / experts), tokens));
 
-    public SolResult Evaluate(int batch, double context)
+    /// <summary>The SOL of a decode-only step with the configuration's speculation: <c>Evaluate(batch, context, default)</c>.</summary>
+    public SolResult Evaluate(int batch, double context) => Evaluate(batch, context, default);
+
+    /// <summary>
+    /// The SOL of one engine step: <paramref name="batch"/> sequences at mean context <paramref name="context"/>, each
+    /// scoring 1 + draft positions, plus <see cref="StepLoad.PrefillTokens"/> prompt tokens (DESIGN.md section 3,
+    /// "mixed steps" and "speculative decoding"). Weights are read once for all of them. The result's
+    /// <see cref="SolSeconds.Prefill"/> is what the prompt tokens add to the step; its bound is the term that set the
+    /// whole (mixed) step.
+    /// </summary>
+    /// <remarks>
+    /// What a prompt token adds, each part a lower bound:
+    /// its linear FLOPs (2 x active parameters; the LM head only runs for decode and verify positions: the one
+    /// logit row a chunk that ends its prompt computes is left out);
+    /// its attention over a prefix of the mean context L (windowed on sliding layers), the length of the prompt's own
+    /// prefix being unknown: the causal part within the chunk (the earlier tokens of the same chunk) is left out, so
+    /// a chunk that follows L tokens of its prompt is never over-counted;
+    /// its KV write, and one read of an L-token prefix per step for the whole chunk (min(P, 1) prefixes for a mean of
+    /// P below one token per step, when most steps carry none);
+    /// its share of every collective's volume (the latency floors are paid once per collective, not per token);
+    /// and for MoE its k routings, so the experts touched are those of (B x positions + P) tokens.
+    /// Prompt tokens are spread evenly over PP micro-batches and attention-DP groups, the most even split.
+    /// Their KV is not counted against HBM capacity (the prompts being prefilled are not yet decoding).
+    /// </remarks>
+    public SolResult Evaluate(int batch, double context, StepLoad load)
     {
         if (batch <= 0)
         {
@@ -87,23 +111,122 @@ public sealed class PreparedSol
             throw new SolInputException($"context {context} must be >= 0 tokens");
         }
 
+        var prefill = load.PrefillTokens;
+        if (!(prefill >= 0) || double.IsInfinity(prefill))
+        {
+            throw new SolInputException($"prefill tokens {prefill} must be a finite number >= 0 (prompt tokens computed per step)");
+        }
+
+        var (draft, emitted) = Speculation(load);
+        var positions = 1 + draft;
+        var mixed = Step(batch, context, positions, prefill);
+        var decodeOnly = prefill > 0 ? Step(batch, context, positions, 0) : mixed;
+
+        var par = Configuration.Parallelism;
+        var microBatches = mixed.MicroBatches;
+        var worst = mixed.Worst;
+        var step = mixed.Seconds;
+        var gpus = par.GpusPerReplica;
+        var perToken = step / emitted;
+        var outputTokens = batch * emitted;
+        var joules = (gpus * _idlePower * step) + (par.Tp * microBatches * mixed.EnergyAllStages);
+        var (fits, maxBatch, residentWeights, residentKv) = Capacity(batch, context);
+
+        return new SolResult
+        {
+            Model = Configuration.Model.Id,
+            Gpu = Configuration.Gpu.Id,
+            Tp = par.Tp,
+            Pp = par.Pp,
+            Ep = par.Ep,
+            AttentionDp = par.AttentionDp,
+            Batch = batch,
+            Context = context,
+            PrefillTokens = prefill,
+            TokensPerStep = emitted,
+            WeightBytesPerGpu = microBatches * worst.WeightBytes,
+            KvBytesPerGpu = microBatches * worst.KvBytes,
+            KvBytesPerToken = KvBytesPerToken,
+            FlopsPerGpu = microBatches * worst.Flops,
+            CommBytesPerGpu = microBatches * worst.CommBytes,
+            CollectivesPerStep = par.Pp * worst.Collectives,
+            Seconds = new SolSeconds(mixed.Weights, mixed.Kv, mixed.Compute, mixed.Comm, mixed.Energy, step, Math.Max(0, step - decodeOnly.Seconds)),
+            Bound = mixed.Bound,
+            Shares = Shares(mixed, decodeOnly),
+            SecondsPerOutputToken = perToken,
+            TokensPerSecondPerUser = 1 / perToken,
+            TokensPerSecondPerGpu = outputTokens / (step * gpus),
+            JoulesPerToken = joules / outputTokens,
+            ExpectedExpertsPerLayer = _experts > 0 ? mixed.TouchedExperts : null,
+            ResidentWeightBytesPerGpu = residentWeights,
+            ResidentKvBytesPerGpu = residentKv,
+            MemoryBytesPerGpu = _memoryBytes,
+            Fits = fits,
+            MaxBatchThatFits = maxBatch,
+            Warnings = PointWarnings(batch, fits, residentWeights + residentKv),
+        };
+    }
+
+    /// <summary>The load's speculation, or the configuration's where the load leaves it out: (draft positions, tokens emitted) per sequence.</summary>
+    private (double Draft, double Emitted) Speculation(StepLoad load)
+    {
+        var draft = load.DraftTokens ?? _draftTokens;
+        if (!(draft >= 0) || double.IsInfinity(draft))
+        {
+            throw new SolInputException($"draft tokens {draft} must be a finite number >= 0 (draft positions per sequence per step)");
+        }
+
+        var emitted = load.EmittedTokensPerSequence ?? _acceptedTokensPerStep;
+        if (!(emitted >= 1 && emitted <= draft + 1))
+        {
+            throw new SolInputException($"emitted tokens per sequence {emitted} must be between 1 and draft tokens + 1 = {draft + 1}");
+        }
+
+        return (draft, emitted);
+    }
+
+    /// <summary>
+    /// The donut (see <see cref="SolShares"/>): the decode-only components over the mixed step's component sum, and
+    /// what the prompt tokens add to that sum. Should a different pipeline stage set the two steps (so the decode-only
+    /// sum were the larger), the larger sum is the denominator and the prompt's share is 0, so the shares stay >= 0
+    /// and still sum to 1.
+    /// </summary>
+    private static SolShares Shares(StepTimes mixed, StepTimes decodeOnly)
+    {
+        var total = Math.Max(mixed.ComponentSum, decodeOnly.ComponentSum);
+        return new SolShares(
+            decodeOnly.Weights / total,
+            decodeOnly.Kv / total,
+            decodeOnly.Compute / total,
+            decodeOnly.Comm / total,
+            (total - decodeOnly.ComponentSum) / total);
+    }
+
+    /// <summary>The step's component times and the stage that sets it, for <paramref name="positions"/> per sequence and <paramref name="prefill"/> prompt tokens.</summary>
+    private StepTimes Step(int batch, double context, double positions, double prefill)
+    {
         var par = Configuration.Parallelism;
         var pp = par.Pp;
         var dp = par.AttentionDp;
         var microBatches = Math.Min(batch, pp);
         var seqs = (double)batch / microBatches;
         var groupSeqs = dp > 1 ? Math.Ceiling((seqs / dp) - 1e-9) : seqs; // the most loaded attention group sets the step
-        var q = _queryTokensPerSequence;
-        var tokens = seqs * q;
-        var groupTokens = groupSeqs * q;
-        var touched = ExpectedDistinctExperts(_experts, _expertsPerToken, tokens);
+        var prompt = prefill / microBatches;
+        var load = new StageLoad(
+            GroupSeqs: groupSeqs,
+            GroupTokens: groupSeqs * positions,
+            Tokens: seqs * positions,
+            GroupPrompt: prompt / dp,
+            Prompt: prompt,
+            GroupPrefixReads: Math.Min(prefill, 1) / (microBatches * dp));
+        var touched = ExpectedDistinctExperts(_experts, _expertsPerToken, load.Tokens + prompt);
 
         var worst = default(StageWork);
         var worstTime = double.NegativeInfinity;
         double energyAllStages = 0;
         foreach (var stage in _stages)
         {
-            var work = StageWork.For(stage, this, groupSeqs, groupTokens, tokens, touched, context);
+            var work = StageWork.For(stage, this, load, touched, context);
             energyAllStages += work.Joules;
             var t = Math.Max(work.CriticalPath(this), work.Joules / _powerHeadroom);
             if (t > worstTime)
@@ -120,50 +243,11 @@ public sealed class PreparedSol
         var tEnergy = microBatches * worst.Joules / _powerHeadroom;
         var memoryOrCompute = Math.Max(tWeights + tKv, tCompute);
         var roofline = memoryOrCompute + tComm;
-        var step = Math.Max(roofline, tEnergy);
         var bound = tEnergy > roofline ? SolBound.Energy
             : tComm > memoryOrCompute ? SolBound.Comm
             : tCompute > tWeights + tKv ? SolBound.Compute
             : tWeights >= tKv ? SolBound.Weights : SolBound.Kv;
-        var sum = tWeights + tKv + tCompute + tComm;
-
-        var gpus = par.GpusPerReplica;
-        var perToken = step / _acceptedTokensPerStep;
-        var outputTokens = batch * _acceptedTokensPerStep;
-        var joules = (gpus * _idlePower * step) + (par.Tp * microBatches * energyAllStages);
-        var (fits, maxBatch, residentWeights, residentKv) = Capacity(batch, context);
-
-        return new SolResult
-        {
-            Model = Configuration.Model.Id,
-            Gpu = Configuration.Gpu.Id,
-            Tp = par.Tp,
-            Pp = pp,
-            Ep = par.Ep,
-            AttentionDp = dp,
-            Batch = batch,
-            Context = context,
-            WeightBytesPerGpu = microBatches * worst.WeightBytes,
-            KvBytesPerGpu = microBatches * worst.KvBytes,
-            KvBytesPerToken = KvBytesPerToken,
-            FlopsPerGpu = microBatches * worst.Flops,
-            CommBytesPerGpu = microBatches * worst.CommBytes,
-            CollectivesPerStep = pp * worst.Collectives,
-            Seconds = new SolSeconds(tWeights, tKv, tCompute, tComm, tEnergy, step),
-            Bound = bound,
-            Shares = new SolShares(tWeights / sum, tKv / sum, tCompute / sum, tComm / sum),
-            SecondsPerOutputToken = perToken,
-            TokensPerSecondPerUser = 1 / perToken,
-            TokensPerSecondPerGpu = outputTokens / (step * gpus),
-            JoulesPerToken = joules / outputTokens,
-            ExpectedExpertsPerLayer = _experts > 0 ? touched : null,
-            ResidentWeightBytesPerGpu = residentWeights,
-            ResidentKvBytesPerGpu = residentKv,
-            MemoryBytesPerGpu = _memoryBytes,
-            Fits = fits,
-            MaxBatchThatFits = maxBatch,
-            Warnings = PointWarnings(batch, fits, residentWeights + residentKv),
-        };
+        return new StepTimes(worst, microBatches, energyAllStages, touched, tWeights, tKv, tCompute, tComm, tEnergy, Math.Max(roofline, tEnergy), bound);
     }
 
     /// <summary>Whether weights plus KV for B sequences of L tokens fit on every GPU, and the largest B that would.</summary>
@@ -231,10 +315,22 @@ public sealed class PreparedSol
         return list is null ? Warnings : [.. Warnings, .. list];
     }
 
+    /// <summary>One step's times by component, the GPU's work that set them, and the experts its tokens touch per MoE layer.</summary>
+    private readonly record struct StepTimes(StageWork Worst, int MicroBatches, double EnergyAllStages, double TouchedExperts, double Weights, double Kv, double Compute, double Comm, double Energy, double Seconds, SolBound Bound)
+    {
+        public double ComponentSum => Weights + Kv + Compute + Comm;
+    }
+
+    /// <summary>
+    /// What one micro-batch carries into a stage: sequences and query positions of the fullest attention group and of
+    /// the whole micro-batch, prompt tokens likewise, and the share of one prompt prefix the group reads.
+    /// </summary>
+    private readonly record struct StageLoad(double GroupSeqs, double GroupTokens, double Tokens, double GroupPrompt, double Prompt, double GroupPrefixReads);
+
     /// <summary>One GPU's work for one micro-batch on one stage.</summary>
     private readonly record struct StageWork(double WeightBytes, double KvBytes, double Flops, double CommBytes, int Collectives, double Joules)
     {
-        public static StageWork For(StagePlan s, PreparedSol sol, double groupSeqs, double groupTokens, double tokens, double touchedExperts, double context)
+        public static StageWork For(StagePlan s, PreparedSol sol, StageLoad t, double touchedExperts, double context)
         {
             var expertsOnGpu = touchedExperts / sol.Configuration.Parallelism.Ep;
             var weightBytes = s.FixedWeightBytes + (s.MoeLayers * expertsOnGpu * s.ExpertBytesPerExpert);
@@ -254,9 +350,13 @@ public sealed class PreparedSol
                 scorePerQuery += flops * Math.Min(context, window);
             }
 
-            var kvBytes = (groupSeqs * kvRead) + (groupTokens * kvWritePerToken);
-            var totalFlops = (groupTokens * (s.GroupLinearFlopsPerToken + scorePerQuery)) + (tokens * s.AllLinearFlopsPerToken);
-            var commBytes = (groupTokens * s.CommBytesPerGroupToken) + (tokens * s.CommBytesPerToken);
+            // Prompt tokens: attention over an L-token prefix read once for the chunk, their KV written, no LM head.
+            var kvBytes = (t.GroupSeqs * kvRead) + (t.GroupTokens * kvWritePerToken)
+                + ((t.GroupPrefixReads * kvRead) + (t.GroupPrompt * kvWritePerToken));
+            var totalFlops = (t.GroupTokens * (s.GroupLinearFlopsPerToken + scorePerQuery)) + (t.Tokens * s.AllLinearFlopsPerToken)
+                + ((t.GroupPrompt * (s.GroupLinearFlopsPerToken + scorePerQuery)) + (t.Prompt * (s.AllLinearFlopsPerToken - s.LmHeadFlopsPerToken)));
+            var commBytes = (t.GroupTokens * s.CommBytesPerGroupToken) + (t.Tokens * s.CommBytesPerToken)
+                + ((t.GroupPrompt * s.CommBytesPerGroupToken) + (t.Prompt * s.CommBytesPerToken));
             var joules = (sol._hbmJoulesPerByte * (weightBytes + kvBytes)) + (sol._joulesPerFlop * totalFlops) + (sol._linkJoulesPerByte * commBytes);
             return new StageWork(weightBytes, kvBytes, totalFlops, commBytes, s.Collectives, joules);
         }

@@ -186,7 +186,7 @@ public static class SolModel
             var count = baseLayers + (s < extra ? 1 : 0);
             var isFirst = s == 0;
             var isLast = s == p.Pp - 1;
-            double fixedBytes = 0, groupFlops = 0, allFlops = 0, kvFull = 0, scoreFull = 0, commGroup = 0, commAll = 0;
+            double fixedBytes = 0, groupFlops = 0, allFlops = 0, lmHeadFlops = 0, kvFull = 0, scoreFull = 0, commGroup = 0, commAll = 0;
             var collectives = 0;
             var moeLayers = 0;
             var slidingKv = new Dictionary<int, double>();
@@ -244,7 +244,8 @@ public static class SolModel
             {
                 // The LM head (vocab-parallel over TP) is read in full every step, tied or not; kept in the 16-bit dtype.
                 fixedBytes += (c.LmHead * b16 / tp) + (c.FinalNorm * b16);
-                allFlops += 2.0 * c.LmHead / tp;
+                lmHeadFlops = 2.0 * c.LmHead / tp;
+                allFlops += lmHeadFlops;
                 resident += (c.LmHead * b16 / tp) + (c.FinalNorm * b16);
             }
             else
@@ -268,6 +269,7 @@ public static class SolModel
                 KvPerTokenSliding = slidingKv.Select(kv => (kv.Key, kv.Value)).ToArray(),
                 GroupLinearFlopsPerToken = groupFlops,
                 AllLinearFlopsPerToken = allFlops,
+                LmHeadFlopsPerToken = lmHeadFlops,
                 AttentionFlopsPerContextFull = scoreFull,
                 AttentionFlopsPerContextSliding = slidingScore.Select(x => (x.Key, x.Value)).ToArray(),
                 CommBytesPerGroupToken = commGroup,

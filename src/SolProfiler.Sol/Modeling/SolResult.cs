@@ -10,14 +10,23 @@ public enum SolBound
     Energy,
 }
 
-/// <summary>Seconds per decode step (one forward pass of the whole batch), by component.</summary>
-public readonly record struct SolSeconds(double Weights, double Kv, double Compute, double Comm, double Energy, double Step);
+/// <summary>
+/// Seconds per step (one forward pass of the whole batch), by component. In a mixed step (prompt tokens beside the
+/// decode positions) weights, KV, compute and communication are the whole step's, prompt work included.
+/// </summary>
+/// <param name="Prefill">
+/// What the step's prompt tokens add to it: SOL step with them minus the SOL step of the same batch without them
+/// (DESIGN.md section 3, the <c>prefill</c> component); 0 in a decode-only step, never negative.
+/// </param>
+public readonly record struct SolSeconds(double Weights, double Kv, double Compute, double Comm, double Energy, double Step, double Prefill = 0);
 
 /// <summary>
-/// Share of each component in the sum of the four component times (weights + KV + compute + communication),
-/// as if none overlapped: the "donut" of where a decode step's work goes. Sums to 1.
+/// The "donut" of where a step's work goes, as if nothing overlapped: shares of the sum S of the four component
+/// times of the step (weights + KV + compute + communication). Weights, KV, compute and communication are the
+/// decode-only step's component times over S; <see cref="Prefill"/> is what the step's prompt tokens add to that sum
+/// (S minus the decode-only sum) over S. Sums to 1; a decode-only step has Prefill 0 and the four shares of its own sum.
 /// </summary>
-public readonly record struct SolShares(double Weights, double Kv, double Compute, double Comm);
+public readonly record struct SolShares(double Weights, double Kv, double Compute, double Comm, double Prefill = 0);
 
 /// <summary>The SOL of one configuration at one operating point. Per-GPU figures are for the GPU that sets the step.</summary>
 public sealed record SolResult
@@ -37,6 +46,12 @@ public sealed record SolResult
     public required int Batch { get; init; }
 
     public required double Context { get; init; }
+
+    /// <summary>Prompt tokens computed in the step beside the decode positions (chunked prefill); 0 for a decode-only step.</summary>
+    public required double PrefillTokens { get; init; }
+
+    /// <summary>Tokens each sequence emits per step: 1, or the mean accepted length (accepted drafts + 1) under speculative decoding.</summary>
+    public required double TokensPerStep { get; init; }
 
     /// <summary>Weight bytes one GPU reads from HBM per decode step.</summary>
     public required double WeightBytesPerGpu { get; init; }
@@ -60,7 +75,7 @@ public sealed record SolResult
 
     public required SolShares Shares { get; init; }
 
-    /// <summary>SOL time per output token: the step divided by the mean accepted length under speculative decoding.</summary>
+    /// <summary>SOL time per output token: the step divided by <see cref="TokensPerStep"/>.</summary>
     public required double SecondsPerOutputToken { get; init; }
 
     public required double TokensPerSecondPerUser { get; init; }

@@ -13,6 +13,8 @@ public sealed record SolResultRecord(
     int AttentionDp,
     int Batch,
     double Context,
+    double PrefillTokens,
+    double TokensPerStep,
     string Weights,
     string ExpertWeights,
     string Kv,
@@ -40,7 +42,7 @@ public sealed record SolResultRecord(
     IReadOnlyList<string> Warnings)
 {
     public static SolResultRecord From(PreparedSol p, SolResult r) => new(
-        r.Model, r.Gpu, r.Tp, r.Pp, r.Ep, r.AttentionDp, r.Batch, r.Context,
+        r.Model, r.Gpu, r.Tp, r.Pp, r.Ep, r.AttentionDp, r.Batch, r.Context, r.PrefillTokens, r.TokensPerStep,
         PrecisionFacts.Name(p.Precisions.Weights), PrecisionFacts.Name(p.Precisions.ExpertWeights), PrecisionFacts.Name(p.Precisions.Kv),
         PrecisionFacts.Name(p.Precisions.Activations), PrecisionFacts.Name(p.Precisions.Math),
         r.WeightBytesPerGpu, r.KvBytesPerGpu, r.KvBytesPerToken, r.FlopsPerGpu, r.CommBytesPerGpu, r.CollectivesPerStep,

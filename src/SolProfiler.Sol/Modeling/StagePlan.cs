@@ -30,6 +30,9 @@ internal sealed class StagePlan
     /// <summary>Linear-layer FLOPs per micro-batch token (FFN, experts, router, LM head slices).</summary>
     public double AllLinearFlopsPerToken { get; init; }
 
+    /// <summary>The LM head's share of <see cref="AllLinearFlopsPerToken"/> (last stage only): computed for decode and verify positions, not for prompt tokens.</summary>
+    public double LmHeadFlopsPerToken { get; init; }
+
     /// <summary>Attention score FLOPs per query token per context token, full layers.</summary>
     public double AttentionFlopsPerContextFull { get; init; }
 

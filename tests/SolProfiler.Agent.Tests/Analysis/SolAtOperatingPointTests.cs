@@ -18,7 +18,7 @@ public sealed class SolAtOperatingPointTests
         var lo = Llama70bTp8.Evaluate(37, 1500);
         var hi = Llama70bTp8.Evaluate(38, 1500);
 
-        var mid = FractionalBatch.Evaluate(Llama70bTp8, 37.25, 1500);
+        var mid = FractionalBatch.Evaluate(Llama70bTp8, 37.25, 1500, default);
 
         Assert.Equal(lo.Seconds.Step + (0.25 * (hi.Seconds.Step - lo.Seconds.Step)), mid.Seconds.Step, 1e-15);
         Assert.Equal(lo.KvBytesPerGpu + (0.25 * (hi.KvBytesPerGpu - lo.KvBytesPerGpu)), mid.KvBytesPerGpu, 1e-3);
@@ -29,8 +29,8 @@ public sealed class SolAtOperatingPointTests
     [Fact]
     public void Whole_and_sub_one_batches_are_the_model_itself()
     {
-        Assert.Equal(Llama70bTp8.Evaluate(64, 1000).Seconds, FractionalBatch.Evaluate(Llama70bTp8, 64, 1000).Seconds);
-        Assert.Equal(Llama70bTp8.Evaluate(1, 1000).Seconds, FractionalBatch.Evaluate(Llama70bTp8, 0.4, 1000).Seconds);
+        Assert.Equal(Llama70bTp8.Evaluate(64, 1000).Seconds, FractionalBatch.Evaluate(Llama70bTp8, 64, 1000, default).Seconds);
+        Assert.Equal(Llama70bTp8.Evaluate(1, 1000).Seconds, FractionalBatch.Evaluate(Llama70bTp8, 0.4, 1000, default).Seconds);
     }
 
     [Fact]
@@ -38,7 +38,7 @@ public sealed class SolAtOperatingPointTests
     {
         var at64 = Llama70bTp8.Evaluate(64, 2048);
 
-        var sol = ParetoDistance.SolTokensPerSecondPerGpuAt(Llama70bTp8, at64.TokensPerSecondPerUser, 2048);
+        var sol = ParetoDistance.SolTokensPerSecondPerGpuAt(Llama70bTp8, at64.TokensPerSecondPerUser, 2048, default);
 
         Assert.Equal(at64.TokensPerSecondPerGpu, sol!.Value, at64.TokensPerSecondPerGpu * 1e-9);
     }
@@ -50,7 +50,7 @@ public sealed class SolAtOperatingPointTests
         var b = Llama70bTp8.Evaluate(101, 2048);
         var target = (a.TokensPerSecondPerUser + b.TokensPerSecondPerUser) / 2;
 
-        var sol = ParetoDistance.SolTokensPerSecondPerGpuAt(Llama70bTp8, target, 2048);
+        var sol = ParetoDistance.SolTokensPerSecondPerGpuAt(Llama70bTp8, target, 2048, default);
 
         Assert.Equal((a.TokensPerSecondPerGpu + b.TokensPerSecondPerGpu) / 2, sol!.Value, 1e-6);
     }
@@ -60,7 +60,7 @@ public sealed class SolAtOperatingPointTests
     {
         var one = Llama70bTp8.Evaluate(1, 2048);
 
-        Assert.Equal(one.TokensPerSecondPerGpu, ParetoDistance.SolTokensPerSecondPerGpuAt(Llama70bTp8, one.TokensPerSecondPerUser * 2, 2048));
-        Assert.Null(ParetoDistance.SolTokensPerSecondPerGpuAt(Llama70bTp8, 0, 2048));
+        Assert.Equal(one.TokensPerSecondPerGpu, ParetoDistance.SolTokensPerSecondPerGpuAt(Llama70bTp8, one.TokensPerSecondPerUser * 2, 2048, default));
+        Assert.Null(ParetoDistance.SolTokensPerSecondPerGpuAt(Llama70bTp8, 0, 2048, default));
     }
 }

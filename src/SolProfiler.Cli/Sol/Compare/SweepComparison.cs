@@ -29,7 +29,7 @@ public sealed record SweepComparison(SweepInput Sweep, SolRunner.Evaluation Fron
                 return new ComparedLevel(level, null, null, null, null);
             }
 
-            var against = MeasuredAgainstSol.Of(sol, batch, context, level.MeasuredStepSeconds, level.TokensPerSecondPerUser, level.TokensPerSecondPerGpu);
+            var against = MeasuredAgainstSol.Of(sol, batch, context, frontier.Load, level.MeasuredStepSeconds, level.TokensPerSecondPerUser, level.TokensPerSecondPerGpu);
             return new ComparedLevel(level, against.AtPoint.SecondsPerOutputToken, against.Efficiency, against.SolTokensPerSecondPerGpuAtMeasuredInteractivity, against.ParetoGapRatio);
         }).ToArray();
         return new SweepComparison(sweep, frontier, levels, WhatIf(sweep, sol));
