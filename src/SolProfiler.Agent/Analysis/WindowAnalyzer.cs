@@ -1,6 +1,7 @@
 using SolProfiler.Agent.Hosting;
 using SolProfiler.Agent.Sources;
 using SolProfiler.Agent.Window;
+using SolProfiler.Sol;
 using SolProfiler.Sol.Modeling;
 using SolProfiler.Telemetry.Serving.Rates;
 
@@ -81,9 +82,10 @@ public sealed class WindowAnalyzer
         GapSummary? gap = null;
         if (invalid is null && sol.Prepared is { } prepared)
         {
-            var result = FractionalBatch.Evaluate(prepared, point.Batch!.Value, point.ContextTokens!.Value, default);
+            var load = MeasuredLoad(point, prepared, warnings);
+            var result = FractionalBatch.Evaluate(prepared, point.Batch!.Value, point.ContextTokens!.Value, load);
             var analysis = GapAnalyzer.Analyze(point, result, options.Gap);
-            var solAtInteractivity = ParetoDistance.SolTokensPerSecondPerGpuAt(prepared, point.TokensPerSecondPerUser!.Value, point.ContextTokens!.Value, default);
+            var solAtInteractivity = ParetoDistance.SolTokensPerSecondPerGpuAt(prepared, point.TokensPerSecondPerUser!.Value, point.ContextTokens!.Value, load);
             analysis = analysis with
             {
                 SolTokensPerSecondPerGpuAtMeasuredInteractivity = solAtInteractivity,
@@ -140,6 +142,30 @@ public sealed class WindowAnalyzer
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// The step the server ran, as the SOL takes it: the measured prompt tokens per step and, where the server showed
+    /// speculative decoding, the measured draft and emitted tokens (DESIGN section 4: the SOL of the step the server
+    /// ran). A load the model refuses (counters that contradict each other) is dropped with a warning, never a NaN.
+    /// </summary>
+    private static StepLoad MeasuredLoad(OperatingPoint point, PreparedSol prepared, List<string> warnings)
+    {
+        var speculative = point.SpeculationSource is { } source && source != "none";
+        var load = new StepLoad(
+            point.PrefillTokensPerStep ?? 0,
+            speculative ? point.DraftTokensPerStep : null,
+            speculative ? point.EmittedTokensPerStep : null);
+        try
+        {
+            _ = prepared.Evaluate(1, point.ContextTokens ?? 0, load);
+            return load;
+        }
+        catch (SolInputException e)
+        {
+            warnings.Add("measured step load dropped (the SOL is for a decode-only step): " + e.Message);
+            return default;
+        }
     }
 
     /// <summary>What the user should know about the estimates a valid window rests on: defaults and dropped counters.</summary>

@@ -40,7 +40,8 @@ public sealed class SolMetrics : IDisposable
             new(s.Seconds.Compute, Tag("component", "compute")),
             new(s.Seconds.Comm, Tag("component", "comm")),
             new(s.Seconds.Energy, Tag("component", "energy")),
-        ]), "s", "SOL time of each component of a decode step (weights and KV from HBM, compute, communication, energy bound).");
+            new(s.Seconds.Prefill, Tag("component", "prefill")),
+        ]), "s", "SOL time of each component of a decode step (weights and KV from HBM, compute, communication, energy bound; prefill: what the step's prompt tokens add).");
         _meter.CreateObservableGauge("sol.model.bound_info", () => FromSol(s => [new(1, Tag("bound", s.Bound.ToString().ToLowerInvariant()))]), null, "The term that sets the SOL step (value 1).");
         _meter.CreateObservableGauge("sol.measured.step", () => FromGap(g => [new(g.MeasuredStepSeconds)]), "s", "Measured mean decode step over the window (the server's inter-token latency).");
         _meter.CreateObservableGauge("sol.efficiency_ratio", () => FromGap(g => [new(g.Efficiency)]), "1", "SOL step / measured step; above 1 means the configuration or the model is wrong.");
