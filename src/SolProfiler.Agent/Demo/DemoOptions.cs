@@ -51,6 +51,47 @@ public sealed record DemoOptions
 
     public int PromptTokens { get; init; } = 1024;
 
+    /// <summary>
+    /// Tokens one engine step may schedule, decode and prompt together (vLLM's <c>max_num_batched_tokens</c>; its V1
+    /// default for the OpenAI server on a GPU of 70 GiB or more is 8192). Prompts are computed in chunks inside the
+    /// decode steps (chunked prefill, always on in vLLM V1), from what the decode tokens leave of this budget.
+    /// </summary>
+    public int MaxBatchedTokens { get; init; } = 8192;
+
+    /// <summary>
+    /// The most prompt tokens one request may compute in one step (vLLM's <c>long_prefill_token_threshold</c>); 0: no
+    /// limit below <see cref="MaxBatchedTokens"/> (vLLM's default), so a short prompt is one chunk.
+    /// </summary>
+    public int LongPrefillTokenThreshold { get; init; }
+
+    /// <summary>Share of each prompt found in the prefix cache (not computed; vLLM counts it in <c>prefix_cache_hits</c>).</summary>
+    public double PrefixCacheHitRatio { get; init; }
+
+    /// <summary>Speculative decoding: draft tokens proposed per sequence per step (vLLM's <c>num_speculative_tokens</c>); 0 = off.</summary>
+    public int DraftTokens { get; init; }
+
+    /// <summary>
+    /// Speculative decoding: the chance that a draft token is accepted given the ones before it were; the mean
+    /// accepted length of a chain of k drafts is then a + a^2 + ... + a^k.
+    /// </summary>
+    public double DraftAcceptanceRate { get; init; } = 0.7;
+
+    /// <summary>Mean draft tokens accepted per sequence per step.</summary>
+    public double MeanAcceptedTokens
+    {
+        get
+        {
+            double sum = 0, term = 1;
+            for (var i = 0; i < DraftTokens; i++)
+            {
+                term *= DraftAcceptanceRate;
+                sum += term;
+            }
+
+            return sum;
+        }
+    }
+
     public int OutputTokens { get; init; } = 512;
 
     /// <summary>Port of the simulated server on 127.0.0.1; 0 picks a free one.</summary>
@@ -77,6 +118,12 @@ public sealed record DemoOptions
         Require(FixedBatch is null or (>= 1 and <= 4096), $"fixed batch {FixedBatch} must be between 1 and 4096");
         Require(PromptTokens >= 1, $"prompt tokens {PromptTokens} must be >= 1");
         Require(OutputTokens >= 1, $"output tokens {OutputTokens} must be >= 1");
+        Require(DraftTokens is >= 0 and <= 8, $"draft tokens {DraftTokens} must be between 0 and 8");
+        Require(DraftAcceptanceRate is >= 0 and <= 1, $"draft acceptance rate {DraftAcceptanceRate} must be in [0, 1]");
+        Require(PrefixCacheHitRatio is >= 0 and < 1, $"prefix cache hit ratio {PrefixCacheHitRatio} must be in [0, 1)");
+        Require(LongPrefillTokenThreshold >= 0, $"long prefill token threshold {LongPrefillTokenThreshold} must be >= 0");
+        var largestBatch = FixedBatch ?? MaxBatch;
+        Require(MaxBatchedTokens > largestBatch * (1 + DraftTokens), $"max batched tokens {MaxBatchedTokens} must exceed the decode tokens of the largest batch, {largestBatch} x {1 + DraftTokens}, or no prompt could ever be computed");
         Require(Port is >= 0 and <= 65535, $"port {Port} must be between 0 and 65535");
     }
 

@@ -19,6 +19,9 @@ public sealed record DemoStep
     /// <summary>The mean context the step was evaluated at (tokens).</summary>
     public required double MeanContext { get; init; }
 
+    /// <summary>Prompt tokens computed in the step beside the decode tokens (chunked prefill).</summary>
+    public double PrefillTokens { get; init; }
+
     /// <summary>The SOL of this operating point.</summary>
     public required SolResult Sol { get; init; }
 

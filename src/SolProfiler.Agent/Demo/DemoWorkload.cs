@@ -77,11 +77,19 @@ public sealed class DemoWorkload
     /// <summary>KV-cache capacity in blocks of <see cref="KvBlockTokens"/> tokens (vLLM's num_gpu_blocks).</summary>
     public long KvCacheBlocks { get; }
 
-    /// <summary>One decode step of <paramref name="batch"/> sequences at a mean context of <paramref name="meanContext"/> tokens.</summary>
-    public DemoStep Step(int batch, double meanContext)
+    /// <summary>
+    /// One engine step of <paramref name="batch"/> decoding sequences at a mean context of <paramref name="meanContext"/>
+    /// tokens, with <paramref name="prefillTokens"/> prompt tokens computed in the same step and, under speculative
+    /// decoding, the verify step's drafts. A step that only computes prompts (no sequence decoding yet) is costed as
+    /// a batch of one: the SOL model's smallest step.
+    /// </summary>
+    public DemoStep Step(int batch, double meanContext, double prefillTokens = 0)
     {
         var o = Options;
-        var sol = Sol.Evaluate(batch, meanContext);
+        var load = o.DraftTokens > 0
+            ? new StepLoad(prefillTokens, o.DraftTokens, 1 + o.MeanAcceptedTokens)
+            : new StepLoad(prefillTokens);
+        var sol = Sol.Evaluate(Math.Max(1, batch), meanContext, load);
         var need = sol.WeightBytesPerGpu + sol.KvBytesPerGpu;
         var bytes = (1 + o.ExtraBytesRatio) * need;
         var compute = sol.Seconds.Compute;
@@ -105,6 +113,7 @@ public sealed class DemoWorkload
         {
             Batch = batch,
             MeanContext = meanContext,
+            PrefillTokens = prefillTokens,
             Sol = sol,
             StepSeconds = step,
             PhaseSeconds = phase,

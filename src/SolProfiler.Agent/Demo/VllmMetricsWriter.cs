@@ -28,12 +28,29 @@ internal static class VllmMetricsWriter
         Histogram(sb, "vllm:inter_token_latency_seconds", "Histogram of inter-token latency in seconds.", labels, sim.InterTokenLatency);
         Histogram(sb, "vllm:e2e_request_latency_seconds", "Histogram of e2e request latency in seconds.", labels, sim.E2eLatency);
         Histogram(sb, "vllm:request_time_per_output_token_seconds", "Histogram of time_per_output_token_seconds per request.", labels, sim.RequestTimePerOutputToken);
+        Histogram(sb, "vllm:iteration_tokens_total", "Histogram of number of tokens per engine_step.", labels, sim.IterationTokens);
+        Counter(sb, "vllm:prefix_cache_queries", "Prefix cache queries, in terms of number of queried tokens.", labels, sim.PrefixCacheQueriesTotal);
+        Counter(sb, "vllm:prefix_cache_hits", "Prefix cache hits, in terms of number of cached tokens.", labels, sim.PrefixCacheHitsTotal);
+        if (workload.Options.DraftTokens > 0)
+        {
+            // vLLM publishes the speculative family only when a speculative config is set (v1/spec_decode/metrics.py).
+            Counter(sb, "vllm:spec_decode_num_drafts", "Number of spec decoding drafts.", labels, sim.SpecDraftsTotal);
+            Counter(sb, "vllm:spec_decode_num_draft_tokens", "Number of draft tokens.", labels, sim.SpecDraftTokensTotal);
+            Counter(sb, "vllm:spec_decode_num_accepted_tokens", "Number of accepted tokens.", labels, sim.SpecAcceptedTokensTotal);
+            sb.Append("# HELP vllm:spec_decode_num_accepted_tokens_per_pos_total Accepted tokens per draft position.\n");
+            sb.Append("# TYPE vllm:spec_decode_num_accepted_tokens_per_pos_total counter\n");
+            for (var i = 0; i < sim.AcceptedPerPosition.Length; i++)
+            {
+                sb.Append("vllm:spec_decode_num_accepted_tokens_per_pos_total{").Append(labels).Append(",position=\"")
+                    .Append(i.ToString(CultureInfo.InvariantCulture)).Append("\"} ").Append(Number(sim.AcceptedPerPosition[i])).Append('\n');
+            }
+        }
 
         sb.Append("# HELP vllm:cache_config_info Information of the LLMEngine CacheConfig\n");
         sb.Append("# TYPE vllm:cache_config_info gauge\n");
         sb.Append("vllm:cache_config_info{block_size=\"").Append(DemoWorkload.KvBlockTokens)
             .Append("\",cache_dtype=\"").Append(Escape(workload.Options.Kv))
-            .Append("\",enable_prefix_caching=\"False\",engine=\"0\",gpu_memory_utilization=\"")
+            .Append("\",enable_prefix_caching=\"True\",engine=\"0\",gpu_memory_utilization=\"")
             .Append(Number(DemoWorkload.KvMemoryShare))
             .Append("\",num_gpu_blocks=\"").Append(workload.KvCacheBlocks.ToString(CultureInfo.InvariantCulture))
             .Append("\"} 1.0\n");
