@@ -41,6 +41,50 @@ public sealed class ScrapeCommandTests
     }
 
     [Fact]
+    public async Task The_step_fields_are_in_the_contract()
+    {
+        // The counters of a real llama-server (commit 3f545be) under 4 concurrent streams, from
+        // /work/shared/llamacpp/captures/llamacpp-load-c4-1.prom.
+        using var temp = new TempFolder();
+        var path = temp.Write("llamacpp.prom", """
+            # TYPE llamacpp:prompt_tokens_total counter
+            llamacpp:prompt_tokens_total 40
+            # TYPE llamacpp:prompt_tokens_cached_total counter
+            llamacpp:prompt_tokens_cached_total 273
+            # TYPE llamacpp:tokens_predicted_total counter
+            llamacpp:tokens_predicted_total 700
+            # TYPE llamacpp:tokens_predicted_seconds_total counter
+            llamacpp:tokens_predicted_seconds_total 13.02
+            # TYPE llamacpp:n_decode_total counter
+            llamacpp:n_decode_total 547
+            # TYPE llamacpp:spec_decode_num_drafts_total counter
+            llamacpp:spec_decode_num_drafts_total 0
+            # TYPE llamacpp:requests_processing gauge
+            llamacpp:requests_processing 4
+            # TYPE llamacpp:n_busy_slots_per_decode gauge
+            llamacpp:n_busy_slots_per_decode 1.5649
+
+            """);
+        var run = await Cli.Run("scrape", "--file", path, "--format", "json");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var engine = Assert.Single(Assert.IsType<JsonArray>(JsonNode.Parse(run.Stdout))!)!;
+        Assert.Equal("llamacpp", (string?)engine["server"]);
+        Assert.Equal(547, (double)engine["engineStepsTotal"]!);
+        Assert.Equal(856, (double)engine["batchSequencesTotal"]!);
+        Assert.Equal(40, (double)engine["promptTokensComputedTotal"]!);
+        Assert.Equal(273, (double)engine["prefixCacheHitTokensTotal"]!);
+        Assert.Equal(313, (double)engine["promptTokensTotal"]!);
+        Assert.Equal(0, (double)engine["specDecodeDraftsTotal"]!);
+        Assert.Null(engine["scheduledTokensTotal"]);
+
+        var table = await Cli.Run("scrape", "--file", path);
+        Assert.True(table.ExitCode == 0, table.ToString());
+        Assert.Contains("engine steps", table.Stdout, StringComparison.Ordinal);
+        Assert.Contains("sequences summed over steps", table.Stdout, StringComparison.Ordinal);
+        Assert.Contains("prompt tokens from prefix cache", table.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_live_endpoint_over_a_window_gives_rates()
     {
         using var listener = StartListener(out var url);

@@ -69,6 +69,14 @@ public static class ScrapeJsonWriter
         double? PreemptionsTotal,
         double? SpecDecodeDraftTokensTotal,
         double? SpecDecodeAcceptedTokensTotal,
+        double? SpecDecodeDraftsTotal,
+        double? SpecDecodeEmittedTokensPerStep,
+        double? EngineStepsTotal,
+        double? BatchSequencesTotal,
+        double? ScheduledTokensTotal,
+        double? PromptTokensComputedTotal,
+        double? PrefixCacheHitTokensTotal,
+        double? PrefillTokensLastStep,
         int ParseErrors,
         RatesRecord? Rates)
     {
@@ -76,6 +84,8 @@ public static class ScrapeJsonWriter
             ServerKinds.Name(s.Server), s.VersionHint, s.Model, s.Engine, s.RunningRequests, s.WaitingRequests, s.GenerationTokensTotal,
             s.PromptTokensTotal, SumCount.From(s.InterTokenLatency), s.InterTokenLatencySource, SumCount.From(s.TimeToFirstToken),
             SumCount.From(s.E2eLatency), s.KvCacheUsageRatio, s.KvCacheCapacityTokens, s.PreemptionsTotal, s.SpecDecodeDraftTokensTotal,
-            s.SpecDecodeAcceptedTokensTotal, parseErrors, RatesRecord.From(rates));
+            s.SpecDecodeAcceptedTokensTotal, s.SpecDecodeDraftsTotal, s.SpecDecodeEmittedTokensPerStep, s.EngineStepsTotal, s.BatchSequencesTotal,
+            s.ScheduledTokensTotal, s.PromptTokensComputedTotal, s.PrefixCacheHitTokensTotal, s.PrefillTokensLastStep, parseErrors,
+            RatesRecord.From(rates));
     }
 }

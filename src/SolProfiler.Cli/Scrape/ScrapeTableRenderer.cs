@@ -42,6 +42,12 @@ public static class ScrapeTableRenderer
         Row(table, "waiting requests", samples, s => Number(s.WaitingRequests));
         Row(table, "generation tokens", samples, s => Number(s.GenerationTokensTotal));
         Row(table, "prompt tokens", samples, s => Number(s.PromptTokensTotal));
+        Row(table, "prompt tokens computed", samples, s => Number(s.PromptTokensComputedTotal));
+        Row(table, "prompt tokens from prefix cache", samples, s => Number(s.PrefixCacheHitTokensTotal));
+        Row(table, "engine steps", samples, s => Number(s.EngineStepsTotal));
+        Row(table, "sequences summed over steps", samples, s => Number(s.BatchSequencesTotal));
+        Row(table, "tokens scheduled over steps", samples, s => Number(s.ScheduledTokensTotal));
+        Row(table, "prompt tokens in last step", samples, s => Number(s.PrefillTokensLastStep));
         Row(table, "inter-token latency (mean since start)", samples, s => Mean(s.InterTokenLatency));
         Row(table, "time to first token (mean)", samples, s => Mean(s.TimeToFirstToken));
         Row(table, "end-to-end latency (mean)", samples, s => Mean(s.E2eLatency));
@@ -49,6 +55,8 @@ public static class ScrapeTableRenderer
         Row(table, "KV-cache capacity (tokens)", samples, s => Number(s.KvCacheCapacityTokens));
         Row(table, "preemptions", samples, s => Number(s.PreemptionsTotal));
         Row(table, "spec. decode accepted / draft", samples, s => s.SpecDecodeDraftTokensTotal is { } d ? $"{Number(s.SpecDecodeAcceptedTokensTotal)} / {Number(d)}" : "-");
+        Row(table, "spec. decode verify steps", samples, s => Number(s.SpecDecodeDraftsTotal));
+        Row(table, "spec. decode tokens per step", samples, s => Number(s.SpecDecodeEmittedTokensPerStep));
         console.Write(table);
         var sources = scrape.Samples.Select(s => s.InterTokenLatencySource).Where(x => x is not null).Distinct().ToArray();
         foreach (var source in sources)

@@ -140,8 +140,10 @@ public sealed class AdapterFixtureTests
         Assert.Equal("current names (inter_token_latency_seconds)", s.VersionHint);
         Assert.Equal(24, s.RunningRequests);
         Assert.Equal(5, s.WaitingRequests);
-        Assert.Equal(750000, s.GenerationTokensTotal);
-        Assert.Equal(2500000, s.PromptTokensTotal);
+        Assert.Equal(749000, s.GenerationTokensTotal); // realtime_tokens_total{mode="decode"}, not the finish-time 750000
+        Assert.Equal(2500000, s.PromptTokensTotal); // prefill_compute + prefill_cache
+        Assert.Equal(1450000, s.PromptTokensComputedTotal);
+        Assert.Equal(1050000, s.PrefixCacheHitTokensTotal);
         Assert.Equal(0.128, s.KvCacheUsageRatio);
         Assert.Equal(400000, s.KvCacheCapacityTokens);
         Assert.Equal(7, s.PreemptionsTotal);
@@ -160,7 +162,7 @@ public sealed class AdapterFixtureTests
     {
         var s = Assert.Single(Read("sglang/metrics-v0.4.prom", ServerKind.Sglang));
         Assert.Equal("meta-llama/Llama-3.1-8B-Instruct", s.Model);
-        Assert.Equal("0.4-era names (time_per_output_token_seconds)", s.VersionHint);
+        Assert.Equal("0.4-era names (time_per_output_token_seconds); no realtime_tokens_total: token totals move when requests finish", s.VersionHint);
         Assert.Equal(0, s.RunningRequests);
         Assert.Equal(0, s.WaitingRequests);
         Assert.Equal(7557572, s.GenerationTokensTotal);
@@ -232,7 +234,8 @@ public sealed class AdapterFixtureTests
 
         var trt = samples[3];
         Assert.Equal("TensorRT-LLM backend", trt.VersionHint);
-        Assert.Equal(8, trt.RunningRequests);
+        Assert.Equal(7, trt.RunningRequests); // generation_requests, not request_type="active" (8, context phase included)
+        Assert.Equal(512, trt.PrefillTokensLastStep);
         Assert.Equal(2, trt.WaitingRequests);
         Assert.Equal(640000, trt.GenerationTokensTotal);
         Assert.Equal(1024000, trt.PromptTokensTotal);
@@ -267,7 +270,10 @@ public sealed class AdapterFixtureTests
         Assert.Equal(3, s.RunningRequests);
         Assert.Equal(1, s.WaitingRequests);
         Assert.Equal(98765, s.GenerationTokensTotal);
-        Assert.Equal(51234, s.PromptTokensTotal);
+        Assert.Null(s.PromptTokensTotal); // no prompt_tokens_cached_total: the whole prompt is unknown
+        Assert.Equal(51234, s.PromptTokensComputedTotal);
+        Assert.Equal(34567, s.EngineStepsTotal);
+        Assert.Equal(Math.Round(2.85 * 34567), s.BatchSequencesTotal);
         AssertHistogram(s.InterTokenLatency, 98765, 2469.125, 0);
         Assert.StartsWith("llamacpp:tokens_predicted_seconds_total / llamacpp:tokens_predicted_total:", s.InterTokenLatencySource, StringComparison.Ordinal);
         Assert.Null(s.KvCacheUsageRatio);
@@ -296,7 +302,7 @@ public sealed class AdapterFixtureTests
 
         var qwen = samples[1];
         Assert.Equal("0", qwen.Engine);
-        Assert.Equal(7, qwen.RunningRequests);
+        Assert.Equal(6, qwen.RunningRequests); // inflight 7 - queued 1
         Assert.Equal(1, qwen.WaitingRequests);
         Assert.Equal(204800, qwen.GenerationTokensTotal);
         Assert.Equal(153600, qwen.PromptTokensTotal);

@@ -134,11 +134,15 @@ public sealed class DocumentReadingTests
         var (kind, adapter, _) = ServerDetector.Detect(doc);
         Assert.Equal(ServerKind.Sglang, kind);
         var samples = adapter!.Read(doc, At);
-        Assert.Equal(["0", "1"], samples.Select(s => s.Engine));
-        Assert.Equal([10.0, 12.0], samples.Select(s => s.RunningRequests!.Value));
-        Assert.Equal([0.5, 0.25], samples.Select(s => s.KvCacheUsageRatio!.Value));
-        Assert.Equal(1000, samples[0].GenerationTokensTotal); // tokenizer-side, no rank label
+        Assert.Equal(["0", "1", SglangAdapter.TokenizerEngine], samples.Select(s => s.Engine));
+        Assert.Equal([10.0, 12.0], samples.Take(2).Select(s => s.RunningRequests!.Value));
+        Assert.Equal([0.5, 0.25], samples.Take(2).Select(s => s.KvCacheUsageRatio!.Value));
+
+        // Tokenizer-side, no rank label: all ranks together, on an engine of its own, not on rank 0.
+        Assert.Null(samples[0].GenerationTokensTotal);
         Assert.Null(samples[1].GenerationTokensTotal);
+        Assert.Equal(1000, samples[2].GenerationTokensTotal);
+        Assert.Null(samples[2].RunningRequests);
     }
 
     [Fact]

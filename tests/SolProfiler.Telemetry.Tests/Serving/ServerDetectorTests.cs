@@ -19,6 +19,8 @@ public sealed class ServerDetectorTests
     [InlineData("triton-trtllm/metrics.prom", ServerKind.TritonTrtLlm)]
     [InlineData("llamacpp/metrics.prom", ServerKind.LlamaCpp)]
     [InlineData("llamacpp/metrics-2024.prom", ServerKind.LlamaCpp)]
+    [InlineData("llamacpp/capture-idle-fresh.prom", ServerKind.LlamaCpp)]
+    [InlineData("llamacpp/capture-load-c4-curl.prom", ServerKind.LlamaCpp)]
     [InlineData("dynamo/metrics.prom", ServerKind.Dynamo)]
     public void Detects_each_fixture(string fixture, ServerKind expected)
     {

@@ -273,6 +273,58 @@ internal static class DocumentReading
         return result;
     }
 
+    /// <summary>Element-wise difference a - b where both exist; a negative result (the server's counters disagree) is left out.</summary>
+    public static Dictionary<SeriesKey, double> Difference(Dictionary<SeriesKey, double> a, Dictionary<SeriesKey, double> b, bool clampAtZero = false)
+    {
+        var result = new Dictionary<SeriesKey, double>();
+        foreach (var (key, x) in a)
+        {
+            if (b.TryGetValue(key, out var y))
+            {
+                var d = x - y;
+                if (d >= 0)
+                {
+                    result[key] = d;
+                }
+                else if (clampAtZero)
+                {
+                    result[key] = 0;
+                }
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>Element-wise sum a + b where both exist.</summary>
+    public static Dictionary<SeriesKey, double> Add(Dictionary<SeriesKey, double> a, Dictionary<SeriesKey, double> b)
+    {
+        var result = new Dictionary<SeriesKey, double>();
+        foreach (var (key, x) in a)
+        {
+            if (b.TryGetValue(key, out var y))
+            {
+                result[key] = x + y;
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>The first of the sample names present in the document, or null.</summary>
+    public static string? FirstPresent(ExpositionDocument doc, params string[] sampleNames)
+    {
+        foreach (var name in sampleNames)
+        {
+            if (doc.Contains(name))
+            {
+                return name;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>True when any of the names is present in the document.</summary>
     public static bool ContainsAny(ExpositionDocument doc, IEnumerable<string> sampleNames) => sampleNames.Any(doc.Contains);
 

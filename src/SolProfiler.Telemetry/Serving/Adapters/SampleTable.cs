@@ -29,12 +29,43 @@ internal sealed class SampleTable
         return this;
     }
 
+    /// <summary>
+    /// Sets a numeric field on every key whose value is a finite, non-negative number (every field of a sample is a count,
+    /// a size, a ratio or a duration): a server publishing nonsense (negative, NaN, infinite) leaves that field null.
+    /// </summary>
+    public SampleTable Put(Dictionary<SeriesKey, double> values, Func<ServingSample, double, ServingSample> set)
+    {
+        foreach (var (key, value) in values)
+        {
+            if (double.IsFinite(value) && value >= 0)
+            {
+                _rows[key] = set(Row(key), value);
+            }
+        }
+
+        return this;
+    }
+
     /// <summary>Sets a field on rows that already exist only (for configuration values that alone do not make an engine).</summary>
     public SampleTable Fill<T>(Dictionary<SeriesKey, T> values, Func<ServingSample, T, ServingSample> set)
     {
         foreach (var (key, value) in values)
         {
             if (_rows.TryGetValue(key, out var row))
+            {
+                _rows[key] = set(row, value);
+            }
+        }
+
+        return this;
+    }
+
+    /// <summary>As <see cref="Fill{T}"/>, for a numeric field: values that are not finite and non-negative are left out.</summary>
+    public SampleTable Fill(Dictionary<SeriesKey, double> values, Func<ServingSample, double, ServingSample> set)
+    {
+        foreach (var (key, value) in values)
+        {
+            if (double.IsFinite(value) && value >= 0 && _rows.TryGetValue(key, out var row))
             {
                 _rows[key] = set(row, value);
             }

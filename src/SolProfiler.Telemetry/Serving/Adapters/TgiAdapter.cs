@@ -7,6 +7,23 @@ namespace SolProfiler.Telemetry.Serving.Adapters;
 /// no token counters (token totals are the per-request histograms' sums, moving when requests finish), no KV gauge
 /// (proxy: reserved batch tokens / batch token budget).
 /// </summary>
+/// <remarks>
+/// Read in huggingface/text-generation-inference <c>backends/v3/src/backend.rs</c> and <c>backends/v2/src/backend.rs</c>
+/// (commit db931fc). The router's batching loop runs prefill and decode as separate forward calls to the shards:
+/// <list type="bullet">
+/// <item>A decode call (<c>method="decode"</c>) advances the running batch by one token per request and carries no prompt
+/// tokens: P = 0 for every step measured by <c>tgi_batch_forward_duration{method="decode"}</c>, the inter-token signal.
+/// <see cref="ServingSample.EngineStepsTotal"/> = that histogram's count: successful decode forwards, the same
+/// observations.</item>
+/// <item>A prefill call (<c>method="prefill"</c>) runs the new requests' prompts as its own forward. Without chunking
+/// (the v2 backend, or a model whose shards do not support it) the running batch waits meanwhile; with chunking (v3) the
+/// running batch is concatenated into the prefill call, which also produces one token for it. Either way those steps are
+/// not decode steps and are not counted in <see cref="ServingSample.EngineStepsTotal"/>, so generated tokens over decode
+/// steps slightly exceeds the decode batch under chunking.</item>
+/// <item><see cref="ServingSample.RunningRequests"/> = <c>tgi_batch_current_size</c>: the running batch, set at each
+/// iteration of the decode loop before a new prefill batch joins it; 0 when idle.</item>
+/// </list>
+/// </remarks>
 public sealed class TgiAdapter() : SignatureAdapter(ServerKind.Tgi, Signature)
 {
     internal static readonly string[] Signature =
@@ -43,7 +60,8 @@ public sealed class TgiAdapter() : SignatureAdapter(ServerKind.Tgi, Signature)
             .Put(DocumentReading.Sum(document, "tgi_request_input_length_sum", k), (s, v) => s with { PromptTokensTotal = v })
             .Put(DocumentReading.Histogram(document, "tgi_request_duration", k), (s, h) => s with { E2eLatency = h })
             .Put(DocumentReading.Ratio(DocumentReading.Gauge(document, "tgi_batch_current_max_tokens", k), maxTotal), (s, v) => s with { KvCacheUsageRatio = v })
-            .Put(maxTotal, (s, v) => s with { KvCacheCapacityTokens = v });
+            .Put(maxTotal, (s, v) => s with { KvCacheCapacityTokens = v })
+            .Put(DocumentReading.Sum(document, "tgi_batch_forward_duration_count", k, Decode), (s, v) => s with { EngineStepsTotal = v });
 
         // Preference: the decode forward (model step, shard side), then the router's whole decode step, then the
         // per-request mean (which includes the prefill). Put the least preferred first so better ones overwrite it.

@@ -7,6 +7,19 @@ namespace SolProfiler.Telemetry.Serving.Adapters;
 /// family, snapshots of the last iteration) and core <c>nv_inference_*</c> counters, one sample per <c>model</c>
 /// (ensemble, preprocessing, tensorrt_llm, ...). Triton publishes no inter-token timing.
 /// </summary>
+/// <remarks>
+/// From triton-inference-server/tensorrtllm_backend (commit 0b9d7d5, <c>README.md</c>, the metrics example) and
+/// /work/shared/reference/serving-metrics.md §5.2 and its "Checked against the servers' own source" section (the
+/// reporter's source is no longer in that repository):
+/// <list type="bullet">
+/// <item><see cref="ServingSample.RunningRequests"/> = <c>nv_trt_llm_inflight_batcher_metrics{inflight_batcher_specific_metric="generation_requests"}</c>:
+/// the requests in their generation (decode) phase in the last iteration. <c>nv_trt_llm_request_metrics{request_type="active"}</c>
+/// also counts requests in their context (prefill) phase, so it is not read as the decode batch.</item>
+/// <item><see cref="ServingSample.PrefillTokensLastStep"/> = <c>...{inflight_batcher_specific_metric="total_context_tokens"}</c>
+/// (the static V1 batcher: <c>nv_trt_llm_v1_metrics{v1_specific_metric="total_context_tokens"}</c>): context tokens of the
+/// last iteration, a snapshot at Triton's metrics interval, not a counter.</item>
+/// </list>
+/// </remarks>
 public sealed class TritonTrtLlmAdapter() : SignatureAdapter(ServerKind.TritonTrtLlm, Signature)
 {
     internal static readonly string[] Signature =
@@ -39,6 +52,8 @@ public sealed class TritonTrtLlmAdapter() : SignatureAdapter(ServerKind.TritonTr
         Func<MetricSample, bool> Where(string label, string value) => s => s.LabelValue(label) == value;
         Dictionary<SeriesKey, double> Request(string type) =>
             DocumentReading.Gauge(document, "nv_trt_llm_request_metrics", k, Where("request_type", type));
+        Dictionary<SeriesKey, double> Batcher(string metric) =>
+            DocumentReading.Gauge(document, "nv_trt_llm_inflight_batcher_metrics", k, Where("inflight_batcher_specific_metric", metric));
         Dictionary<SeriesKey, double> Blocks(string type) =>
             DocumentReading.Gauge(document, "nv_trt_llm_kv_cache_block_metrics", k, Where("kv_cache_block_type", type));
 
@@ -51,7 +66,12 @@ public sealed class TritonTrtLlmAdapter() : SignatureAdapter(ServerKind.TritonTr
             scale: 1e-6);
 
         return new SampleTable(Kind, hint, timestamp)
-            .Put(Request("active"), (s, v) => s with { RunningRequests = v })
+            .Put(Batcher("generation_requests"), (s, v) => s with { RunningRequests = v })
+            .Put(
+                DocumentReading.Prefer(
+                    Batcher("total_context_tokens"),
+                    DocumentReading.Gauge(document, "nv_trt_llm_v1_metrics", k, Where("v1_specific_metric", "total_context_tokens"))),
+                (s, v) => s with { PrefillTokensLastStep = v })
             .Put(
                 DocumentReading.Prefer(Request("waiting"), DocumentReading.Gauge(document, "nv_inference_pending_request_count", k)),
                 (s, v) => s with { WaitingRequests = v })

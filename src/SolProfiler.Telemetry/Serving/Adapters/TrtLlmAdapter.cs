@@ -4,13 +4,15 @@ namespace SolProfiler.Telemetry.Serving.Adapters;
 
 /// <summary>
 /// TensorRT-LLM <c>trtllm-serve</c> (<c>/prometheus/metrics</c>): <c>trtllm_</c> names, labelled <c>model_name</c> and
-/// <c>engine_type</c>. Older builds publish the same families without the prefix; those are recognised only where
-/// they carry <c>engine_type="trtllm"</c>. No generation-token counter and no per-step timing: the only
+/// <c>engine_type</c>. Older Dynamo workers re-exported them as <c>trtllm:</c> (reference/serving-metrics.md, "Checked
+/// against the servers' own source"); the oldest builds publish the same families without a prefix, recognised only
+/// where they carry <c>engine_type="trtllm"</c>. No generation-token counter and no per-step timing: the only
 /// inter-token signal is the per-request TPOT.
 /// </summary>
 public sealed class TrtLlmAdapter : IServingAdapter
 {
-    private const string Prefix = "trtllm_";
+    /// <summary>The prefixes, current first.</summary>
+    private static readonly string[] Prefixes = ["trtllm_", "trtllm:"];
 
     /// <summary>Signature names without the prefix.</summary>
     internal static readonly string[] Signature =
@@ -50,7 +52,13 @@ public sealed class TrtLlmAdapter : IServingAdapter
         }
 
         var k = Keying;
-        return new SampleTable(Kind, p.Length == 0 ? "unprefixed names (older trtllm-serve)" : null, timestamp)
+        var hint = p switch
+        {
+            "" => "unprefixed names (older trtllm-serve)",
+            "trtllm:" => "trtllm: names (older Dynamo re-export)",
+            _ => null,
+        };
+        return new SampleTable(Kind, hint, timestamp)
             .Put(DocumentReading.Gauge(document, p + "num_active_requests", k), (s, v) => s with { RunningRequests = v })
             .Put(DocumentReading.Gauge(document, p + "server_queue_length", k), (s, v) => s with { WaitingRequests = v })
             .Put(DocumentReading.Sum(document, p + "prompt_tokens_total", k), (s, v) => s with { PromptTokensTotal = v })
@@ -69,12 +77,27 @@ public sealed class TrtLlmAdapter : IServingAdapter
             .ToSamples();
     }
 
-    /// <summary>"trtllm_" when prefixed names are present, "" for an older unprefixed build (engine_type="trtllm"), else null.</summary>
+    /// <summary>
+    /// The prefix with the most signature names ("trtllm_" on a tie), "" for an older unprefixed build
+    /// (engine_type="trtllm"), else null.
+    /// </summary>
     private static string? ResolvePrefix(ExpositionDocument doc)
     {
-        if (Signature.Any(n => doc.Contains(Prefix + n)))
+        string? best = null;
+        var bestCount = 0;
+        foreach (var prefix in Prefixes)
         {
-            return Prefix;
+            var count = Signature.Count(n => doc.Contains(prefix + n));
+            if (count > bestCount)
+            {
+                best = prefix;
+                bestCount = count;
+            }
+        }
+
+        if (best is not null)
+        {
+            return best;
         }
 
         foreach (var name in Signature)

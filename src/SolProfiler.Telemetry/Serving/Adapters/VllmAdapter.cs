@@ -7,6 +7,28 @@ namespace SolProfiler.Telemetry.Serving.Adapters;
 /// Accepts the 0.9/0.10 names (<c>gpu_cache_usage_perc</c>, <c>time_per_output_token_seconds</c>) where the newer
 /// ones are missing.
 /// </summary>
+/// <remarks>
+/// Read in vllm-project/vllm <c>vllm/v1/metrics/stats.py</c> (commit 28ed1fb) and <c>vllm/v1/metrics/loggers.py</c>
+/// (commits a6f0308, 005a810), and the AsyncLLM output handler, which makes one <c>IterationStats</c> per batch of engine-core
+/// outputs that carries at least one output (so per engine step that emitted a token for some request):
+/// <list type="bullet">
+/// <item><see cref="ServingSample.EngineStepsTotal"/> = <c>iteration_tokens_total_count</c>: engine steps that emitted at
+/// least one token (steps that only advanced a chunked prefill are not counted).</item>
+/// <item><see cref="ServingSample.ScheduledTokensTotal"/> = <c>iteration_tokens_total_sum</c>: per such step, the tokens it
+/// generated plus the whole prompt (cache hits included) of each request whose first token it produced. It is not the
+/// prompt tokens a step computed: a chunked prefill's tokens all land on the step that finishes it, so over a window its
+/// increase equals that of <c>prompt_tokens_total</c> + <c>generation_tokens_total</c>.</item>
+/// <item><see cref="ServingSample.PromptTokensTotal"/> = <c>prompt_tokens_total</c>: whole prompts, cache hits included,
+/// counted when a request's first token is produced. Computed and cached prompt tokens: see
+/// <see cref="VllmFamily"/> (<c>prompt_tokens_by_source_total</c>, <c>prompt_tokens_cached_total</c>, prefix-cache hits).</item>
+/// <item>Speculative decoding: <c>spec_decode_num_drafts_total</c> (per request per verify step that carried drafts),
+/// <c>_num_draft_tokens_total</c>, <c>_num_accepted_tokens_total</c>.</item>
+/// <item><see cref="ServingSample.RunningRequests"/> = <c>num_requests_running</c>: the scheduler's running list, which
+/// holds requests in chunked prefill as well as decoding ones.</item>
+/// <item><c>request_success_total{finished_reason}</c> (finished requests) is not read: <see cref="ServingSample"/> has no
+/// field for it.</item>
+/// </list>
+/// </remarks>
 public sealed class VllmAdapter : IServingAdapter
 {
     internal const string Prefix = "vllm:";

@@ -38,7 +38,15 @@ internal static class VllmFamily
             .Put(DocumentReading.Histogram(doc, prefix + "e2e_request_latency_seconds", k), (s, h) => s with { E2eLatency = h })
             .Put(DocumentReading.Sum(doc, prefix + "num_preemptions_total", k), (s, v) => s with { PreemptionsTotal = v })
             .Put(DocumentReading.Sum(doc, prefix + "spec_decode_num_draft_tokens_total", k), (s, v) => s with { SpecDecodeDraftTokensTotal = v })
-            .Put(DocumentReading.Sum(doc, prefix + "spec_decode_num_accepted_tokens_total", k), (s, v) => s with { SpecDecodeAcceptedTokensTotal = v });
+            .Put(DocumentReading.Sum(doc, prefix + "spec_decode_num_accepted_tokens_total", k), (s, v) => s with { SpecDecodeAcceptedTokensTotal = v })
+            .Put(DocumentReading.Sum(doc, prefix + "spec_decode_num_drafts_total", k), (s, v) => s with { SpecDecodeDraftsTotal = v })
+            .Put(DocumentReading.Sum(doc, prefix + "iteration_tokens_total_count", k), (s, v) => s with { EngineStepsTotal = v })
+            .Put(DocumentReading.Sum(doc, prefix + "iteration_tokens_total_sum", k), (s, v) => s with { ScheduledTokensTotal = v });
+
+        var (computed, cacheHits) = PromptTokenSources(doc, prefix, k);
+        table
+            .Put(computed, (s, v) => s with { PromptTokensComputedTotal = v })
+            .Put(cacheHits, (s, v) => s with { PrefixCacheHitTokensTotal = v });
 
         // Later candidates first, so that earlier (preferred) ones overwrite them per engine.
         foreach (var source in interToken.Reverse())
@@ -60,6 +68,36 @@ internal static class VllmFamily
         }
 
         return table.ToSamples();
+    }
+
+    /// <summary>
+    /// Prompt tokens computed and served from cache, by the best source the build publishes. Computed:
+    /// <c>prompt_tokens_by_source_total{source="local_compute"}</c>, else <c>prompt_tokens_total</c> -
+    /// <c>prompt_tokens_cached_total</c>, else <c>prompt_tokens_total</c> - <c>prefix_cache_hits_total</c> (tokens; the 0.8-era
+    /// <c>gpu_prefix_cache_hits_total</c> where the new name is absent). Not computed: <c>prompt_tokens_cached_total</c> (local
+    /// and external KV hits), else <c>local_cache_hit</c> + <c>external_kv_transfer</c> by source, else the prefix-cache hits.
+    /// The prefix-cache counters are recorded at each scheduling attempt, not once per admitted prompt, so a request
+    /// that waits for KV space can be counted more than once: they are only the last resort.
+    /// </summary>
+    private static (Dictionary<SeriesKey, double> Computed, Dictionary<SeriesKey, double> CacheHits) PromptTokenSources(
+        ExpositionDocument doc, string prefix, SeriesKeying k)
+    {
+        static Func<MetricSample, bool> Source(string value) => s => s.LabelValue("source") == value;
+        var bySource = prefix + "prompt_tokens_by_source_total";
+        var total = DocumentReading.Sum(doc, prefix + "prompt_tokens_total", k);
+        var cachedTotal = DocumentReading.Sum(doc, prefix + "prompt_tokens_cached_total", k);
+        var hitsName = DocumentReading.FirstPresent(doc, prefix + "prefix_cache_hits_total", prefix + "gpu_prefix_cache_hits_total");
+        var hits = hitsName is null ? [] : DocumentReading.Sum(doc, hitsName, k);
+
+        var computed = DocumentReading.Prefer(
+            DocumentReading.Sum(doc, bySource, k, Source("local_compute")),
+            DocumentReading.Prefer(DocumentReading.Difference(total, cachedTotal), DocumentReading.Difference(total, hits)));
+        var cacheHits = DocumentReading.Prefer(
+            cachedTotal,
+            DocumentReading.Prefer(
+                DocumentReading.Sum(doc, bySource, k, s => s.LabelValue("source") is "local_cache_hit" or "external_kv_transfer"),
+                hits));
+        return (computed, cacheHits);
     }
 
     /// <summary>
