@@ -343,7 +343,6 @@ internal sealed class DecodeSimulation
 
         var emitted = 1 + accepted;
         Truth = Truth.Add(_step, decoding, emitted);
-        IterationTokens.Observe(((long)decoding * (1 + _options.DraftTokens)) + _stepPrefillTokens);
         InterTokenLatency.Observe(duration, decoding); // vLLM: once per request per step that emitted tokens
         GenerationTokensTotal += (long)decoding * emitted;
         _sumContext += (double)decoding * emitted;
@@ -358,7 +357,16 @@ internal sealed class DecodeSimulation
         }
 
         FinishSequences(end);
-        CompletePrefills(end);
+        var (firstTokens, completedPrompts) = CompletePrefills(end);
+
+        // vLLM observes a step's generated tokens plus the whole prompts (cache hits included) of the requests whose
+        // prefill completed in it, and only for steps that emitted a token (v1/metrics/stats.py, IterationStats).
+        var iterationTokens = ((long)decoding * emitted) + firstTokens + completedPrompts;
+        if (decoding + firstTokens > 0)
+        {
+            IterationTokens.Observe(iterationTokens);
+        }
+
         _stepRunning = false;
     }
 
@@ -398,8 +406,11 @@ internal sealed class DecodeSimulation
         }
     }
 
-    /// <summary>The prompt chunks of this step are computed; a request whose prompt is done gets its first token now and decodes from the next step.</summary>
-    private void CompletePrefills(double end)
+    /// <summary>
+    /// The prompt chunks of this step are computed; a request whose prompt is done gets its first token now and decodes
+    /// from the next step. Returns the first tokens emitted and the prompt tokens of the completed requests.
+    /// </summary>
+    private (int FirstTokens, long Prompts) CompletePrefills(double end)
     {
         _completing.Clear();
         foreach (var p in _prefilling)
@@ -419,12 +430,14 @@ internal sealed class DecodeSimulation
 
         if (_completing.Count == 0)
         {
-            return;
+            return (0, 0);
         }
 
         _prefilling.RemoveAll(p => p.Remaining == 0);
+        long prompts = 0;
         foreach (var p in _completing)
         {
+            prompts += p.PromptTokens;
             Ttft.Observe(end - p.ArrivalSeconds);
             PromptTokensTotal += p.PromptTokens;
             GenerationTokensTotal++;
@@ -455,6 +468,8 @@ internal sealed class DecodeSimulation
                 _runningExternal.Add(decodingExternal);
             }
         }
+
+        return (_completing.Count, prompts);
     }
 
     private void AccountIdle(double now)

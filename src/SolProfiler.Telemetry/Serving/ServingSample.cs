@@ -69,7 +69,11 @@ public sealed record ServingSample
     /// </summary>
     public double? BatchSequencesTotal { get; init; }
 
-    /// <summary>Tokens (prompt and generation) scheduled over all engine steps, since start: vLLM <c>iteration_tokens_total_sum</c>.</summary>
+    /// <summary>
+    /// Tokens the engine's step histogram summed since start (vLLM <c>iteration_tokens_total_sum</c>: the tokens each step
+    /// emitted plus the whole prompts, cache hits included, of the requests whose prefill completed in it; not the
+    /// tokens scheduled per step, so prompt tokens per step come from <see cref="PromptTokensComputedTotal"/>).
+    /// </summary>
     public double? ScheduledTokensTotal { get; init; }
 
     /// <summary>Prompt tokens the engine computed, prefix-cache hits excluded, since start.</summary>
