@@ -9,12 +9,12 @@ public class JsonOutputTests
     private static readonly string[] Bounds = ["weights", "kv", "compute", "comm", "energy"];
     private static readonly string[] NumberFields =
     [
-        "context", "weightBytesPerGpu", "kvBytesPerGpu", "kvBytesPerToken", "flopsPerGpu", "commBytesPerGpu",
+        "context", "prefillTokens", "tokensPerStep", "weightBytesPerGpu", "kvBytesPerGpu", "kvBytesPerToken", "flopsPerGpu", "commBytesPerGpu",
         "tokensPerSecondPerUser", "tokensPerSecondPerGpu", "joulesPerToken",
     ];
 
-    private static readonly string[] SecondsFields = ["weights", "kv", "compute", "comm", "energy", "step"];
-    private static readonly string[] ShareFields = ["weights", "kv", "compute", "comm"];
+    private static readonly string[] SecondsFields = ["weights", "kv", "compute", "comm", "energy", "step", "prefill"];
+    private static readonly string[] ShareFields = ["weights", "kv", "compute", "comm", "prefill"];
 
     /// <summary>
     /// Every contract field is there with the right JSON type, and the relations of the SOL model hold.
@@ -96,6 +96,8 @@ public class JsonOutputTests
         }
 
         var batch = Cli.Num(o, "batch");
+        Assert.Equal(acceptedLength, Cli.Num(o, "tokensPerStep"));
+        Assert.True(Cli.Num(o, "seconds.prefill") <= step, "the prompt's part of the step is part of the step");
         var gpus = Cli.Num(o, "tp") * Cli.Num(o, "pp");
         Cli.Close(acceptedLength / step, Cli.Num(o, "tokensPerSecondPerUser"), 1e-12, "tokensPerSecondPerUser");
         Cli.Close(batch * acceptedLength / (step * gpus), Cli.Num(o, "tokensPerSecondPerGpu"), 1e-12, "tokensPerSecondPerGpu");

@@ -63,4 +63,28 @@ public sealed class SolAtOperatingPointTests
         Assert.Equal(one.TokensPerSecondPerGpu, ParetoDistance.SolTokensPerSecondPerGpuAt(Llama70bTp8, one.TokensPerSecondPerUser * 2, 2048, default));
         Assert.Null(ParetoDistance.SolTokensPerSecondPerGpuAt(Llama70bTp8, 0, 2048, default));
     }
+
+    [Fact]
+    public void A_fractional_batch_of_mixed_steps_interpolates_the_prefill_component()
+    {
+        var load = new StepLoad(256);
+        var lo = Llama70bTp8.Evaluate(37, 1500, load);
+        var hi = Llama70bTp8.Evaluate(38, 1500, load);
+        var mid = FractionalBatch.Evaluate(Llama70bTp8, 37.25, 1500, load);
+        Assert.True(lo.Seconds.Prefill > 0);
+        Assert.Equal(lo.Seconds.Prefill + (0.25 * (hi.Seconds.Prefill - lo.Seconds.Prefill)), mid.Seconds.Prefill, 12);
+        Assert.Equal(lo.Seconds.Step + (0.25 * (hi.Seconds.Step - lo.Seconds.Step)), mid.Seconds.Step, 12);
+        Assert.Equal(256, mid.PrefillTokens);
+        Assert.True(mid.Seconds.Step > FractionalBatch.Evaluate(Llama70bTp8, 37.25, 1500, default).Seconds.Step);
+    }
+
+    [Fact]
+    public void The_pareto_distance_of_mixed_steps_is_read_on_the_frontier_of_mixed_steps()
+    {
+        var load = new StepLoad(512, 3, 2.5);
+        var at64 = Llama70bTp8.Evaluate(64, 2048, load);
+        var sol = ParetoDistance.SolTokensPerSecondPerGpuAt(Llama70bTp8, at64.TokensPerSecondPerUser, 2048, load);
+        Assert.Equal(at64.TokensPerSecondPerGpu, sol!.Value, 6);
+        Assert.NotEqual(Llama70bTp8.Evaluate(64, 2048).TokensPerSecondPerGpu, sol.Value, 0);
+    }
 }

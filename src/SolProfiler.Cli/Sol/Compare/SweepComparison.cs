@@ -32,11 +32,11 @@ public sealed record SweepComparison(SweepInput Sweep, SolRunner.Evaluation Fron
             var against = MeasuredAgainstSol.Of(sol, batch, context, frontier.Load, level.MeasuredStepSeconds, level.TokensPerSecondPerUser, level.TokensPerSecondPerGpu);
             return new ComparedLevel(level, against.AtPoint.SecondsPerOutputToken, against.Efficiency, against.SolTokensPerSecondPerGpuAtMeasuredInteractivity, against.ParetoGapRatio);
         }).ToArray();
-        return new SweepComparison(sweep, frontier, levels, WhatIf(sweep, sol));
+        return new SweepComparison(sweep, frontier, levels, WhatIf(sweep, sol, frontier.Load));
     }
 
     /// <summary>What the SOL was computed for that the sweep did not run with (a what-if), one line each.</summary>
-    private static string[] WhatIf(SweepInput sweep, PreparedSol sol)
+    private static string[] WhatIf(SweepInput sweep, PreparedSol sol, StepLoad load)
     {
         var c = sol.Configuration;
         var p = c.Parallelism;
@@ -60,6 +60,12 @@ public sealed record SweepComparison(SweepInput Sweep, SolRunner.Evaluation Fron
         if (sweep.Kv is { } kv)
         {
             Check("KV cache", kv, PrecisionName(sol.Precisions.Kv));
+        }
+
+        if (load.PrefillTokens > 0)
+        {
+            // a sweep records no prompt tokens per step, so any given here are an assumption about its steps
+            lines.Add($"prompt tokens per step: the sweep recorded none, the SOL is for mixed steps of {load.PrefillTokens.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture)}");
         }
 
         return [.. lines];
