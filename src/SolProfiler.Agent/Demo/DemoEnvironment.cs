@@ -37,6 +37,9 @@ public sealed class DemoEnvironment : IAsyncDisposable
     /// <summary>The latest simulated step: the truth a test compares the agent's findings with.</summary>
     public DemoStep Current => _server.Current;
 
+    /// <summary>The engine's truth summed over its steps since start (<see cref="DemoTruth"/>).</summary>
+    public DemoTruth Truth => _server.Truth;
+
     public DemoWorkload Workload => _server.Workload;
 
     public static async Task<DemoEnvironment> StartAsync(DemoOptions options, ILoggerFactory loggerFactory, CancellationToken ct = default)

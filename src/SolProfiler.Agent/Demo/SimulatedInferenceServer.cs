@@ -71,6 +71,19 @@ public sealed class SimulatedInferenceServer : IAsyncDisposable
         }
     }
 
+    /// <summary>What the engine ran since start, summed over its steps: subtract two readings for the truth of a window.</summary>
+    public DemoTruth Truth
+    {
+        get
+        {
+            lock (_sync)
+            {
+                _simulation.AdvanceTo(Now());
+                return _simulation.Truth;
+            }
+        }
+    }
+
     /// <summary>
     /// Starts Kestrel on 127.0.0.1 (<see cref="DemoOptions.Port"/>, 0 = a free port) and the simulation loop.
     /// <paramref name="onActivity"/> is called at each wake-up with the GPU activity averaged since the previous one.

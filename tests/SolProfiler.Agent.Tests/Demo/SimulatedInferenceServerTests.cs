@@ -27,7 +27,8 @@ public sealed class SimulatedInferenceServerTests
     [Fact]
     public async Task Metrics_read_as_vllm_v1_by_our_adapter_and_move()
     {
-        await using var server = await StartAsync(new DemoOptions { FixedBatch = 16 });
+        // Prompts in chunks of at most 64 tokens, so that steps stay alike and the current one stands for the mean.
+        await using var server = await StartAsync(new DemoOptions { FixedBatch = 16, LongPrefillTokenThreshold = 64, PrefixCacheHitRatio = 0.25 });
         using var http = new HttpClient();
 
         var (first, _) = await ScrapeAsync(http, server.MetricsUrl);
@@ -51,6 +52,34 @@ public sealed class SimulatedInferenceServerTests
         // Every running sequence makes a token per step; the first token of a sequence is TTFT, not ITL.
         var tokens = second.GenerationTokensTotal!.Value - first.GenerationTokensTotal!.Value;
         Assert.True(second.InterTokenLatency.Count - first.InterTokenLatency.Count <= tokens);
+
+        // Chunked prefill under vLLM's names: engine steps move, and the prompt tokens computed are the prompts less
+        // the prefix-cache hits (a quarter of each prompt here).
+        Assert.True(second.EngineStepsTotal > first.EngineStepsTotal, "iteration_tokens_total_count did not move");
+        Assert.NotNull(second.PrefixCacheHitTokensTotal);
+        Assert.True(second.PromptTokensComputedTotal < second.PromptTokensTotal, "computed prompt tokens should exclude the prefix-cache hits");
+        Assert.Null(second.SpecDecodeDraftsTotal); // vLLM publishes the speculative family only with a speculative config
+    }
+
+    [Fact]
+    public async Task Speculative_decoding_is_published_under_vllms_names_and_every_token_still_streams()
+    {
+        await using var server = await StartAsync(new DemoOptions { FixedBatch = 4, OutputTokens = 64, DraftTokens = 2, DraftAcceptanceRate = 0.5 });
+        using var http = new HttpClient();
+        var options = new ProbeOptions { Endpoint = server.ApiBaseUrl, Model = server.ModelName, MaxTokens = 30, IgnoreEos = true, MinTokens = 30 };
+
+        var (first, _) = await ScrapeAsync(http, server.MetricsUrl);
+        var summary = await new ProbeRunner(new StreamingProbe(http, options)).RunAsync(requests: 1, concurrency: 1);
+        var (second, _) = await ScrapeAsync(http, server.MetricsUrl);
+
+        // 0.5 + 0.25 accepted of 2 drafts per sequence per step.
+        var drafts = second.SpecDecodeDraftsTotal!.Value - first.SpecDecodeDraftsTotal!.Value;
+        Assert.True(drafts > 0);
+        Assert.Equal(2, (second.SpecDecodeDraftTokensTotal!.Value - first.SpecDecodeDraftTokensTotal!.Value) / drafts, 1e-9);
+        Assert.Equal(0.75, (second.SpecDecodeAcceptedTokensTotal!.Value - first.SpecDecodeAcceptedTokensTotal!.Value) / drafts, 0.1);
+        var result = Assert.Single(summary.Results);
+        Assert.True(result.Success, result.FailureReason);
+        Assert.Equal(30, result.OutputTokens);
     }
 
     [Fact]
