@@ -1,3 +1,4 @@
+using SolProfiler.Cli.Common;
 using System.CommandLine;
 using SolProfiler.Cli.Agent;
 using SolProfiler.Cli.Gpus;
@@ -52,6 +53,11 @@ public static class CliApp
         {
             await stderr.WriteLineAsync("error: " + e.Message).ConfigureAwait(false);
             return ExitUserError;
+        }
+        catch (EndpointDownException e)
+        {
+            await stderr.WriteLineAsync("error: " + e.Message).ConfigureAwait(false);
+            return EndpointDownException.ExitCode;
         }
     }
 }

@@ -19,10 +19,8 @@ public static class AgentRuntimeFactory
     public static AgentRuntime Create(AgentOptions options, IReadOnlyList<IAsyncDisposable>? owned = null, IGpuSource? gpuOverride = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), AutomaticDecompression = System.Net.DecompressionMethods.All })
-        {
-            Timeout = Timeout.InfiniteTimeSpan,
-        };
+        // Scrapes of the server, its /slots and dcgm-exporter: a request on a connection the server closed is retried once on a fresh one.
+        var http = Telemetry.Http.ServerHttp.CreateClient(new Telemetry.Http.ServerHttpOptions { PooledConnectionLifetime = TimeSpan.FromMinutes(5), AutomaticDecompression = System.Net.DecompressionMethods.All });
         var disposables = new List<IAsyncDisposable> { new DisposableHttpClient(http) };
         disposables.AddRange(owned ?? []);
 

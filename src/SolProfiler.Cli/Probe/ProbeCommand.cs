@@ -3,6 +3,7 @@ using System.CommandLine;
 using System.Globalization;
 using SolProfiler.Cli.Sol;
 using SolProfiler.Sol;
+using SolProfiler.Telemetry.Http;
 using SolProfiler.Telemetry.Probe;
 using Spectre.Console;
 
@@ -101,13 +102,11 @@ public static class ProbeCommand
                 throw new SolInputException(e.Message, e);
             }
 
-            using var handler = new SocketsHttpHandler
+            using var http = ServerHttp.CreateClient(new ServerHttpOptions
             {
-                ConnectTimeout = options.RequestTimeout,
-                PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
+                ConnectTimeout = options.RequestTimeout < TimeSpan.FromSeconds(10) ? options.RequestTimeout : TimeSpan.FromSeconds(10),
                 MaxConnectionsPerServer = Math.Max(c, 2),
-            };
-            using var http = new HttpClient(handler, disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
+            });
             StreamingProbe probe;
             try
             {
@@ -118,6 +117,8 @@ public static class ProbeCommand
                 throw new SolInputException(e.Message, e);
             }
 
+            // As sweep does: a dead endpoint or a model the server does not list is said now, in one line.
+            await EndpointCheck.CheckAsync(http, options, "--model", cancellationToken).ConfigureAwait(false);
             await stderr.WriteLineAsync($"probing {options.RequestUri} ({options.Model}): {n} requests, {Math.Min(c, n)} concurrent").ConfigureAwait(false);
             var runner = new ProbeRunner(probe);
             if (w > 0)
@@ -159,6 +160,10 @@ public static class ProbeCommand
         grid.AddRow("[bold]Load[/]", Markup.Escape($"{a.Requests} requests, {a.Concurrency} concurrent clients (closed loop), max {options.MaxTokens} tokens{eos}"));
         var failed = a.Failed > 0 ? $"[red]{a.Failed} failed[/]" : "0 failed";
         grid.AddRow("[bold]Requests[/]", $"{a.Succeeded} ok, {failed} in {Markup.Escape(Units.Seconds(a.WallSeconds))}");
+        if (a.Failed > 0)
+        {
+            grid.AddRow("[bold]Failed by class[/]", Markup.Escape(FailureClasses(a.FailuresByClass, a.HttpStatuses)));
+        }
         if (a.OutputTokensPerSecond is { } tps)
         {
             grid.AddRow("[bold]Throughput[/]", Markup.Escape($"{Units.Number(tps)} output tokens/s, {Units.Number(a.RequestsPerSecond ?? 0)} requests/s ({a.TotalOutputTokens} tokens)"));
@@ -230,15 +235,21 @@ public static class ProbeCommand
 
     private static string Optional(double? seconds) => seconds is { } s ? Units.Seconds(s) : "-";
 
-    private static string Kind(ProbeFailureKind kind) => kind switch
+    private static string Kind(ProbeFailureKind kind) => ProbeFailureKinds.Label(kind);
+
+    /// <summary>"2 before_headers, 1 http_status (503 x1)": failures by class, with the codes of the HTTP ones.</summary>
+    public static string FailureClasses(IReadOnlyDictionary<string, int> byClass, IReadOnlyDictionary<string, int> httpStatuses)
     {
-        ProbeFailureKind.HttpStatus => "http",
-        ProbeFailureKind.Timeout => "timeout",
-        ProbeFailureKind.Connection => "connection",
-        ProbeFailureKind.StreamError => "server error",
-        ProbeFailureKind.BrokenStream => "broken stream",
-        _ => "ok",
-    };
+        ArgumentNullException.ThrowIfNull(byClass);
+        ArgumentNullException.ThrowIfNull(httpStatuses);
+        return string.Join(", ", byClass.Select(kv =>
+        {
+            var codes = kv.Key == ProbeFailureKinds.Label(ProbeFailureKind.HttpStatus) && httpStatuses.Count > 0
+                ? " (" + string.Join(", ", httpStatuses.Select(h => $"HTTP {h.Key} x{h.Value.ToString(CultureInfo.InvariantCulture)}")) + ")"
+                : "";
+            return $"{kv.Value.ToString(CultureInfo.InvariantCulture)} {kv.Key}{codes}";
+        }));
+    }
 
     /// <summary>One line on stderr per finished request.</summary>
     private sealed class LineProgress(TextWriter stderr, int total) : IProgress<ProbeResult>

@@ -79,7 +79,7 @@ public static class ScrapeCommand
                     throw new SolInputException($"'{urlText}' is not an http(s) URL");
                 }
 
-                http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+                http = SolProfiler.Telemetry.Http.ServerHttp.CreateClient(); // a scrape on a connection the server closed is retried once on a fresh one
                 var scraper = new ServingScraper(http);
                 var options = new ScrapeOptions { Url = uri, Timeout = perScrape, ForcedServer = forced, ApiKey = apiKey };
                 scrapeOnce = ct => scraper.ScrapeAsync(options, ct);

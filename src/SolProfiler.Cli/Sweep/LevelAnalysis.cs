@@ -70,19 +70,12 @@ public static class LevelAnalysis
         };
     }
 
-    /// <summary>The key under which a failed request is counted.</summary>
+    /// <summary>The key under which a failed request is counted: its failure class (connect, before_headers, mid_stream, http_status, timeout, stream_error).</summary>
     public static string Reason(ProbeResult r)
     {
         ArgumentNullException.ThrowIfNull(r);
-        return r.Failure switch
-        {
-            ProbeFailureKind.Connection => "endpoint down",
-            ProbeFailureKind.HttpStatus => r.HttpStatus is { } s ? $"HTTP {s}" : "HTTP error",
-            ProbeFailureKind.Timeout => "timeout",
-            ProbeFailureKind.StreamError => "server error in stream",
-            ProbeFailureKind.BrokenStream => "broken stream",
-            _ => "other",
-        };
+        return ProbeFailureKinds.Label(r.Failure); // where it failed (bounded); the HTTP codes are counted beside it
+
     }
 
     private static LatencySummary? Summary(IEnumerable<double> values) =>

@@ -84,7 +84,7 @@ public sealed class LevelLoad(StreamingProbe probe, TimeProvider? timeProvider =
                     progress?.Report(result);
                 }
 
-                if (!result.Success && result.Failure is ProbeFailureKind.Connection or ProbeFailureKind.HttpStatus)
+                if (!result.Success && result.Failure is ProbeFailureKind.Connect or ProbeFailureKind.BeforeHeaders or ProbeFailureKind.HttpStatus)
                 {
                     // A dead or refusing endpoint answers at once: pause, so a client neither hammers it nor piles up
                     // thousands of identical errors in a level.

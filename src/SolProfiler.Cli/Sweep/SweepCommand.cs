@@ -1,10 +1,12 @@
 using System.CommandLine;
+using SolProfiler.Cli.Common;
 using SolProfiler.Agent.Configuration;
 using SolProfiler.Agent.Sources;
 using SolProfiler.Sol;
 using SolProfiler.Sol.Models;
 using SolProfiler.Sol.Modeling;
 using SolProfiler.Telemetry.Gpu;
+using SolProfiler.Telemetry.Http;
 using SolProfiler.Telemetry.Probe;
 using Spectre.Console;
 
@@ -13,8 +15,8 @@ namespace SolProfiler.Cli.Sweep;
 /// <summary>
 /// <c>solprof sweep</c>: a closed-loop load sweep over concurrency levels against an OpenAI-compatible server, with the
 /// SOL, the efficiency and the Pareto gap at each measured point. Exit 0 when every level completed requests,
-/// 1 when a level completed none or the sweep stopped early (error ratio or Ctrl-C), 2 for bad options.
-/// The JSON and CSV are written in every case but bad options.
+/// 1 when a level completed none, the sweep stopped early (error ratio or Ctrl-C) or the endpoint was down before the
+/// first level (one line, nothing written), 2 for bad options. Otherwise the JSON and CSV are written.
 /// </summary>
 public static class SweepCommand
 {
@@ -38,13 +40,10 @@ public static class SweepCommand
                 throw new SolInputException($"--output: folder '{directory}' does not exist");
             }
 
-            using var handler = new SocketsHttpHandler
-            {
-                ConnectTimeout = TimeSpan.FromSeconds(10),
-                MaxConnectionsPerServer = settings.Concurrency.Max() + 4,
-            };
-            using var http = new HttpClient(handler, disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
-            await CheckModelIsServedAsync(settings, http, cancellationToken).ConfigureAwait(false);
+            // The load, the metrics scrape and a dcgm-exporter scrape share one client: pooled, with a request that
+            // hit a connection the server had closed retried once on a fresh one (see FreshConnectionRetryHandler).
+            using var http = ServerHttp.CreateClient(new ServerHttpOptions { MaxConnectionsPerServer = settings.Concurrency.Max() + 4 });
+            await EndpointCheck.CheckAsync(http, new ProbeOptions { Endpoint = settings.Endpoint, Model = settings.ServedModel }, "--model", cancellationToken).ConfigureAwait(false);
             await using var gpuSource = await OpenGpuSourceAsync(settings, http, stderr, cancellationToken).ConfigureAwait(false);
             await stderr.WriteLineAsync($"sweeping {settings.Endpoint} ({settings.ServedModel}) at concurrency {string.Join(",", settings.Concurrency)}").ConfigureAwait(false);
             SweepResult result;
@@ -64,20 +63,6 @@ public static class SweepCommand
             return result.StoppedEarly || result.Levels.Any(l => l.Completed == 0) ? ExitIncomplete : CliApp.ExitOk;
         });
         return command;
-    }
-
-    /// <summary>
-    /// A wrong <c>--model</c> makes every request a fast 404: say so before the sweep when the server lists its models.
-    /// An endpoint that does not answer is left to the levels, which record its errors.
-    /// </summary>
-    private static async Task CheckModelIsServedAsync(SweepSettings settings, HttpClient http, CancellationToken cancellationToken)
-    {
-        var options = new ProbeOptions { Endpoint = settings.Endpoint, Model = settings.ServedModel };
-        var served = await ServedModels.FetchAsync(http, options, TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(false);
-        if (served is { Count: > 0 } && !served.Contains(settings.ServedModel, StringComparer.Ordinal))
-        {
-            throw new SolInputException($"--model '{settings.ServedModel}' is not served at {options.ModelsUri}; it serves: {string.Join(", ", served)}");
-        }
     }
 
     /// <summary>

@@ -22,7 +22,18 @@ public sealed record SweepLevelResult
 
     public required int Errors { get; init; }
 
+    /// <summary>Failed requests by class (snake_case: connect, before_headers, mid_stream, http_status, timeout, stream_error).</summary>
     public required IReadOnlyDictionary<string, int> ErrorReasons { get; init; }
+
+    /// <summary>The status codes of the <c>http_status</c> errors, code to count.</summary>
+    public IReadOnlyDictionary<string, int> HttpStatuses { get; init; } = new Dictionary<string, int>();
+
+    /// <summary>
+    /// Why <see cref="Efficiency"/>, <see cref="ParetoGapRatio"/> and the SOL at the measured interactivity are null
+    /// though requests completed: the level's error ratio exceeded <c>--efficiency-max-error-ratio</c>, so its
+    /// survivors are not a fair measure of the server. Null when they are published.
+    /// </summary>
+    public string? EfficiencyWithheld { get; init; }
 
     public long? OutputTokens { get; init; }
 

@@ -37,6 +37,7 @@ internal sealed class SweepOptions
     private readonly Option<string?> _gpuUrl = new("--gpu-url") { Description = "dcgm-exporter endpoint for --gpu-backend dcgm-exporter, e.g. http://127.0.0.1:9400/metrics", HelpName = "URL" };
     private readonly Option<string?> _dcgmHost = new("--dcgm-host") { Description = "With --gpu-backend dcgm: a running nv-hostengine (host:port or unix socket path)" };
     private readonly Option<double> _maxErrorRatio = new("--max-error-ratio") { Description = "Stop the sweep after a level whose failed share of requests exceeds this", DefaultValueFactory = _ => 0.5 };
+    private readonly Option<double> _efficiencyMaxErrorRatio = new("--efficiency-max-error-ratio") { Description = "A level whose failed share of requests exceeds this publishes no efficiency or Pareto gap, only its errors", DefaultValueFactory = _ => SweepSettings.DefaultEfficiencyMaxErrorRatio };
     private readonly Option<string> _timeout = new("--timeout") { Description = "Per-request limit", DefaultValueFactory = _ => "120s", HelpName = "DURATION" };
     private readonly Option<string> _output = new("--output", "-o") { Description = "Results JSON (a CSV is written next to it)", DefaultValueFactory = _ => "sweep.json", HelpName = "FILE" };
 
@@ -45,7 +46,7 @@ internal sealed class SweepOptions
         foreach (var option in new Option[]
         {
             _endpoint, _served, _solModel, _gpu, _gpuFile, _tp, _pp, _ep, _attentionDp, _weights, _expertWeights, _kv, _activations, _concurrency, _duration, _requests,
-            _inputTokens, _outputTokens, _warmup, _metricsUrl, _gpuBackend, _gpuLibrary, _gpuUrl, _dcgmHost, _maxErrorRatio, _timeout, _output,
+            _inputTokens, _outputTokens, _warmup, _metricsUrl, _gpuBackend, _gpuLibrary, _gpuUrl, _dcgmHost, _maxErrorRatio, _efficiencyMaxErrorRatio, _timeout, _output,
         })
         {
             command.Options.Add(option);
@@ -69,6 +70,8 @@ internal sealed class SweepOptions
         Require(parse.GetValue(_tp) >= 1 && parse.GetValue(_pp) >= 1 && parse.GetValue(_ep) >= 1 && parse.GetValue(_attentionDp) >= 1, "--tp, --pp, --ep and --attention-dp must be at least 1");
         var ratio = parse.GetValue(_maxErrorRatio);
         Require(ratio is >= 0 and <= 1, $"--max-error-ratio {ratio.ToString(CultureInfo.InvariantCulture)} must be between 0 and 1");
+        var efficiencyRatio = parse.GetValue(_efficiencyMaxErrorRatio);
+        Require(efficiencyRatio is >= 0 and <= 1, $"--efficiency-max-error-ratio {efficiencyRatio.ToString(CultureInfo.InvariantCulture)} must be between 0 and 1");
         var warmupText = parse.GetValue(_warmup)!.Trim();
         var gpuBackend = parse.GetValue(_gpuBackend);
         Require(gpuBackend is not null || (parse.GetValue(_gpuLibrary) is null && parse.GetValue(_gpuUrl) is null && parse.GetValue(_dcgmHost) is null),
@@ -121,6 +124,7 @@ internal sealed class SweepOptions
                 ? null
                 : new GpuBackendRequest(gpuBackend, parse.GetValue(_gpuLibrary), parse.GetValue(_gpuUrl), null, TimeSpan.FromSeconds(2), parse.GetValue(_dcgmHost)),
             MaxErrorRatio = ratio,
+            EfficiencyMaxErrorRatio = efficiencyRatio,
             RequestTimeout = timeout,
             OutputPath = parse.GetValue(_output)!,
         };

@@ -21,7 +21,11 @@ public sealed record SweepSettingsRecord(
     string? MetricsUrl,
     string? GpuBackend,
     string TokenCounting,
-    double MaxErrorRatio);
+    double MaxErrorRatio)
+{
+    /// <summary>A level whose failed share exceeds this publishes no efficiency or Pareto gap.</summary>
+    public double EfficiencyMaxErrorRatio { get; init; } = SweepSettings.DefaultEfficiencyMaxErrorRatio;
+}
 
 /// <summary>A whole sweep, the JSON contract between <c>solprof sweep</c> and <c>solprof report</c> (kind solprof-sweep, version 1).</summary>
 public sealed record SweepResult(

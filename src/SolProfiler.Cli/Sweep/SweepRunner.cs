@@ -64,7 +64,10 @@ public sealed class SweepRunner(SweepSettings settings, PreparedSol sol, HttpCli
                 GpuFile = settings.GpuFile,
             },
             new SweepSettingsRecord(settings.Concurrency, settings.Duration?.TotalSeconds, settings.Requests, settings.Warmup.TotalSeconds, settings.InputTokens,
-                settings.OutputTokens, settings.MetricsUrl?.ToString(), GpuSource?.Backend, SyntheticPrompt.TokenCounting, settings.MaxErrorRatio),
+                settings.OutputTokens, settings.MetricsUrl?.ToString(), GpuSource?.Backend, SyntheticPrompt.TokenCounting, settings.MaxErrorRatio)
+            {
+                EfficiencyMaxErrorRatio = settings.EfficiencyMaxErrorRatio,
+            },
             stopReason is not null,
             stopReason,
             levels,
@@ -95,7 +98,32 @@ public sealed class SweepRunner(SweepSettings settings, PreparedSol sol, HttpCli
         }
 
         var server = scraping is null ? null : await scraping.ConfigureAwait(false);
-        return LevelAnalysis.Analyse(concurrency, measured, server, sol, settings);
+        var level = LevelAnalysis.Analyse(concurrency, measured, server, sol, settings) with { HttpStatuses = ProbeAggregate.HttpStatusCounts(measured.Results) };
+        return WithholdIfTooManyErrors(level, settings.EfficiencyMaxErrorRatio);
+    }
+
+    /// <summary>
+    /// A level over its error ratio keeps its errors and measurements but publishes no efficiency, Pareto gap or SOL
+    /// at its interactivity: the requests that survived are not a fair sample of the server under that load (the
+    /// failed ones would have been its slowest or never ran). How those numbers are computed is LevelAnalysis's.
+    /// </summary>
+    public static SweepLevelResult WithholdIfTooManyErrors(SweepLevelResult level, double maxErrorRatio)
+    {
+        ArgumentNullException.ThrowIfNull(level);
+        if (level.Requests == 0 || (double)level.Errors / level.Requests <= maxErrorRatio)
+        {
+            return level;
+        }
+
+        var percent = ((double)level.Errors / level.Requests * 100).ToString("0.#", System.Globalization.CultureInfo.InvariantCulture);
+        var limit = (maxErrorRatio * 100).ToString("0.#", System.Globalization.CultureInfo.InvariantCulture);
+        return level with
+        {
+            Efficiency = null,
+            ParetoGapRatio = null,
+            SolTokensPerSecondPerGpuAtMeasuredInteractivity = null,
+            EfficiencyWithheld = $"{level.Errors} of {level.Requests} requests failed ({percent} %), over the {limit} % limit (--efficiency-max-error-ratio)",
+        };
     }
 
     private FrontierPoint[] Frontier(IReadOnlyList<SweepLevelResult> levels)

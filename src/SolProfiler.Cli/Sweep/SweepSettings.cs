@@ -55,6 +55,12 @@ public sealed record SweepSettings
 
     public double MaxErrorRatio { get; init; } = 0.5;
 
+    /// <summary>The default of <see cref="EfficiencyMaxErrorRatio"/>: 5 %, where a level's failures start to bend its numbers.</summary>
+    public const double DefaultEfficiencyMaxErrorRatio = 0.05;
+
+    /// <summary>A level whose failed share of requests exceeds this publishes no efficiency or Pareto gap (they would rate the survivors only).</summary>
+    public double EfficiencyMaxErrorRatio { get; init; } = DefaultEfficiencyMaxErrorRatio;
+
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(120);
 
     public required string OutputPath { get; init; }

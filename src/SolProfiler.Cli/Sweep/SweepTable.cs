@@ -25,13 +25,18 @@ public static class SweepTable
                 N(l.Concurrency), N(l.Completed), l.Errors > 0 ? $"[red]{l.Errors}[/]" : "0",
                 Num(l.OutputTokensPerSecond), Num(l.OutputTokensPerSecondPerGpu), Num(l.TokensPerSecondPerUser),
                 Sec(l.TtftSeconds?.P50), Sec(l.TpotSeconds?.Mean), Sec(l.ItlSeconds?.P99),
-                Num(l.OperatingPoint?.Batch), Num(l.Sol?.TokensPerSecondPerGpu), Pct(l.Efficiency), Pct(l.ParetoGapRatio));
+                Num(l.OperatingPoint?.Batch), Num(l.Sol?.TokensPerSecondPerGpu), Withheld(l, Pct(l.Efficiency)), Withheld(l, Pct(l.ParetoGapRatio)));
         }
 
         console.Write(table);
         foreach (var l in result.Levels.Where(l => l.Errors > 0))
         {
-            console.MarkupLine(Markup.Escape($"concurrency {l.Concurrency}: " + string.Join(", ", l.ErrorReasons.Select(kv => $"{kv.Value} x {kv.Key}"))));
+            console.MarkupLine(Markup.Escape($"concurrency {l.Concurrency}: {l.Errors} errors: " + Probe.ProbeCommand.FailureClasses(l.ErrorReasons, l.HttpStatuses)));
+        }
+
+        foreach (var l in result.Levels.Where(l => l.EfficiencyWithheld is not null))
+        {
+            console.MarkupLine($"[yellow]concurrency {l.Concurrency}: no efficiency or Pareto gap:[/] {Markup.Escape(l.EfficiencyWithheld!)}");
         }
 
         if (result.StopReason is { } why)
@@ -44,8 +49,10 @@ public static class SweepTable
     {
         ArgumentNullException.ThrowIfNull(l);
         return $"concurrency {l.Concurrency}: {l.Completed} ok, {l.Errors} errors, {Num(l.OutputTokensPerSecond)} tok/s, "
-            + $"{Num(l.TokensPerSecondPerUser)} tok/s/user, TPOT {Sec(l.TpotSeconds?.Mean)}, efficiency {Pct(l.Efficiency)}";
+            + $"{Num(l.TokensPerSecondPerUser)} tok/s/user, TPOT {Sec(l.TpotSeconds?.Mean)}, efficiency {(l.EfficiencyWithheld is null ? Pct(l.Efficiency) : "withheld (errors)")}";
     }
+
+    private static string Withheld(SweepLevelResult l, string value) => l.EfficiencyWithheld is null ? value : "[yellow]withheld[/]";
 
     private static string N(int v) => v.ToString(CultureInfo.InvariantCulture);
 

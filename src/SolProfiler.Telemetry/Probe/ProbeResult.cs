@@ -1,24 +1,72 @@
+using System.Text.Json.Serialization;
+
 namespace SolProfiler.Telemetry.Probe;
 
-/// <summary>Why a probe request failed.</summary>
+/// <summary>
+/// Why a probe request failed, by where it failed: before a connection, before the response headers, after them
+/// (mid-stream), by HTTP status, by timeout, or by the server's own error event. Bounded; <see cref="ProbeFailureKinds.Label"/>
+/// gives the snake_case name used in JSON, tables and sweep files.
+/// </summary>
 public enum ProbeFailureKind
 {
+    [JsonStringEnumMemberName("none")]
     None,
 
     /// <summary>The server answered with a non-2xx status, or not with <c>text/event-stream</c>.</summary>
+    [JsonStringEnumMemberName("http_status")]
     HttpStatus,
 
     /// <summary>The request timeout passed (before the headers or mid-stream).</summary>
+    [JsonStringEnumMemberName("timeout")]
     Timeout,
 
     /// <summary>No connection: refused, unreachable, name not resolved, TLS failure.</summary>
-    Connection,
+    [JsonStringEnumMemberName("connect")]
+    Connect,
+
+    /// <summary>Connected, but the connection ended, was reset or answered garbage before complete response headers (after the one retry on a fresh connection).</summary>
+    [JsonStringEnumMemberName("before_headers")]
+    BeforeHeaders,
 
     /// <summary>The server reported an error inside the stream (an <c>error</c> event or a chunk with an <c>error</c> object).</summary>
+    [JsonStringEnumMemberName("stream_error")]
     StreamError,
 
-    /// <summary>The stream broke: connection dropped, closed before <c>[DONE]</c>, malformed chunk or oversized line.</summary>
-    BrokenStream,
+    /// <summary>The stream broke after the headers: connection dropped, closed before <c>[DONE]</c>, malformed chunk or oversized line.</summary>
+    [JsonStringEnumMemberName("mid_stream")]
+    MidStream,
+}
+
+public static class ProbeFailureKinds
+{
+    /// <summary>Every kind but <see cref="ProbeFailureKind.None"/>, in the order tables list them.</summary>
+    public static IReadOnlyList<ProbeFailureKind> Failures { get; } =
+        [ProbeFailureKind.Connect, ProbeFailureKind.BeforeHeaders, ProbeFailureKind.MidStream, ProbeFailureKind.HttpStatus, ProbeFailureKind.Timeout, ProbeFailureKind.StreamError];
+
+    /// <summary>The snake_case label of a kind (e.g. <c>before_headers</c>).</summary>
+    public static string Label(ProbeFailureKind kind) => kind switch
+    {
+        ProbeFailureKind.None => "none",
+        ProbeFailureKind.HttpStatus => "http_status",
+        ProbeFailureKind.Timeout => "timeout",
+        ProbeFailureKind.Connect => "connect",
+        ProbeFailureKind.BeforeHeaders => "before_headers",
+        ProbeFailureKind.StreamError => "stream_error",
+        ProbeFailureKind.MidStream => "mid_stream",
+        _ => "other",
+    };
+
+    /// <summary>A few words for people (tables): "broken stream" is only ever a stream that broke after its headers.</summary>
+    public static string Describe(ProbeFailureKind kind) => kind switch
+    {
+        ProbeFailureKind.HttpStatus => "HTTP error",
+        ProbeFailureKind.Timeout => "timeout",
+        ProbeFailureKind.Connect => "cannot connect",
+        ProbeFailureKind.BeforeHeaders => "closed before headers",
+        ProbeFailureKind.StreamError => "server error in stream",
+        ProbeFailureKind.MidStream => "broken stream",
+        _ => "ok",
+    };
 }
 
 /// <summary>Where <see cref="ProbeResult.OutputTokens"/> came from.</summary>

@@ -84,6 +84,12 @@ public sealed record ProbeAggregate
     /// <summary>Distinct failure reasons, most frequent first.</summary>
     public IReadOnlyList<FailureCount> Failures { get; init; } = [];
 
+    /// <summary>Failed requests by where they failed (snake_case <see cref="ProbeFailureKinds.Label"/>; only classes that occurred).</summary>
+    public IReadOnlyDictionary<string, int> FailuresByClass { get; init; } = new Dictionary<string, int>();
+
+    /// <summary>The HTTP status codes of the <c>http_status</c> failures, code to count.</summary>
+    public IReadOnlyDictionary<string, int> HttpStatuses { get; init; } = new Dictionary<string, int>();
+
     public static ProbeAggregate From(IReadOnlyList<ProbeResult> results, int concurrency, double wallSeconds)
     {
         ArgumentNullException.ThrowIfNull(results);
@@ -113,7 +119,37 @@ public sealed record ProbeAggregate
                 .OrderByDescending(f => f.Count)
                 .ThenBy(f => f.Reason, StringComparer.Ordinal)
                 .ToArray(),
+            FailuresByClass = ByClass(results),
+            HttpStatuses = HttpStatusCounts(results),
         };
+    }
+
+    /// <summary>Failed requests counted by class, in <see cref="ProbeFailureKinds.Failures"/> order, classes with none left out.</summary>
+    public static IReadOnlyDictionary<string, int> ByClass(IEnumerable<ProbeResult> results)
+    {
+        ArgumentNullException.ThrowIfNull(results);
+        var counts = results.Where(r => !r.Success).CountBy(r => r.Failure).ToDictionary();
+        var ordered = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var kind in ProbeFailureKinds.Failures)
+        {
+            if (counts.TryGetValue(kind, out var n))
+            {
+                ordered[ProbeFailureKinds.Label(kind)] = n;
+            }
+        }
+
+        return ordered;
+    }
+
+    /// <summary>The status codes of the HTTP-status failures (a 200 with the wrong content type counts as "200").</summary>
+    public static IReadOnlyDictionary<string, int> HttpStatusCounts(IEnumerable<ProbeResult> results)
+    {
+        ArgumentNullException.ThrowIfNull(results);
+        return results
+            .Where(r => r.Failure == ProbeFailureKind.HttpStatus)
+            .CountBy(r => r.HttpStatus?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown")
+            .OrderBy(kv => kv.Key, StringComparer.Ordinal)
+            .ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
     }
 }
 

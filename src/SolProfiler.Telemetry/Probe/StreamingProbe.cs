@@ -103,7 +103,7 @@ public sealed class StreamingProbe
                         }
 
                         var where = reader.EndedInsideLine ? " in the middle of a line" : "";
-                        return Finish(m, ProbeFailureKind.BrokenStream, $"stream closed{where} before [DONE] after {m.ContentChunks} content chunks", now);
+                        return Finish(m, ProbeFailureKind.MidStream, $"stream closed{where} before [DONE] after {m.ContentChunks} content chunks", now);
                     }
 
                     if (sse.EventType.Equals("error", StringComparison.OrdinalIgnoreCase))
@@ -138,15 +138,17 @@ public sealed class StreamingProbe
         }
         catch (HttpRequestException e) when (m.HttpStatus is null)
         {
-            return Finish(m, ClassifyConnection(e), ConnectionReason(e));
+            // No headers: the request never got an answer (a stale pooled connection was already retried once on a
+            // fresh one by FreshConnectionRetryHandler where the client was made by ServerHttp).
+            return Finish(m, ClassifyBeforeHeaders(e), ConnectionReason(e));
         }
         catch (Exception e) when (e is HttpRequestException or IOException or SseFormatException or ObjectDisposedException)
         {
-            return Finish(m, ProbeFailureKind.BrokenStream, $"broken stream after {m.ContentChunks} content chunks: {Message(e)}");
+            return Finish(m, ProbeFailureKind.MidStream, $"broken stream after {m.ContentChunks} content chunks: {Message(e)}");
         }
         catch (Exception e) when (e is InvalidOperationException or NotSupportedException or UriFormatException)
         {
-            return Finish(m, m.HttpStatus is null ? ProbeFailureKind.Connection : ProbeFailureKind.BrokenStream, $"request failed: {Message(e)}");
+            return Finish(m, m.HttpStatus is null ? ProbeFailureKind.Connect : ProbeFailureKind.MidStream, $"request failed: {Message(e)}");
         }
     }
 
@@ -175,32 +177,52 @@ public sealed class StreamingProbe
     private ProbeResult Finish(Measurement m, ProbeFailureKind kind, string? reason, long? now = null) =>
         m.ToResult(now ?? _time.GetTimestamp(), kind, reason is null ? null : CleanReason(reason));
 
-    private static ProbeFailureKind ClassifyConnection(HttpRequestException e) => e.HttpRequestError switch
+    /// <summary>Where a request that got no headers failed: getting a connection at all, or on the connection before the headers.</summary>
+    internal static ProbeFailureKind ClassifyBeforeHeaders(HttpRequestException e) => e.HttpRequestError switch
     {
-        HttpRequestError.ResponseEnded or HttpRequestError.InvalidResponse => ProbeFailureKind.BrokenStream,
-        _ => ProbeFailureKind.Connection,
+        HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError
+            or HttpRequestError.ProxyTunnelError => ProbeFailureKind.Connect,
+
+        // A socket error with no HttpRequestError (older paths): refused/unreachable are connect failures, a reset is not.
+        HttpRequestError.Unknown when SocketCode(e) is SocketError.ConnectionRefused or SocketError.HostNotFound
+            or SocketError.HostUnreachable or SocketError.NetworkUnreachable or SocketError.TimedOut => ProbeFailureKind.Connect,
+        _ => ProbeFailureKind.BeforeHeaders,
     };
+
+    private static SocketError? SocketCode(Exception e)
+    {
+        for (var inner = e.InnerException; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is SocketException socket)
+            {
+                return socket.SocketErrorCode;
+            }
+        }
+
+        return null;
+    }
 
     private string ConnectionReason(HttpRequestException e)
     {
         var target = $"{Options.Endpoint.Host}:{Options.Endpoint.Port}";
-        for (Exception? inner = e; inner is not null; inner = inner.InnerException)
+        var connect = ClassifyBeforeHeaders(e) == ProbeFailureKind.Connect;
+        if (SocketCode(e) is { } code)
         {
-            if (inner is SocketException socket)
+            return code switch
             {
-                return socket.SocketErrorCode switch
-                {
-                    SocketError.ConnectionRefused => $"connection refused by {target}",
-                    SocketError.HostNotFound or SocketError.NoData or SocketError.TryAgain => $"cannot resolve host {Options.Endpoint.Host}",
-                    SocketError.TimedOut => $"connection to {target} timed out",
-                    _ => $"cannot connect to {target}: {socket.SocketErrorCode}",
-                };
-            }
+                SocketError.ConnectionRefused => $"connection refused by {target}",
+                SocketError.HostNotFound or SocketError.NoData or SocketError.TryAgain => $"cannot resolve host {Options.Endpoint.Host}",
+                SocketError.TimedOut => $"connection to {target} timed out",
+                SocketError.ConnectionReset or SocketError.ConnectionAborted or SocketError.Shutdown when !connect
+                    => $"connection to {target} reset before the response headers",
+                _ => connect ? $"cannot connect to {target}: {code}" : $"connection to {target} failed before the response headers: {code}",
+            };
         }
 
         return e.HttpRequestError switch
         {
             HttpRequestError.ResponseEnded => $"connection to {target} closed before the response headers",
+            HttpRequestError.InvalidResponse => $"invalid response from {target} before the headers: {Message(e)}",
             HttpRequestError.NameResolutionError => $"cannot resolve host {Options.Endpoint.Host}",
             HttpRequestError.SecureConnectionError => $"TLS handshake with {target} failed: {Message(e)}",
             _ => $"request to {target} failed: {Message(e)}",
@@ -382,7 +404,7 @@ public sealed class StreamingProbe
             }
             catch (JsonException)
             {
-                return (ProbeFailureKind.BrokenStream, "malformed chunk (not JSON): " + OneLine(data, 120));
+                return (ProbeFailureKind.MidStream, "malformed chunk (not JSON): " + OneLine(data, 120));
             }
 
             using (doc)
@@ -390,7 +412,7 @@ public sealed class StreamingProbe
                 var root = doc.RootElement;
                 if (root.ValueKind != JsonValueKind.Object)
                 {
-                    return (ProbeFailureKind.BrokenStream, "malformed chunk (not a JSON object): " + OneLine(data, 120));
+                    return (ProbeFailureKind.MidStream, "malformed chunk (not a JSON object): " + OneLine(data, 120));
                 }
 
                 // vLLM and others report a failure mid-stream as data: {"error": {...}}.

@@ -121,7 +121,7 @@ public sealed class ProbeRunnerTests : IDisposable
         Assert.Null(summary.Aggregate.Ttft);
         Assert.Null(summary.Aggregate.Itl);
         Assert.Null(summary.Aggregate.OutputTokensPerSecond);
-        Assert.Equal(ProbeFailureKind.Connection, Assert.Single(summary.Aggregate.Failures).Kind);
+        Assert.Equal(ProbeFailureKind.Connect, Assert.Single(summary.Aggregate.Failures).Kind);
     }
 
     [Fact]

@@ -14,7 +14,9 @@ internal sealed record RecordedRequest(string Method, string Path, IReadOnlyDict
 /// A tiny HTTP/1.1 server on 127.0.0.1 (ephemeral port, loopback only) that hands each request to a scenario.
 /// Responses are chunked and flushed per write with Nagle off, and the server records when each write left
 /// (Stopwatch timestamps, the same monotonic clock as the probe), so tests compare client timings against actual
-/// send times instead of nominal sleeps. Every connection is closed after its response.
+/// send times instead of nominal sleeps. Every connection is closed after its response: with <c>Connection: close</c>,
+/// or, with <c>advertiseKeepAlive</c>, as llama.cpp's llama-server does after a streamed response: saying
+/// <c>Keep-Alive: timeout=5, max=100</c> and closing anyway.
 /// </summary>
 internal sealed class SseTestServer : IAsyncDisposable
 {
@@ -27,9 +29,12 @@ internal sealed class SseTestServer : IAsyncDisposable
     private int _maxActive;
     private int _count = -1;
 
-    public SseTestServer(Func<ServerExchange, Task> scenario)
+    private readonly bool _advertiseKeepAlive;
+
+    public SseTestServer(Func<ServerExchange, Task> scenario, bool advertiseKeepAlive = false)
     {
         _scenario = scenario;
+        _advertiseKeepAlive = advertiseKeepAlive;
         _listener = new TcpListener(IPAddress.Loopback, 0);
         _listener.Start();
         _acceptLoop = AcceptLoopAsync();
@@ -87,7 +92,7 @@ internal sealed class SseTestServer : IAsyncDisposable
                 }
 
                 Requests.Enqueue(request);
-                var exchange = new ServerExchange(stream, request, Interlocked.Increment(ref _count), _stop.Token);
+                var exchange = new ServerExchange(stream, request, Interlocked.Increment(ref _count), _stop.Token, _advertiseKeepAlive);
                 Exchanges.Enqueue(exchange);
                 var now = Interlocked.Increment(ref _active);
                 int seen;
@@ -180,8 +185,10 @@ internal sealed class SseTestServer : IAsyncDisposable
 }
 
 /// <summary>One request/response on the test server, as a scenario sees it.</summary>
-internal sealed class ServerExchange(NetworkStream stream, RecordedRequest request, int number, CancellationToken stopping)
+internal sealed class ServerExchange(NetworkStream stream, RecordedRequest request, int number, CancellationToken stopping, bool advertiseKeepAlive = false)
 {
+    private readonly string _connectionHeader = advertiseKeepAlive ? "Keep-Alive: timeout=5, max=100" : "Connection: close";
+
     private readonly List<long> _sent = [];
 
     public RecordedRequest Request { get; } = request;
@@ -206,7 +213,7 @@ internal sealed class ServerExchange(NetworkStream stream, RecordedRequest reque
     /// <summary>Status line and headers of a chunked streaming response.</summary>
     public async Task StartStreamAsync(int status = 200, string contentType = "text/event-stream")
     {
-        var head = $"HTTP/1.1 {status} {Reason(status)}\r\nContent-Type: {contentType}\r\nTransfer-Encoding: chunked\r\nCache-Control: no-cache\r\nConnection: close\r\n\r\n";
+        var head = $"HTTP/1.1 {status} {Reason(status)}\r\nContent-Type: {contentType}\r\nTransfer-Encoding: chunked\r\nCache-Control: no-cache\r\n{_connectionHeader}\r\n\r\n";
         await stream.WriteAsync(Encoding.ASCII.GetBytes(head), Stopping);
         await stream.FlushAsync(Stopping);
     }
@@ -240,7 +247,7 @@ internal sealed class ServerExchange(NetworkStream stream, RecordedRequest reque
     public async Task RespondAsync(int status, string body, string contentType = "application/json")
     {
         var bytes = Encoding.UTF8.GetBytes(body);
-        var head = $"HTTP/1.1 {status} {Reason(status)}\r\nContent-Type: {contentType}\r\nContent-Length: {bytes.Length}\r\nConnection: close\r\n\r\n";
+        var head = $"HTTP/1.1 {status} {Reason(status)}\r\nContent-Type: {contentType}\r\nContent-Length: {bytes.Length}\r\n{_connectionHeader}\r\n\r\n";
         await stream.WriteAsync(Encoding.ASCII.GetBytes(head).Concat(bytes).ToArray(), Stopping);
         await stream.FlushAsync(Stopping);
     }
@@ -261,6 +268,7 @@ internal sealed class ServerExchange(NetworkStream stream, RecordedRequest reque
     {
         200 => "OK",
         401 => "Unauthorized",
+        503 => "Service Unavailable",
         500 => "Internal Server Error",
         _ => "Status",
     };

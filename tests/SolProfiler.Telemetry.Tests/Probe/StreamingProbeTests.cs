@@ -264,7 +264,7 @@ public sealed class StreamingProbeTests : IDisposable
         var (r, before, exchange) = await Run(server, Options(server, ProbeApi.Completions));
 
         Assert.False(r.Success);
-        Assert.Equal(ProbeFailureKind.BrokenStream, r.Failure);
+        Assert.Equal(ProbeFailureKind.MidStream, r.Failure);
         Assert.Contains("3 content chunks", r.FailureReason, StringComparison.Ordinal);
         Assert.DoesNotContain('\n', r.FailureReason!);
         Assert.Equal(200, r.HttpStatus);
@@ -288,7 +288,7 @@ public sealed class StreamingProbeTests : IDisposable
 
         var (r, _, _) = await Run(server, Options(server));
 
-        Assert.Equal(ProbeFailureKind.BrokenStream, r.Failure);
+        Assert.Equal(ProbeFailureKind.MidStream, r.Failure);
         Assert.Contains("before [DONE]", r.FailureReason, StringComparison.Ordinal);
         Assert.Equal(1, r.ContentChunks);
     }
@@ -347,7 +347,7 @@ public sealed class StreamingProbeTests : IDisposable
 
         var (r, _, _) = await Run(server, Options(server));
 
-        Assert.Equal(ProbeFailureKind.BrokenStream, r.Failure);
+        Assert.Equal(ProbeFailureKind.MidStream, r.Failure);
         Assert.Contains("malformed", r.FailureReason, StringComparison.Ordinal);
     }
 
@@ -449,7 +449,7 @@ public sealed class StreamingProbeTests : IDisposable
 
         var r = await probe.RunAsync();
 
-        Assert.Equal(ProbeFailureKind.Connection, r.Failure);
+        Assert.Equal(ProbeFailureKind.Connect, r.Failure);
         Assert.Contains("refused", r.FailureReason, StringComparison.Ordinal);
         Assert.Contains(port.ToString(System.Globalization.CultureInfo.InvariantCulture), r.FailureReason, StringComparison.Ordinal);
     }

@@ -31,6 +31,13 @@ public sealed record ServingScrape
 
     public long Bytes { get; init; }
 
+    /// <summary>
+    /// Why a llama.cpp scrape has no <see cref="ServingSample.Slots"/> (e.g. "/slots answered HTTP 501 (started with
+    /// --no-slots?)"): one short line, key redacted. The scrape itself still succeeded. Null when the slots were read
+    /// or the server has none to read.
+    /// </summary>
+    public string? SlotsProblem { get; init; }
+
     public TimeSpan Duration { get; init; }
 
     public static ServingScrape Failure(string source, DateTimeOffset at, TimeSpan duration, string reason, FetchFailureKind kind) =>
