@@ -50,6 +50,7 @@ public sealed class WindowAnalyzer
         var sol = _runtime.Sol;
         var latestGpu = _inbox.LatestGpu;
         JustDetected = null;
+        _runtime.ServerFacts.Apply(_inbox.LatestServing, latestGpu);
         if (sol.Prepared is null && latestGpu?.Gpus.FirstOrDefault(g => g.Name is not null)?.Name is { } deviceName && sol.TryDetect(deviceName))
         {
             JustDetected = deviceName;
@@ -72,6 +73,8 @@ public sealed class WindowAnalyzer
         {
             warnings.Add("GPU source down: " + gpuError);
         }
+
+        warnings.AddRange(_runtime.ServerFacts.Warnings);
 
         if (measurement.Valid)
         {
@@ -192,7 +195,7 @@ public sealed class WindowAnalyzer
             sol.Gpu?.Id,
             sol.Gpu?.Name,
             sol.DetectedFrom,
-            o.Tp,
+            sol.Parallelism.Tp,
             o.Pp,
             o.Ep,
             o.AttentionDp,

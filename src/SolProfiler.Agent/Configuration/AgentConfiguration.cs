@@ -125,7 +125,14 @@ public static class AgentConfiguration
         var conversion = System.Text.RegularExpressions.Regex.Match(message, "value '(.*)' at '(.+?)' to type '(?:System\\.)?(.+?)'");
         if (conversion.Success)
         {
-            var type = conversion.Groups[3].Value switch { "Int32" or "Int64" => "whole number", "Double" => "number", "Boolean" => "true or false", var t => t };
+            // An optional setting (int? tp) is named by the binder as Nullable`1[[System.Int32, ...]]: name what it holds.
+            var type = System.Text.RegularExpressions.Regex.Replace(conversion.Groups[3].Value, @"^Nullable`1\[\[System\.(\w+).*$", "$1") switch
+            {
+                "Int32" or "Int64" => "whole number",
+                "Double" => "number",
+                "Boolean" => "true or false",
+                var t => t,
+            };
             return $"{KeyName(conversion.Groups[2].Value)}: '{conversion.Groups[1].Value}' is not a {type}";
         }
 

@@ -8,7 +8,11 @@ public sealed class AgentOptions
 {
     public const string SectionName = "Solprof";
 
-    /// <summary>A model catalog id (e.g. <c>llama-3.1-70b</c>) or the path of a Hugging Face <c>config.json</c>.</summary>
+    /// <summary>
+    /// A model catalog id (e.g. <c>llama-3.1-70b</c>), the path of a Hugging Face <c>config.json</c>, or <c>auto</c>: the
+    /// model the server says it serves (its model label or <c>GET /v1/models</c>), matched to the catalog or found in
+    /// the Hugging Face cache (<see cref="Analysis.ServerFacts"/>).
+    /// </summary>
     public string? Model { get; set; }
 
     /// <summary>A GPU catalog id, or <c>auto</c> to detect it from the device name the GPU source reports.</summary>
@@ -17,7 +21,8 @@ public sealed class AgentOptions
     /// <summary>A JSON or YAML file that adds GPUs to the catalog or overrides single keys of one.</summary>
     public string? GpuFile { get; set; }
 
-    public int Tp { get; set; } = 1;
+    /// <summary>Tensor-parallel degree; null (unset) = the GPU count the GPU source sees, divided by PP (1 without a GPU source).</summary>
+    public int? Tp { get; set; }
 
     public int Pp { get; set; } = 1;
 
@@ -30,6 +35,7 @@ public sealed class AgentOptions
 
     public string? ExpertWeights { get; set; }
 
+    /// <summary>KV-cache precision; null = what the server says it allocated (vLLM's <c>cache_dtype</c>), else the model's dtype.</summary>
     public string? Kv { get; set; }
 
     public string? Activations { get; set; }

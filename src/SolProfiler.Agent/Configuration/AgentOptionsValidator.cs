@@ -23,7 +23,14 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
 
         if (string.IsNullOrWhiteSpace(options.Model))
         {
-            Fail("model", "--model", "required: a model catalog id (" + string.Join(", ", ModelCatalog.BuiltIn.Ids) + ") or the path of a config.json");
+            Fail("model", "--model", "required: a model catalog id (" + string.Join(", ", ModelCatalog.BuiltIn.Ids) + "), the path of a config.json, or auto (what the server serves)");
+        }
+        else if (options.Model.Trim().Equals("auto", StringComparison.OrdinalIgnoreCase))
+        {
+            if (!options.Demo && options.Serving.Url is null)
+            {
+                Fail("model", "--model", "auto needs a serving source to read the served model from; set --serving-url, or --model to a catalog id or a config.json path");
+            }
         }
         else
         {
@@ -45,11 +52,15 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
             Fail("gpu", "--gpu", $"'{options.Gpu}' is not in the GPU catalog; known: auto, {string.Join(", ", catalog.Ids)}");
         }
 
-        Positive(options.Tp, "tp", "--tp");
+        if (options.Tp is { } tp)
+        {
+            Positive(tp, "tp", "--tp");
+        }
+
         Positive(options.Pp, "pp", "--pp");
         Positive(options.Ep, "ep", "--ep");
         Positive(options.AttentionDp, "attentionDp", "--attention-dp");
-        if (options.AttentionDp >= 1 && options.Tp >= 1 && options.Tp % options.AttentionDp != 0)
+        if (options.AttentionDp >= 1 && options.Tp is >= 1 && options.Tp % options.AttentionDp != 0)
         {
             Fail("attentionDp", "--attention-dp", $"{options.AttentionDp} must divide TP {options.Tp}");
         }

@@ -68,6 +68,7 @@ public static class AgentHost
         services.AddHostedService<ServingSamplerService>();
         services.AddHostedService<GpuSamplerService>();
         services.AddHostedService<AnalysisService>();
+        services.AddHostedService<ServedModelLookupService>();
         services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("solprof-agent", serviceVersion: typeof(AgentHost).Assembly.GetName().Version?.ToString()))
             .WithMetrics(m => m
@@ -89,7 +90,8 @@ public static class AgentHost
         app.MapAgentEndpoints();
         app.Lifetime.ApplicationStopped.Register(() => runtime.DisposeAsync().AsTask().GetAwaiter().GetResult());
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("SolProfiler.Agent");
-        Log.Started(logger, runtime.Sol.ModelName, options.Gpu, options.Tp, options.Pp, options.Ep,
+        var tp = options.Tp?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "auto";
+        Log.Started(logger, runtime.Sol.ModelName, options.Gpu, tp, options.Pp, options.Ep,
             runtime.Serving?.Options.DisplayUrl ?? "none", runtime.Gpu?.Backend ?? "none", options.Window.TotalSeconds);
         return app;
     }

@@ -27,6 +27,12 @@ public sealed class AgentRuntime : IAsyncDisposable
 
     public required SolSetup Sol { get; init; }
 
+    /// <summary>What the sources tell about the deployment, reconciled with the options (model: auto, unset TP and KV).</summary>
+    public required ServerFacts ServerFacts { get; init; }
+
+    /// <summary>The client the sources share (also for the served-model lookup); owned, disposed with <see cref="Owned"/>.</summary>
+    public HttpClient? Http { get; init; }
+
     /// <summary>The simulated server and GPUs in demo mode (owned, disposed with the runtime); null otherwise.</summary>
     public Demo.DemoEnvironment? Demo { get; set; }
 

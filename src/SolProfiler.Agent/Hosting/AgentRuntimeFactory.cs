@@ -2,6 +2,7 @@ using SolProfiler.Agent.Analysis;
 using SolProfiler.Agent.Configuration;
 using SolProfiler.Agent.Sources;
 using SolProfiler.Sol;
+using SolProfiler.Sol.Models;
 using SolProfiler.Telemetry.Gpu;
 using SolProfiler.Telemetry.Probe;
 using SolProfiler.Telemetry.Serving;
@@ -23,16 +24,6 @@ public static class AgentRuntimeFactory
         var http = Telemetry.Http.ServerHttp.CreateClient(new Telemetry.Http.ServerHttpOptions { PooledConnectionLifetime = TimeSpan.FromMinutes(5), AutomaticDecompression = System.Net.DecompressionMethods.All });
         var disposables = new List<IAsyncDisposable> { new DisposableHttpClient(http) };
         disposables.AddRange(owned ?? []);
-
-        SolSetup sol;
-        try
-        {
-            sol = new SolSetup(options);
-        }
-        catch (SolInputException e)
-        {
-            throw new AgentConfigurationException("model/gpu: " + e.Message, e);
-        }
 
         ServingEndpoint? serving = null;
         SourceHealth? servingHealth = null;
@@ -83,6 +74,17 @@ public static class AgentRuntimeFactory
             throw new AgentConfigurationException("gpu (--gpu): auto needs a GPU source to read the device name from; set --gpu to a catalog id or choose a --gpu-backend");
         }
 
+        SolSetup sol;
+        try
+        {
+            // Set up after the sources: what the user left unset waits for the source that tells it.
+            sol = new SolSetup(options, awaitGpuCount: gpu is not null, awaitServerKv: serving is not null);
+        }
+        catch (SolInputException e)
+        {
+            throw new AgentConfigurationException("model/gpu: " + e.Message, e);
+        }
+
         return new AgentRuntime
         {
             Options = options,
@@ -91,6 +93,8 @@ public static class AgentRuntimeFactory
             Gpu = gpu,
             GpuHealth = gpuHealth,
             Sol = sol,
+            ServerFacts = new ServerFacts(options, sol, HfCache.HubFolder(Environment.GetEnvironmentVariable)),
+            Http = http,
             Owned = disposables,
         };
     }

@@ -21,6 +21,7 @@ internal sealed class AnalysisService(
     private readonly SnapshotRecorder? _recorder = services.GetService(typeof(SnapshotRecorder)) as SnapshotRecorder;
     private bool _warnedAboveOne;
     private string? _lastInvalid;
+    private string? _lastGpuProblem;
     private DateTimeOffset _lastRecorded = DateTimeOffset.MinValue;
     private DateTimeOffset _lastLogged = DateTimeOffset.MinValue;
 
@@ -63,9 +64,15 @@ internal sealed class AnalysisService(
         {
             Log.GpuDetected(logger, device, runtime.Sol.Gpu!.Id);
         }
-        else if (runtime.Sol.Prepared is null && runtime.Sol.Problem is { } problem && problem != _lastInvalid && inbox.LatestGpu is not null)
+        else if (runtime.Sol.GpuProblem is { } problem && problem != _lastGpuProblem)
         {
             Log.GpuUnknown(logger, problem);
+        }
+
+        _lastGpuProblem = runtime.Sol.GpuProblem;
+        while (runtime.ServerFacts.Notices.TryDequeue(out var notice))
+        {
+            LogNotice(notice);
         }
 
         store.Publish(snapshot);
@@ -74,6 +81,25 @@ internal sealed class AnalysisService(
         {
             _lastRecorded = now;
             _recorder.Write(snapshot);
+        }
+    }
+
+    private void LogNotice(ServerNotice notice)
+    {
+        switch (notice.Kind)
+        {
+            case ServerNoticeKind.ModelResolved:
+                Log.ModelResolved(logger, notice.Message);
+                break;
+            case ServerNoticeKind.ModelUnresolved:
+                Log.ModelUnresolved(logger, notice.Message);
+                break;
+            case ServerNoticeKind.Setting:
+                Log.ServerSetting(logger, notice.Message);
+                break;
+            default:
+                Log.ServerContradiction(logger, notice.Message);
+                break;
         }
     }
 

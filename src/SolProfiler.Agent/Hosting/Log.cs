@@ -9,7 +9,7 @@ namespace SolProfiler.Agent.Hosting;
 internal static partial class Log
 {
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "SolProfiler agent: model {Model}, GPU {Gpu}, TP {Tp} PP {Pp} EP {Ep}; serving {Serving}; GPU backend {Backend}; window {WindowSeconds} s")]
-    public static partial void Started(ILogger logger, string model, string gpu, int tp, int pp, int ep, string serving, string backend, double windowSeconds);
+    public static partial void Started(ILogger logger, string model, string gpu, string tp, int pp, int ep, string serving, string backend, double windowSeconds);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "{Source} source down ({Reason}): {Message}; retrying in {DelaySeconds} s")]
     public static partial void SourceDown(ILogger logger, string source, string reason, string message, double delaySeconds);
@@ -43,4 +43,16 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 12, Level = LogLevel.Information, Message = "Demo: simulated inference server at {Url}, GPU stand-in {Library}")]
     public static partial void DemoStarted(ILogger logger, string url, string library);
+
+    [LoggerMessage(EventId = 13, Level = LogLevel.Information, Message = "Model from the server: {Message}")]
+    public static partial void ModelResolved(ILogger logger, string message);
+
+    [LoggerMessage(EventId = 14, Level = LogLevel.Warning, Message = "Model not known: {Message}; the operating point is measured without the SOL")]
+    public static partial void ModelUnresolved(ILogger logger, string message);
+
+    [LoggerMessage(EventId = 15, Level = LogLevel.Information, Message = "From the server: {Message}")]
+    public static partial void ServerSetting(ILogger logger, string message);
+
+    [LoggerMessage(EventId = 16, Level = LogLevel.Warning, Message = "The server contradicts the configuration: {Message}")]
+    public static partial void ServerContradiction(ILogger logger, string message);
 }

@@ -14,12 +14,17 @@ public sealed class SampleInbox
     private readonly ConcurrentQueue<IReadOnlyList<ServingSample>> _serving = new();
     private readonly ConcurrentQueue<GpuSnapshot> _gpu = new();
     private GpuSnapshot? _latestGpu;
+    private IReadOnlyList<ServingSample>? _latestServing;
 
     /// <summary>The last good GPU read, for the per-GPU metrics (null until one arrives).</summary>
     public GpuSnapshot? LatestGpu => Volatile.Read(ref _latestGpu);
 
+    /// <summary>The last good scrape's samples, for what the server tells about itself (null until one arrives).</summary>
+    public IReadOnlyList<ServingSample>? LatestServing => Volatile.Read(ref _latestServing);
+
     public void Add(IReadOnlyList<ServingSample> samples)
     {
+        Volatile.Write(ref _latestServing, samples);
         _serving.Enqueue(samples);
         while (_serving.Count > Capacity && _serving.TryDequeue(out _))
         {

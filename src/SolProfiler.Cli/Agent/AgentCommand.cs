@@ -13,16 +13,16 @@ public static class AgentCommand
     /// <summary>Flag, configuration key, help text.</summary>
     private static readonly (string Flag, string Key, string Help)[] Settings =
     [
-        ("--model", "model", "Model catalog id (e.g. llama-3.1-70b) or path of a Hugging Face config.json"),
+        ("--model", "model", "Model catalog id (e.g. llama-3.1-70b), path of a Hugging Face config.json, or auto (the model the server serves)"),
         ("--gpu", "gpu", "GPU catalog id, or auto (detect from the device name; default)"),
         ("--gpu-file", "gpuFile", "JSON/YAML file adding GPUs to the catalog or overriding keys"),
-        ("--tp", "tp", "Tensor-parallel degree (default 1)"),
+        ("--tp", "tp", "Tensor-parallel degree (default: the GPU count the GPU source sees / PP; 1 without a GPU source)"),
         ("--pp", "pp", "Pipeline-parallel degree (default 1)"),
         ("--ep", "ep", "Expert-parallel degree (default 1)"),
         ("--attention-dp", "attentionDp", "Attention data-parallel degree (default 1)"),
         ("--weights", "weights", "Weight precision: bf16, fp16, fp8, int8, int4, nvfp4, mxfp4 (default: the model's config)"),
         ("--expert-weights", "expertWeights", "Routed-expert weight precision (default: --weights)"),
-        ("--kv", "kv", "KV-cache precision: bf16, fp16, fp8"),
+        ("--kv", "kv", "KV-cache precision: bf16, fp16, fp8 (default: the server's KV-cache dtype where it tells, else the model's)"),
         ("--activations", "activations", "Activation (GEMM input) precision"),
         ("--serving-url", "serving:url", "The inference server's metrics URL, e.g. http://127.0.0.1:8000/metrics"),
         ("--server", "serving:kind", "Server kind: auto (default), vllm, sglang, tgi, trtllm, triton, llamacpp, ..."),

@@ -14,6 +14,7 @@ public sealed class ModelCatalog
 
     private readonly Dictionary<string, ModelArchitecture> _models = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _aliases = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IReadOnlyList<string>> _huggingFaceIds = new(StringComparer.Ordinal);
 
     private static readonly Lazy<ModelCatalog> BuiltInCatalog = new(() => new ModelCatalog());
 
@@ -35,6 +36,13 @@ public sealed class ModelCatalog
             {
                 _aliases[(string)alias!] = id;
             }
+
+            // The repositories a server may be serving this architecture under (the first is the one the config is
+            // from): what a served model id is matched against (ServedModelMatcher).
+            var hfIds = (entry["huggingFaceIds"] as JsonArray ?? []).Select(n => (string?)n).OfType<string>().ToArray();
+            _huggingFaceIds[id] = hfIds.Length > 0 && hfIds.All(h => h.Count(c => c == '/') == 1)
+                ? hfIds
+                : throw new InvalidOperationException($"{name}: every catalog model must list its Hugging Face ids (huggingFaceIds, each ORG/NAME)");
         }
     }
 
@@ -43,6 +51,12 @@ public sealed class ModelCatalog
     public IReadOnlyList<string> Ids => _models.Keys.Order(StringComparer.Ordinal).ToArray();
 
     public IReadOnlyDictionary<string, string> Aliases => _aliases;
+
+    /// <summary>The Hugging Face repository ids (ORG/NAME) of each catalog id, from the catalog files' <c>huggingFaceIds</c>.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> HuggingFaceIds => _huggingFaceIds;
+
+    /// <summary>The catalog model a server's served model id names, by the rule of <see cref="ServedModelMatcher"/>; null when none (or more than one) does.</summary>
+    public ServedModelMatch? MatchServed(string servedId) => ServedModelMatcher.Match(this, servedId);
 
     public ModelArchitecture Get(string id)
     {

@@ -87,4 +87,13 @@ public sealed record ServingSample
 
     /// <summary>Per-slot state from a server's slot endpoint (llama.cpp <c>GET /slots</c>), read beside the metrics; null when not read.</summary>
     public ServingSlots? Slots { get; init; }
+
+    /// <summary>
+    /// The KV-cache data type the server says it allocated (vLLM <c>cache_config_info{cache_dtype}</c>: <c>auto</c> =
+    /// the model's dtype, or <c>fp8</c>, <c>fp8_e4m3</c>, <c>fp8_e5m2</c>, ...), as published; null where not told.
+    /// </summary>
+    public string? KvCacheDtype { get; init; }
+
+    /// <summary>Tokens per KV-cache block (vLLM <c>cache_config_info{block_size}</c>); null where not told.</summary>
+    public double? KvCacheBlockSize { get; init; }
 }

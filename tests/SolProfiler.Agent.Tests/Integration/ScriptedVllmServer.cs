@@ -80,6 +80,15 @@ internal sealed class ScriptedVllmServer : IAsyncDisposable
 
     public ScriptMode Mode { get; set; } = ScriptMode.Healthy;
 
+    /// <summary>The served model: the <c>model_name</c> label (unless <see cref="ModelLabel"/> is false) and the id <c>/v1/models</c> lists.</summary>
+    public string ModelName { get; set; } = "scripted/model";
+
+    /// <summary>False: the metrics carry no <c>model_name</c> label (as llama.cpp's and TGI's carry none).</summary>
+    public bool ModelLabel { get; set; } = true;
+
+    /// <summary>The <c>cache_dtype</c> label of <c>cache_config_info</c>; null = no such label.</summary>
+    public string? CacheDtype { get; set; }
+
     /// <summary>The Authorization header of the last healthy scrape ("" without one).</summary>
     public string LastAuthorization { get; private set; } = "";
 
@@ -127,6 +136,7 @@ internal sealed class ScriptedVllmServer : IAsyncDisposable
         builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, port));
         var app = builder.Build();
         app.MapGet("/metrics", Metrics);
+        app.MapGet("/v1/models", () => Results.Json(new { @object = "list", data = new[] { new { id = ModelName, @object = "model", owned_by = "scripted" } } }));
         await app.StartAsync().ConfigureAwait(false);
         Port = new Uri(app.Urls.First()).Port;
         _app = app;
@@ -208,8 +218,8 @@ internal sealed class ScriptedVllmServer : IAsyncDisposable
         var model = Mode == ScriptMode.EchoKeyInBody ? LastAuthorization.Replace("\"", "", StringComparison.Ordinal)
             : Mode == ScriptMode.HostileLabels
             ? "m-" + string.Concat(Enumerable.Repeat("\\n\\\"\u0007\u001b[31m\t\u00e9\u202e", 1024))
-            : "scripted/model";
-        var labels = $"engine=\"0\",model_name=\"{model}\"";
+            : ModelName;
+        var labels = ModelLabel || Mode is ScriptMode.EchoKeyInBody or ScriptMode.HostileLabels ? $"engine=\"0\",model_name=\"{model}\"" : "engine=\"0\"";
         var b = new StringBuilder();
         void Line(string text) => b.Append(text).Append('\n');
         string N(double v) => v.ToString("R", CultureInfo.InvariantCulture);
@@ -220,7 +230,8 @@ internal sealed class ScriptedVllmServer : IAsyncDisposable
         Line("# TYPE vllm:kv_cache_usage_perc gauge");
         Line($"vllm:kv_cache_usage_perc{{{labels}}} {N(KvUsage)}");
         Line("# TYPE vllm:cache_config_info gauge");
-        Line($"vllm:cache_config_info{{block_size=\"16\",engine=\"0\",num_gpu_blocks=\"{KvBlocks}\"}} 1.0");
+        var dtype = CacheDtype is null ? "" : $"cache_dtype=\"{CacheDtype}\",";
+        Line($"vllm:cache_config_info{{block_size=\"16\",{dtype}engine=\"0\",num_gpu_blocks=\"{KvBlocks}\"}} 1.0");
         Line("# TYPE vllm:generation_tokens_total counter");
         Line($"vllm:generation_tokens_total{{{labels}}} {N(Math.Floor(tokens))}");
         Line("# TYPE vllm:prompt_tokens_total counter");

@@ -65,6 +65,7 @@ internal static class VllmFamily
         if (cacheInfo.Count > 0)
         {
             table.Update((key, s) => CapacityFor(cacheInfo, key) is { } cap ? s with { KvCacheCapacityTokens = cap } : s);
+            table.Update((key, s) => VllmCacheConfig.Describe(cacheInfo, key, s));
         }
 
         return table.ToSamples();
