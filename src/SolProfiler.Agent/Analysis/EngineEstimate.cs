@@ -17,9 +17,10 @@ namespace SolProfiler.Agent.Analysis;
 /// generation rate times the step over the tokens each sequence emits per step (Little's law).</item>
 /// <item>context: KV-cache usage x capacity / batch; the slots' context; the token and request counters; the
 /// configured default.</item>
-/// <item>prompt tokens per step (P): computed prompt tokens over engine steps; the server's last-step gauge; the
-/// computed prompt rate times the step; zero where the server runs prefill as a forward of its own (TGI), or where
-/// it publishes no prompt signal at all.</item>
+/// <item>prompt tokens per step (P): computed prompt tokens over engine steps (left out, P = 0, when a per-step latency
+/// histogram saw under 90 % of engine steps x batch: the prompts then ran in steps it did not time); the server's
+/// last-step gauge; the computed prompt rate times the step; zero where the server runs prefill as a forward of its
+/// own (TGI), or where it publishes no prompt signal at all.</item>
 /// <item>tokens emitted per sequence per step: 1 + accepted over drafts from the speculative counters; the server's
 /// accepted-length gauge; 1 (no speculation).</item>
 /// </list>
@@ -86,7 +87,7 @@ public sealed record EngineEstimate
         var s = step.Value;
         var (batch, batchSource) = BatchOf(r, s.Seconds, tokensPerSecond, emitted);
         var (context, contextSource) = ContextOf(r, batch, defaultContextTokens);
-        var (prefill, prefillSource) = Prefill(r, s.Seconds);
+        var (prefill, prefillSource) = Prefill(r, s, batch, warnings);
         return (new EngineEstimate
         {
             StepSeconds = s.Seconds,
@@ -106,7 +107,7 @@ public sealed record EngineEstimate
         }, null);
     }
 
-    private readonly record struct StepSignal(double Seconds, double Observations, string Source);
+    private readonly record struct StepSignal(double Seconds, double Observations, string Source, bool FromSlots = false);
 
     /// <summary>
     /// The mean engine step. Slot progress and llama.cpp's counters time one output token, SGLang's and Dynamo's
@@ -117,7 +118,7 @@ public sealed record EngineEstimate
     {
         if (r.SlotStepSeconds is > 0 and var slot && r.SlotStepTokens >= minObservations)
         {
-            return new StepSignal(slot * emitted, r.SlotStepTokens.Value / emitted, "llamacpp:/slots: wall time per generated token per slot, between slot reads of the same request");
+            return new StepSignal(slot * emitted, r.SlotStepTokens.Value / emitted, "llamacpp:/slots: wall time per generated token per slot, between slot reads of the same request", FromSlots: true);
         }
 
         if (r.MeanInterTokenLatencySeconds is > 0 and var itl && r.InterTokenObservations >= minObservations)
@@ -172,8 +173,12 @@ public sealed record EngineEstimate
         return (defaultContext, ConfiguredDefault);
     }
 
-    private static (double Tokens, string Source) Prefill(ServingRates r, double step)
+    /// <summary>Below this share of engine steps seen by the step signal, prompt tokens per engine step do not describe the steps it timed.</summary>
+    internal const double MinStepCoverage = 0.9;
+
+    private static (double Tokens, string Source) Prefill(ServingRates r, StepSignal signal, double batch, List<string> warnings)
     {
+        var step = signal.Seconds;
         if (r.Server == ServerKind.Tgi)
         {
             // TGI runs a new request's prefill as a forward of its own, never inside a decode step.
@@ -182,6 +187,20 @@ public sealed record EngineEstimate
 
         if (r.MeanComputedPromptTokensPerStep is { } perStep)
         {
+            // A per-step latency histogram (vLLM's) observes each decoding request once per step, so it never times a
+            // step in which nobody decoded: a closed loop whose clients start together computes its prompts in such
+            // steps. Their prompt tokens must not be charged to the steps it did time, or the SOL would exceed the
+            // measured step. Seen as fewer observations than engine steps x batch; then P is left out (a lower bound).
+            if (!signal.FromSlots && r.EngineStepsPerSecond is > 0 and var steps && r.Covered > TimeSpan.Zero && batch > 0)
+            {
+                var coverage = signal.Observations / (steps * r.Covered.TotalSeconds * batch);
+                if (coverage < MinStepCoverage && perStep > 0)
+                {
+                    warnings.Add($"prompt tokens per step ({perStep:0.#}) left out of the SOL: the step signal saw {coverage:P0} of engine steps x batch, so prompts ran in steps it did not time (clients in lock step?)");
+                    return (0, "left-out-steps-not-timed");
+                }
+            }
+
             return (perStep, "computed-prompt-tokens-per-engine-step");
         }
 

@@ -85,7 +85,7 @@ public sealed class WindowAnalyzer
         GapSummary? gap = null;
         if (invalid is null && sol.Prepared is { } prepared)
         {
-            var load = MeasuredLoad(point, prepared, warnings);
+            var load = MeasuredStepLoad.From(point, prepared, warnings);
             var result = FractionalBatch.Evaluate(prepared, point.Batch!.Value, point.ContextTokens!.Value, load);
             var analysis = GapAnalyzer.Analyze(point, result, options.Gap);
             var solAtInteractivity = ParetoDistance.SolTokensPerSecondPerGpuAt(prepared, point.TokensPerSecondPerUser!.Value, point.ContextTokens!.Value, load);
@@ -145,30 +145,6 @@ public sealed class WindowAnalyzer
         }
 
         return null;
-    }
-
-    /// <summary>
-    /// The step the server ran, as the SOL takes it: the measured prompt tokens per step and, where the server showed
-    /// speculative decoding, the measured draft and emitted tokens (DESIGN section 4: the SOL of the step the server
-    /// ran). A load the model refuses (counters that contradict each other) is dropped with a warning, never a NaN.
-    /// </summary>
-    private static StepLoad MeasuredLoad(OperatingPoint point, PreparedSol prepared, List<string> warnings)
-    {
-        var speculative = point.SpeculationSource is { } source && source != "none";
-        var load = new StepLoad(
-            point.PrefillTokensPerStep ?? 0,
-            speculative ? point.DraftTokensPerStep : null,
-            speculative ? point.EmittedTokensPerStep : null);
-        try
-        {
-            _ = prepared.Evaluate(1, point.ContextTokens ?? 0, load);
-            return load;
-        }
-        catch (SolInputException e)
-        {
-            warnings.Add("measured step load dropped (the SOL is for a decode-only step): " + e.Message);
-            return default;
-        }
     }
 
     /// <summary>What the user should know about the estimates a valid window rests on: defaults and dropped counters.</summary>

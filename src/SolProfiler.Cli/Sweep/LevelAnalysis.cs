@@ -1,3 +1,4 @@
+using SolProfiler.Agent.Analysis;
 using SolProfiler.Cli.Common;
 using SolProfiler.Sol.Modeling;
 using SolProfiler.Telemetry.Probe;
@@ -44,13 +45,20 @@ public static class LevelAnalysis
         var tpot = Summary(ok.Select(r => r.TpotSeconds).OfType<double>());
         var itl = Summary(ok.SelectMany(r => r.InterTokenGapsSeconds));
         var perUser = tpot is { Mean: > 0 } t ? 1 / t.Mean : (double?)null;
+        // The step the server ran (its prompt tokens per step and speculation), as the agent takes it; the client alone
+        // sees neither, so a client-only level is a decode-only step.
+        var load = server?.Point is { } measured ? MeasuredStepLoad.From(measured, sol, new List<string>()) : default;
         var point = new OperatingPoint(
             server?.Batch ?? concurrency,
             server?.ContextTokens ?? settings.ClientContextTokens,
             server?.Batch is null ? "client" : "server",
-            server?.ContextTokens is null ? "client" : "server");
+            server?.ContextTokens is null ? "client" : "server")
+        {
+            PrefillTokensPerStep = server?.Point is null ? null : load.PrefillTokens,
+            TokensPerStep = server?.Point is null ? null : load.EmittedTokensPerSequence ?? 1,
+        };
         var perGpu = perSecond / (settings.GpusPerReplica * (server?.Replicas ?? 1));
-        var against = MeasuredAgainstSol.Of(sol, point.Batch, point.ContextTokens, default, server?.StepSeconds ?? itl?.Mean, perUser, perGpu);
+        var against = MeasuredAgainstSol.Of(sol, point.Batch, point.ContextTokens, load, server?.StepSeconds ?? itl?.Mean, perUser, perGpu);
         var madeTokens = server?.ServerTokensPerSecond ?? perSecond;
         return level with
         {

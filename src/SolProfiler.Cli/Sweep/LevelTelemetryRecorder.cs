@@ -19,7 +19,8 @@ public sealed record LevelTelemetry(
     int? Replicas,
     double? ServerTokensPerSecond,
     double? PowerWatts,
-    int? Gpus);
+    int? Gpus,
+    global::SolProfiler.Agent.Analysis.OperatingPoint? Point = null);
 
 /// <summary>
 /// Reads the server's metrics and the GPU source once a second during a level. A read that fails is skipped; the
@@ -105,6 +106,7 @@ public sealed class LevelTelemetryRecorder(HttpClient http, Uri? metricsUrl, IGp
             engines.Length > 0 ? engines.Length : null,
             point.TokensPerSecond,
             point.PowerWatts,
-            gpuRates.Count > 0 ? gpuRates.Count : null);
+            gpuRates.Count > 0 ? gpuRates.Count : null,
+            point);
     }
 }

@@ -4,7 +4,14 @@ namespace SolProfiler.Cli.Sweep;
 public sealed record LatencySummary(double Mean, double P50, double P90, double P99);
 
 /// <summary>The operating point at which the SOL is evaluated and where its numbers came from ("server" or "client").</summary>
-public sealed record OperatingPoint(double Batch, double ContextTokens, string BatchSource, string ContextSource);
+public sealed record OperatingPoint(double Batch, double ContextTokens, string BatchSource, string ContextSource)
+{
+    /// <summary>Computed prompt tokens per engine step the server showed (chunked prefill); null without server metrics.</summary>
+    public double? PrefillTokensPerStep { get; init; }
+
+    /// <summary>Tokens each sequence emitted per step (accepted drafts + 1); null without server metrics.</summary>
+    public double? TokensPerStep { get; init; }
+}
 
 /// <summary>One point of the SOL frontier.</summary>
 public sealed record FrontierPoint(int Batch, double TokensPerSecondPerUser, double TokensPerSecondPerGpu, bool Fits);

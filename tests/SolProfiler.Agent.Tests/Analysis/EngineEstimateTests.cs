@@ -182,6 +182,33 @@ public sealed class EngineEstimateTests
     }
 
     [Fact]
+    public void Prompt_tokens_of_steps_the_latency_histogram_never_timed_are_left_out()
+    {
+        // Four clients in lock step: 17 steps per round, 2 of them only computing 4,096-token prompts (nobody decodes,
+        // so vLLM's inter-token histogram does not observe them), 15 decoding all four. Over 10 s of 100 rounds:
+        // 1,700 steps, 6,000 observations; 6,000 / (1,700 x 4) = 88 % coverage.
+        var r = Rates(ServerKind.Vllm) with
+        {
+            GenerationTokensPerSecond = 640,
+            MeanInterTokenLatencySeconds = 0.003,
+            InterTokenObservations = 6000,
+            MeanRunningRequests = 4,
+            EngineStepsPerSecond = 170,
+            MeanComputedPromptTokensPerStep = 16384.0 / 17,
+        };
+
+        var e = Valid(r);
+
+        Assert.Equal(0, e.PrefillTokensPerStep);
+        Assert.Equal("left-out-steps-not-timed", e.PrefillSource);
+        Assert.Contains("left out of the SOL", Assert.Single(e.Warnings), StringComparison.Ordinal);
+
+        // The same prompt work spread over steps that all decode (coverage 100 %) is kept.
+        var spread = Valid(r with { InterTokenObservations = 6800 });
+        Assert.Equal(16384.0 / 17, spread.PrefillTokensPerStep, 9);
+    }
+
+    [Fact]
     public void No_step_signal_and_no_traffic_are_the_only_reasons_for_no_estimate()
     {
         var (none, why) = EngineEstimate.For(Rates(ServerKind.Vllm) with { MeanRunningRequests = 3 }, MinObservations, DefaultContext);
