@@ -1,3 +1,5 @@
+using SolProfiler.Telemetry.Statistics;
+
 namespace SolProfiler.Telemetry.Serving;
 
 /// <summary>
@@ -40,13 +42,13 @@ public static class ServingSampleTotals
             SpecDecodeDraftTokensTotal = Add(engines, e => e.SpecDecodeDraftTokensTotal),
             SpecDecodeAcceptedTokensTotal = Add(engines, e => e.SpecDecodeAcceptedTokensTotal),
             SpecDecodeDraftsTotal = Add(engines, e => e.SpecDecodeDraftsTotal),
-            SpecDecodeEmittedTokensPerStep = Mean(engines, e => e.SpecDecodeEmittedTokensPerStep),
+            SpecDecodeEmittedTokensPerStep = FiniteMean.Of(engines, e => e.SpecDecodeEmittedTokensPerStep),
             EngineStepsTotal = Add(engines, e => e.EngineStepsTotal),
             BatchSequencesTotal = Add(engines, e => e.BatchSequencesTotal),
             ScheduledTokensTotal = Add(engines, e => e.ScheduledTokensTotal),
             PromptTokensComputedTotal = Add(engines, e => e.PromptTokensComputedTotal),
             PrefixCacheHitTokensTotal = Add(engines, e => e.PrefixCacheHitTokensTotal),
-            PrefillTokensLastStep = Mean(engines, e => e.PrefillTokensLastStep),
+            PrefillTokensLastStep = FiniteMean.Of(engines, e => e.PrefillTokensLastStep),
             Slots = engines.Count == 1 ? first.Slots : null,
         };
     }
@@ -63,23 +65,6 @@ public static class ServingSampleTotals
         }
 
         return total;
-    }
-
-    /// <summary>The plain mean over the engines that expose a per-engine gauge (a per-step or per-sequence figure does not add up).</summary>
-    private static double? Mean(IReadOnlyList<ServingSample> engines, Func<ServingSample, double?> value)
-    {
-        double total = 0;
-        var n = 0;
-        foreach (var e in engines)
-        {
-            if (value(e) is { } v && double.IsFinite(v))
-            {
-                total += v;
-                n++;
-            }
-        }
-
-        return n == 0 ? null : total / n;
     }
 
     private static double? KvUsage(IReadOnlyList<ServingSample> engines)

@@ -11,6 +11,22 @@ namespace SolProfiler.Telemetry.Serving.Adapters;
 internal static class VllmCacheConfig
 {
     /// <summary>
+    /// Whether a cache-config info series belongs to the engine (and model) of <paramref name="key"/>: by its
+    /// <c>engine</c> and <c>model_name</c> labels where it has them, else to every engine.
+    /// </summary>
+    internal static bool Matches(MetricSample info, SeriesKey key)
+    {
+        var engine = info.LabelValue("engine");
+        if (engine is not null && !string.Equals(engine, key.Engine, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var model = info.LabelValue("model_name");
+        return model is null || key.Model is null || string.Equals(model, key.Model, StringComparison.Ordinal);
+    }
+
+    /// <summary>
     /// <paramref name="sample"/> with the info series' <c>cache_dtype</c> and <c>block_size</c> of its engine (matched
     /// by the <c>engine</c> and <c>model_name</c> labels where the series has them, as the capacity is).
     /// </summary>
@@ -18,14 +34,7 @@ internal static class VllmCacheConfig
     {
         foreach (var info in infos)
         {
-            var engine = info.LabelValue("engine");
-            if (engine is not null && !string.Equals(engine, key.Engine, StringComparison.Ordinal))
-            {
-                continue;
-            }
-
-            var model = info.LabelValue("model_name");
-            if (model is not null && key.Model is not null && !string.Equals(model, key.Model, StringComparison.Ordinal))
+            if (!VllmCacheConfig.Matches(info, key))
             {
                 continue;
             }

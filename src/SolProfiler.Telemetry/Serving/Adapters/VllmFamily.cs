@@ -109,14 +109,7 @@ internal static class VllmFamily
     {
         foreach (var info in infos)
         {
-            var engine = info.LabelValue("engine");
-            if (engine is not null && !string.Equals(engine, key.Engine, StringComparison.Ordinal))
-            {
-                continue;
-            }
-
-            var model = info.LabelValue("model_name");
-            if (model is not null && key.Model is not null && !string.Equals(model, key.Model, StringComparison.Ordinal))
+            if (!VllmCacheConfig.Matches(info, key))
             {
                 continue;
             }
