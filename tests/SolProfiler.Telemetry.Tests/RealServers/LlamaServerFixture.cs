@@ -16,6 +16,14 @@ public sealed class LlamaServerFixture : IAsyncDisposable
     public const string ModelAlias = "tiny-llama";
 
     private static readonly SemaphoreSlim ModelLock = new(1, 1);
+
+    /// <summary>
+    /// One real server at a time on this machine, across test processes (dotnet test runs the test projects side by
+    /// side): two llama-servers spinning two threads each on two cores slow each other sevenfold and time requests out.
+    /// </summary>
+    private static readonly string MachineLockPath = Path.Combine(Path.GetTempPath(), "solprof-llama-server.lock");
+
+    private FileStream? _machineLock;
     private static string? _modelDirectory;
     private readonly Process _process;
     private readonly StringWriter _log = new();
@@ -78,6 +86,7 @@ public sealed class LlamaServerFixture : IAsyncDisposable
             throw new InvalidOperationException(why);
         }
 
+        var machineLock = await AcquireMachineLockAsync();
         var model = await ModelDirectoryAsync();
         var listenPort = port ?? FreePort();
         var info = new ProcessStartInfo(Path.Combine(SharedDirectory!, "bin", "llama-server"))
@@ -97,8 +106,18 @@ public sealed class LlamaServerFixture : IAsyncDisposable
             info.ArgumentList.Add(a);
         }
 
-        var process = Process.Start(info) ?? throw new InvalidOperationException("llama-server did not start");
-        var server = new LlamaServerFixture(process, listenPort, model);
+        Process process;
+        try
+        {
+            process = Process.Start(info) ?? throw new InvalidOperationException("llama-server did not start");
+        }
+        catch
+        {
+            await machineLock.DisposeAsync();
+            throw;
+        }
+
+        var server = new LlamaServerFixture(process, listenPort, model) { _machineLock = machineLock };
         process.OutputDataReceived += (_, e) => server.Append(e.Data);
         process.ErrorDataReceived += (_, e) => server.Append(e.Data);
         process.BeginOutputReadLine();
@@ -114,6 +133,22 @@ public sealed class LlamaServerFixture : IAsyncDisposable
         }
 
         return server;
+    }
+
+    private static async Task<FileStream> AcquireMachineLockAsync()
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                return new FileStream(MachineLockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
+            }
+            catch (IOException) when (clock.Elapsed < TimeSpan.FromMinutes(10))
+            {
+                await Task.Delay(250); // another test process runs its server
+            }
+        }
     }
 
     private void Append(string? line)
@@ -291,6 +326,11 @@ public sealed class LlamaServerFixture : IAsyncDisposable
         }
 
         _process.Dispose();
+        if (_machineLock is { } held)
+        {
+            _machineLock = null;
+            await held.DisposeAsync();
+        }
     }
 }
 
