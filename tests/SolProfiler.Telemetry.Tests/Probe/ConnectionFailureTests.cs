@@ -40,7 +40,7 @@ public sealed class ConnectionFailureTests : IDisposable
 
         var summary = await new ProbeRunner(probe).RunAsync(40, 4);
 
-        Assert.True(summary.Aggregate.Failed == 0, string.Join("; ", summary.Aggregate.Failures.Select(f => $"{f.Count} x {f.Kind}: {f.Reason}")));
+        Assert.True(summary.Aggregate.Failed == 0, $"{handler.Retries} retries, {handler.RetriedFailures} failed again: " + string.Join("; ", summary.Aggregate.Failures.Select(f => $"{f.Count} x {f.Kind}: {f.Reason}")));
         Assert.Equal(40, summary.Aggregate.Succeeded);
         // The failed attempts went to connections the server had already closed, so it ran each request exactly once.
         Assert.Equal(40, server.Requests.Count);
