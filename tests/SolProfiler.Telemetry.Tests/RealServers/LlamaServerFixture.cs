@@ -6,7 +6,7 @@ namespace SolProfiler.Telemetry.Tests.RealServers;
 
 /// <summary>
 /// Starts llama.cpp's real <c>llama-server</c> from <c>../shared/llamacpp</c> (see its README.md) on 127.0.0.1 and a
-/// free port, with a random-weight model made once per test run in a cached temp folder, and kills it on dispose.
+/// free port, with a random-weight model made once into a cached temp folder (shared by all tests and runs), and kills it on dispose.
 /// Only xUnit and the BCL, so other test projects can link this file. Use <see cref="LlamaServerFactAttribute"/> for
 /// tests that need it: they are skipped, saying why, where the binary or python3 with numpy is missing.
 /// </summary>
@@ -199,7 +199,11 @@ public sealed class LlamaServerFixture : IAsyncDisposable
 
     private static string Tail(string log) => log.Length > 2000 ? log[^2000..] : log;
 
-    /// <summary>Makes the model once per test run (all fixtures of the process share it) in a temp folder named for this process.</summary>
+    /// <summary>
+    /// Makes the model once and keeps it in a temp folder named for the generator's content, so every test in a run
+    /// (and later runs, the test host gives no reliable exit hook to delete it) share one 110 MB copy. It is made in a
+    /// sibling folder and renamed into place, so two test processes starting at once never see half a model.
+    /// </summary>
     private static async Task<string> ModelDirectoryAsync()
     {
         await ModelLock.WaitAsync();
@@ -210,23 +214,34 @@ public sealed class LlamaServerFixture : IAsyncDisposable
                 return made;
             }
 
-            var folder = Path.Combine(Path.GetTempPath(), $"solprof-llama-model-{Environment.ProcessId}");
+            var script = Path.Combine(SharedDirectory!, "make_model.py");
+            var hash = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(await File.ReadAllBytesAsync(script)))[..12].ToLowerInvariant();
+            var folder = Path.Combine(Path.GetTempPath(), $"solprof-llama-model-{hash}");
             if (!File.Exists(Path.Combine(folder, "model.gguf")) || !File.Exists(Path.Combine(folder, "config.json")))
             {
-                Directory.CreateDirectory(folder);
+                var building = folder + $".{Environment.ProcessId}.tmp";
+                Directory.CreateDirectory(building);
                 var info = new ProcessStartInfo(Python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-                info.ArgumentList.Add(Path.Combine(SharedDirectory!, "make_model.py"));
-                info.ArgumentList.Add(folder);
+                info.ArgumentList.Add(script);
+                info.ArgumentList.Add(building);
                 using var make = Process.Start(info) ?? throw new InvalidOperationException("python3 did not start");
                 var stderr = make.StandardError.ReadToEndAsync();
                 _ = await make.StandardOutput.ReadToEndAsync();
                 await make.WaitForExitAsync();
                 if (make.ExitCode != 0)
                 {
+                    TryDelete(building);
                     throw new InvalidOperationException($"make_model.py failed ({make.ExitCode}): {await stderr}");
                 }
 
-                AppDomain.CurrentDomain.ProcessExit += (_, _) => TryDelete(folder);
+                try
+                {
+                    Directory.Move(building, folder);
+                }
+                catch (IOException) when (File.Exists(Path.Combine(folder, "model.gguf")))
+                {
+                    TryDelete(building); // another test process made it first
+                }
             }
 
             _modelDirectory = folder;
