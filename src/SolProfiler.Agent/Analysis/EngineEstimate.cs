@@ -85,6 +85,12 @@ public sealed record EngineEstimate
         }
 
         var s = step.Value;
+        if (r.Server == ServerKind.LlamaCpp && !s.FromSlots)
+        {
+            // The slots' step is live and unbiased; without them the counters are all there is (see the step source).
+            warnings.Add("llama.cpp's /slots gave no step (not read, or no slot seen advancing in two reads): the step comes from its seconds counters, biased low by 1/n per request of n tokens");
+        }
+
         var (batch, batchSource) = BatchOf(r, s.Seconds, tokensPerSecond, emitted);
         var (context, contextSource) = ContextOf(r, batch, defaultContextTokens);
         var (prefill, prefillSource) = Prefill(r, s, batch, warnings);

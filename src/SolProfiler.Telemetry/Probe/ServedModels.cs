@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using System.Text.Json;
 
 namespace SolProfiler.Telemetry.Probe;
@@ -44,11 +43,7 @@ public static class ServedModels
         HttpResponseMessage response;
         try
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, options.ModelsUri);
-            if (key is not null)
-            {
-                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
-            }
+            using var request = Http.ServerRequests.Get(options.ModelsUri, null, key);
 
             response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, limit.Token).ConfigureAwait(false);
         }

@@ -27,7 +27,7 @@ public sealed class EngineEstimateTests
     {
         GenerationTokensPerSecond = 150,
         MeanInterTokenLatencySeconds = 0.0186, // the counters' ratio, biased low by 1/n
-        InterTokenObservations = 700,
+        InterTokenObservations = 1500, // 150 tokens/s over the 10 s window
         MeanRunningRequests = 4,
         MeanSequencesPerStep = 3.7,
         EngineStepsPerSecond = 41,
@@ -68,6 +68,7 @@ public sealed class EngineEstimateTests
         var e = Valid(LlamaCpp() with { SlotStepSeconds = null, SlotStepTokens = null, MeanProcessingSlots = null, MeanSlotContextTokens = null });
 
         Assert.Equal(0.0186, e.StepSeconds, 12);
+        Assert.Contains("biased low by 1/n", Assert.Single(e.Warnings), StringComparison.Ordinal);
         Assert.Equal(DefaultContext, e.ContextTokens);
         Assert.Equal(EngineEstimate.ConfiguredDefault, e.ContextSource);
     }

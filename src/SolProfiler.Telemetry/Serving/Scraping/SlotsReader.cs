@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text.Json;
 
@@ -44,12 +43,7 @@ public static class SlotsReader
         deadline.CancelAfter(timeout);
         try
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, url);
-            request.Headers.Accept.ParseAdd("application/json");
-            if (apiKey is { Length: > 0 } key)
-            {
-                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
-            }
+            using var request = Http.ServerRequests.Get(url, "application/json", apiKey);
 
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token).ConfigureAwait(false);
             var readAt = time.GetUtcNow(); // the slots' own time: when the server answered, not when the metrics scrape began
