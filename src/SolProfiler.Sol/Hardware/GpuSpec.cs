@@ -31,6 +31,15 @@ public sealed record GpuSpec
 
     public required SourcedValue ScaleUpDomainSize { get; init; }
 
+    /// <summary>Collective algorithms the scale-up fabric supports, each with the source that says so. Ring is always present.</summary>
+    public IReadOnlyDictionary<CollectiveAlgorithm, string> ScaleUpAlgorithms { get; init; } = new Dictionary<CollectiveAlgorithm, string> { [CollectiveAlgorithm.Ring] = "assumed" };
+
+    /// <summary>What the in-switch reduction is (e.g. "NVLS, NVSwitch gen 3 SHARP"); null when the fabric has none.</summary>
+    public string? InSwitchReductionName { get; init; }
+
+    /// <summary>The network a group leaves the scale-up domain over; null when the entry gives none (a user file may omit it).</summary>
+    public ScaleOutNetwork? ScaleOut { get; init; }
+
     public required SourcedValue PowerCapWatts { get; init; }
 
     public required SourcedValue IdlePowerWatts { get; init; }

@@ -17,8 +17,11 @@ public sealed record Parallelism(int Tp = 1, int Pp = 1, int Ep = 1, int Attenti
 /// <summary>Speculative decoding: each verify step scores DraftTokens + 1 positions and emits MeanAcceptedLength tokens on average.</summary>
 public sealed record SpeculativeDecoding(int DraftTokens, double MeanAcceptedLength);
 
-/// <summary>Weight, KV and GEMM-input formats; null means "as the checkpoint ships" (config.json).</summary>
-public sealed record PrecisionChoice(Precision? Weights = null, Precision? ExpertWeights = null, Precision? Kv = null, Precision? Activations = null);
+/// <summary>
+/// Weight, KV, GEMM-input and expert-dispatch formats; null means "as the checkpoint ships" (config.json), and for
+/// dispatch "as the activations": FP8 where the GEMMs take 8-bit or narrower inputs (DeepEP dispatches FP8), else the 16-bit dtype.
+/// </summary>
+public sealed record PrecisionChoice(Precision? Weights = null, Precision? ExpertWeights = null, Precision? Kv = null, Precision? Activations = null, Precision? Dispatch = null);
 
 /// <summary>Everything the SOL model needs besides the operating point (batch, context).</summary>
 public sealed record SolConfiguration(

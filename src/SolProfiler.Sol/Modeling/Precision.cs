@@ -10,6 +10,7 @@ public enum Precision
     Int4,
     Nvfp4,
     Mxfp4,
+    Fp32,
 }
 
 /// <summary>Which dense tensor-core peak a GEMM runs at (the catalog's <c>peakFlopsPerSecond</c> keys).</summary>
@@ -20,6 +21,7 @@ public enum MathPrecision
     Fp8,
     Int8,
     Fp4,
+    Fp32,
 }
 
 public static class PrecisionFacts
@@ -34,6 +36,7 @@ public static class PrecisionFacts
     /// </summary>
     public static double WeightBytesPerElement(Precision p) => p switch
     {
+        Precision.Fp32 => 4.0,
         Precision.Bf16 or Precision.Fp16 => 2.0,
         Precision.Fp8 => (8.0 + (32.0 / (128 * 128))) / 8.0,
         Precision.Int8 => 1.0,
@@ -52,12 +55,19 @@ public static class PrecisionFacts
     /// <summary>Bits of the element itself (no scales): decides which math peak applies.</summary>
     public static int ElementBits(Precision p) => p switch
     {
+        Precision.Fp32 => 32,
         Precision.Bf16 or Precision.Fp16 => 16,
         Precision.Fp8 or Precision.Int8 => 8,
         _ => 4,
     };
 
     public static bool IsValidForKv(Precision p) => p is Precision.Bf16 or Precision.Fp16 or Precision.Fp8;
+
+    public static bool IsValidForDispatch(Precision p) => p is Precision.Bf16 or Precision.Fp16 or Precision.Fp8;
+
+    /// <summary>Expert dispatch moves the GEMM inputs: FP8 when they are 8-bit or narrower (DeepEP's FP8 dispatch), else the 16-bit dtype.</summary>
+    public static Precision DefaultDispatch(Precision activations, Precision modelDtype) =>
+        ElementBits(activations) <= 8 ? Precision.Fp8 : modelDtype;
 
     public static bool IsValidForActivations(Precision p) => p is Precision.Bf16 or Precision.Fp16 or Precision.Fp8 or Precision.Int8 or Precision.Nvfp4 or Precision.Mxfp4;
 
@@ -71,6 +81,7 @@ public static class PrecisionFacts
         var decider = ElementBits(activations) >= ElementBits(weights) ? activations : weights;
         return ElementBits(decider) switch
         {
+            32 => MathPrecision.Fp32,
             16 => decider == Precision.Fp16 ? MathPrecision.Fp16 : MathPrecision.Bf16,
             8 => decider == Precision.Int8 ? MathPrecision.Int8 : MathPrecision.Fp8,
             _ => MathPrecision.Fp4,
@@ -95,6 +106,7 @@ public static class PrecisionFacts
         Precision.Int4 => "int4",
         Precision.Nvfp4 => "nvfp4",
         Precision.Mxfp4 => "mxfp4",
+        Precision.Fp32 => "fp32",
         _ => p.ToString(),
     };
 

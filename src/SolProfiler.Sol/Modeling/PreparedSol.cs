@@ -8,36 +8,44 @@ namespace SolProfiler.Sol.Modeling;
 /// once per micro-batch, a token crosses every stage, so the step is PP x the slowest stage's time
 /// (PP adds capacity and throughput, not per-token speed).
 /// </summary>
+/// <remarks>
+/// The step is the least over the schedules an engine can run (<see cref="SolSchedule"/>) and, under attention-DP, over
+/// the legal layouts of the dense layers (<see cref="StageLayout"/>). Overlap is evaluated with two micro-batches only:
+/// with k &gt;= 2 the memory side is max((k W + KV) / BW, FLOPs / peak) and the communication side is
+/// comm bytes / BW + k x collectives x floor, both non-decreasing in k, so k = 2 is the least of them.
+/// </remarks>
 public sealed class PreparedSol
 {
-    private readonly StagePlan[] _stages;
+    private readonly StagePlan[][] _variants;
+    private readonly Fabric _fabric;
     private readonly double _hbmBandwidth;
-    private readonly double _linkBandwidth;
-    private readonly double _collectiveLatency;
     private readonly double _powerHeadroom;
     private readonly double _idlePower;
     private readonly double _hbmJoulesPerByte;
     private readonly double _linkJoulesPerByte;
-    private readonly double _peakFlops;
-    private readonly double _joulesPerFlop;
     private readonly double _memoryBytes;
     private readonly int _experts;
     private readonly int _expertsPerToken;
     private readonly double _draftTokens;
     private readonly double _acceptedTokensPerStep;
+    private readonly double _kvReplication;
 
-    internal PreparedSol(SolConfiguration config, StagePlan[] stages, ParameterCounts counts, ResolvedPrecisions precisions, double peakFlops, double joulesPerFlop, double kvBytesPerToken, IReadOnlyList<string> warnings)
+    // Seconds and joules per FLOP by operation (precision per operation).
+    private readonly double _linearSecondsPerFlop, _expertSecondsPerFlop, _attentionSecondsPerFlop, _headSecondsPerFlop;
+    private readonly double _linearJoulesPerFlop, _expertJoulesPerFlop, _attentionJoulesPerFlop, _headJoulesPerFlop;
+
+    internal PreparedSol(SolConfiguration config, StagePlan[][] variants, ParameterCounts counts, ResolvedPrecisions precisions, OperationPeaks peaks, Fabric fabric, double kvBytesPerToken, double kvReplication, IReadOnlyList<string> warnings)
     {
         Configuration = config;
-        _stages = stages;
+        _variants = variants;
+        _fabric = fabric;
         Parameters = counts;
         Precisions = precisions;
+        Peaks = peaks;
         KvBytesPerToken = kvBytesPerToken;
         Warnings = warnings;
         var gpu = config.Gpu;
         _hbmBandwidth = gpu.MemoryBandwidthBytesPerSecond.Value;
-        _linkBandwidth = gpu.LinkBandwidthBytesPerSecondPerDirection.Value;
-        _collectiveLatency = gpu.CollectiveLatencySeconds.Value;
         _idlePower = gpu.IdlePowerWatts.Value;
         _powerHeadroom = gpu.PowerCapWatts.Value - gpu.IdlePowerWatts.Value;
         if (_powerHeadroom <= 0)
@@ -47,13 +55,16 @@ public sealed class PreparedSol
 
         _hbmJoulesPerByte = gpu.HbmJoulesPerBit.Value * 8;
         _linkJoulesPerByte = gpu.LinkJoulesPerBit.Value * 8;
-        _peakFlops = peakFlops;
-        _joulesPerFlop = joulesPerFlop;
         _memoryBytes = gpu.MemoryBytes.Value;
         _experts = config.Model.Moe?.RoutedExperts ?? 0;
         _expertsPerToken = config.Model.Moe?.ExpertsPerToken ?? 0;
         _draftTokens = config.Speculative?.DraftTokens ?? 0;
         _acceptedTokensPerStep = config.Speculative?.MeanAcceptedLength ?? 1.0;
+        _kvReplication = kvReplication;
+        (_linearSecondsPerFlop, _linearJoulesPerFlop) = (1 / peaks.Linear.FlopsPerSecond, peaks.Linear.JoulesPerFlop);
+        (_expertSecondsPerFlop, _expertJoulesPerFlop) = (1 / peaks.Experts.FlopsPerSecond, peaks.Experts.JoulesPerFlop);
+        (_attentionSecondsPerFlop, _attentionJoulesPerFlop) = (1 / peaks.Attention.FlopsPerSecond, peaks.Attention.JoulesPerFlop);
+        (_headSecondsPerFlop, _headJoulesPerFlop) = (1 / peaks.Head.FlopsPerSecond, peaks.Head.JoulesPerFlop);
     }
 
     public SolConfiguration Configuration { get; }
@@ -62,11 +73,25 @@ public sealed class PreparedSol
 
     public ResolvedPrecisions Precisions { get; }
 
+    /// <summary>The tensor format, dense peak and energy per FLOP each kind of operation runs at.</summary>
+    public OperationPeaks Peaks { get; }
+
     /// <summary>KV bytes of one token, all layers, whole model, at the KV precision.</summary>
     public double KvBytesPerToken { get; }
 
-    /// <summary>Configuration-level warnings (assumptions about the config, scale-out).</summary>
+    /// <summary>Configuration-level warnings (assumptions about the config).</summary>
     public IReadOnlyList<string> Warnings { get; }
+
+    /// <summary>
+    /// How many times over an engine that copies KV heads to every attention-TP rank reads the KV the bound reads
+    /// (attention-TP / min(attention-TP, KV heads); attention-TP for MLA's single latent; 1 when the heads split evenly).
+    /// </summary>
+    public double KvReplicationFactor => _kvReplication;
+
+    /// <summary>The collectives one micro-batch runs on a stage, for a layout (0: dense layers over TP; 1: inside the attention group).</summary>
+    internal IReadOnlyList<Collective> CollectivesOf(int layout, int stage) => _variants[layout][stage].Collectives;
+
+    internal Fabric Fabric => _fabric;
 
     /// <summary>
     /// Expected distinct experts touched when <paramref name="tokens"/> routings of k experts each land uniformly on E experts:
@@ -81,9 +106,9 @@ public sealed class PreparedSol
     /// <summary>
     /// The SOL of one engine step: <paramref name="batch"/> sequences at mean context <paramref name="context"/>, each
     /// scoring 1 + draft positions, plus <see cref="StepLoad.PrefillTokens"/> prompt tokens (DESIGN.md section 3,
-    /// "mixed steps" and "speculative decoding"). Weights are read once for all of them. The result's
-    /// <see cref="SolSeconds.Prefill"/> is what the prompt tokens add to the step; its bound is the term that set the
-    /// whole (mixed) step.
+    /// "mixed steps" and "speculative decoding"). Weights are read once for all of them (once per micro-batch). The
+    /// result's <see cref="SolSeconds.Prefill"/> is what the prompt tokens add to the step; its bound is the term that
+    /// set the whole (mixed) step, under the schedule that set it.
     /// </summary>
     /// <remarks>
     /// What a prompt token adds, each part a lower bound:
@@ -94,9 +119,9 @@ public sealed class PreparedSol
     /// a chunk that follows L tokens of its prompt is never over-counted;
     /// its KV write, and one read of an L-token prefix per step for the whole chunk (min(P, 1) prefixes for a mean of
     /// P below one token per step, when most steps carry none);
-    /// its share of every collective's volume (the latency floors are paid once per collective, not per token);
+    /// its share of every collective's message (the latency floors are paid once per collective, not per token);
     /// and for MoE its k routings, so the experts touched are those of (B x positions + P) tokens.
-    /// Prompt tokens are spread evenly over PP micro-batches and attention-DP groups, the most even split.
+    /// Prompt tokens are spread evenly over micro-batches and attention-DP groups, the most even split.
     /// Their KV is not counted against HBM capacity (the prompts being prefilled are not yet decoding).
     /// </remarks>
     public SolResult Evaluate(int batch, double context, StepLoad load)
@@ -119,18 +144,19 @@ public sealed class PreparedSol
 
         var (draft, emitted) = Speculation(load);
         var positions = 1 + draft;
-        var mixed = Step(batch, context, positions, prefill);
-        var decodeOnly = prefill > 0 ? Step(batch, context, positions, 0) : mixed;
+        var choice = Step(batch, context, positions, prefill);
+        var mixed = choice.Best;
+        var decodeOnly = prefill > 0 ? Step(batch, context, positions, 0).Best : mixed;
 
         var par = Configuration.Parallelism;
-        var microBatches = mixed.MicroBatches;
+        var passes = mixed.Passes;
         var worst = mixed.Worst;
         var step = mixed.Seconds;
         var gpus = par.GpusPerReplica;
         var perToken = step / emitted;
         var outputTokens = batch * emitted;
-        var joules = (gpus * _idlePower * step) + (par.Tp * microBatches * mixed.EnergyAllStages);
-        var (fits, maxBatch, residentWeights, residentKv) = Capacity(batch, context);
+        var joules = (gpus * _idlePower * step) + (par.Tp * passes * mixed.EnergyAllStages);
+        var (fits, maxBatch, residentWeights, residentKv) = Capacity(_variants[mixed.Variant], batch, context);
 
         return new SolResult
         {
@@ -144,12 +170,17 @@ public sealed class PreparedSol
             Context = context,
             PrefillTokens = prefill,
             TokensPerStep = emitted,
-            WeightBytesPerGpu = microBatches * worst.WeightBytes,
-            KvBytesPerGpu = microBatches * worst.KvBytes,
+            Schedule = mixed.Schedule,
+            SerialStepSeconds = choice.Serial,
+            OverlapStepSeconds = choice.Overlap,
+            DenseTp = mixed.Variant == 1 ? par.AttentionTp : par.Tp,
+            WeightBytesPerGpu = passes * worst.WeightBytes,
+            KvBytesPerGpu = passes * worst.KvBytes,
+            ReplicatedKvBytesPerGpu = passes * worst.KvBytes * _kvReplication,
             KvBytesPerToken = KvBytesPerToken,
-            FlopsPerGpu = microBatches * worst.Flops,
-            CommBytesPerGpu = microBatches * worst.CommBytes,
-            CollectivesPerStep = par.Pp * worst.Collectives,
+            FlopsPerGpu = passes * worst.Flops,
+            CommBytesPerGpu = passes * worst.CommBytes,
+            CollectivesPerStep = par.Pp * mixed.Halves * worst.Collectives,
             Seconds = new SolSeconds(mixed.Weights, mixed.Kv, mixed.Compute, mixed.Comm, mixed.Energy, step, Math.Max(0, step - decodeOnly.Seconds)),
             Bound = mixed.Bound,
             Shares = Shares(mixed, decodeOnly),
@@ -157,7 +188,7 @@ public sealed class PreparedSol
             TokensPerSecondPerUser = 1 / perToken,
             TokensPerSecondPerGpu = outputTokens / (step * gpus),
             JoulesPerToken = joules / outputTokens,
-            ExpectedExpertsPerLayer = _experts > 0 ? mixed.TouchedExperts : null,
+            ExpectedExpertsPerLayer = _experts > 0 ? ExpectedDistinctExperts(_experts, _expertsPerToken, (positions * batch / Math.Min(batch, par.Pp)) + (prefill / Math.Min(batch, par.Pp))) : null,
             ResidentWeightBytesPerGpu = residentWeights,
             ResidentKvBytesPerGpu = residentKv,
             MemoryBytesPerGpu = _memoryBytes,
@@ -202,33 +233,69 @@ public sealed class PreparedSol
             (total - decodeOnly.ComponentSum) / total);
     }
 
-    /// <summary>The step's component times and the stage that sets it, for <paramref name="positions"/> per sequence and <paramref name="prefill"/> prompt tokens.</summary>
-    private StepTimes Step(int batch, double context, double positions, double prefill)
+    /// <summary>
+    /// The least step over the layouts and schedules, for <paramref name="positions"/> per sequence and
+    /// <paramref name="prefill"/> prompt tokens; with the least serial step and the least overlapped one (null where
+    /// the batch cannot be split into two micro-batches of at least one sequence each).
+    /// </summary>
+    private (StepTimes Best, double Serial, double? Overlap) Step(int batch, double context, double positions, double prefill)
+    {
+        var microBatches = Math.Min(batch, Configuration.Parallelism.Pp);
+        var canOverlap = batch >= 2 * microBatches;
+        StepTimes best = default;
+        var serial = double.PositiveInfinity;
+        var overlap = double.PositiveInfinity;
+        for (var v = 0; v < _variants.Length; v++)
+        {
+            var s = StepFor(v, SolSchedule.Serial, batch, context, positions, prefill);
+            serial = Math.Min(serial, s.Seconds);
+            if (v == 0 || s.Seconds < best.Seconds)
+            {
+                best = s;
+            }
+
+            if (canOverlap)
+            {
+                var o = StepFor(v, SolSchedule.Overlap, batch, context, positions, prefill);
+                overlap = Math.Min(overlap, o.Seconds);
+                if (o.Seconds < best.Seconds)
+                {
+                    best = o;
+                }
+            }
+        }
+
+        return (best, serial, canOverlap ? overlap : null);
+    }
+
+    /// <summary>One layout's step under one schedule: component times and the stage that sets it.</summary>
+    private StepTimes StepFor(int variant, SolSchedule schedule, int batch, double context, double positions, double prefill)
     {
         var par = Configuration.Parallelism;
         var pp = par.Pp;
         var dp = par.AttentionDp;
         var microBatches = Math.Min(batch, pp);
+        var halves = schedule == SolSchedule.Overlap ? 2 : 1;
         var seqs = (double)batch / microBatches;
         var groupSeqs = dp > 1 ? Math.Ceiling((seqs / dp) - 1e-9) : seqs; // the most loaded attention group sets the step
         var prompt = prefill / microBatches;
         var load = new StageLoad(
-            GroupSeqs: groupSeqs,
-            GroupTokens: groupSeqs * positions,
-            Tokens: seqs * positions,
-            GroupPrompt: prompt / dp,
-            Prompt: prompt,
-            GroupPrefixReads: Math.Min(prefill, 1) / (microBatches * dp));
-        var touched = ExpectedDistinctExperts(_experts, _expertsPerToken, load.Tokens + prompt);
+            GroupSeqs: groupSeqs / halves,
+            GroupTokens: groupSeqs * positions / halves,
+            Tokens: seqs * positions / halves,
+            GroupPrompt: prompt / dp / halves,
+            Prompt: prompt / halves,
+            GroupPrefixReads: Math.Min(prefill, 1) / (microBatches * dp * halves));
+        var touched = ExpectedDistinctExperts(_experts, _expertsPerToken, load.Tokens + load.Prompt);
 
         var worst = default(StageWork);
         var worstTime = double.NegativeInfinity;
         double energyAllStages = 0;
-        foreach (var stage in _stages)
+        foreach (var stage in _variants[variant])
         {
             var work = StageWork.For(stage, this, load, touched, context);
             energyAllStages += work.Joules;
-            var t = Math.Max(work.CriticalPath(this), work.Joules / _powerHeadroom);
+            var t = work.Time(this, halves);
             if (t > worstTime)
             {
                 worstTime = t;
@@ -236,29 +303,30 @@ public sealed class PreparedSol
             }
         }
 
-        var tWeights = pp * worst.WeightBytes / _hbmBandwidth;
-        var tKv = pp * worst.KvBytes / _hbmBandwidth;
-        var tCompute = pp * worst.Flops / _peakFlops;
-        var tComm = pp * ((worst.CommBytes / _linkBandwidth) + (worst.Collectives * _collectiveLatency));
-        var tEnergy = microBatches * worst.Joules / _powerHeadroom;
+        var passes = microBatches * halves;
+        var tWeights = pp * halves * worst.WeightBytes / _hbmBandwidth;
+        var tKv = pp * halves * worst.KvBytes / _hbmBandwidth;
+        var tCompute = pp * halves * worst.ComputeSeconds;
+        var tComm = pp * halves * worst.CommSeconds;
+        var tEnergy = passes * worst.Joules / _powerHeadroom;
         var memoryOrCompute = Math.Max(tWeights + tKv, tCompute);
-        var roofline = memoryOrCompute + tComm;
+        var roofline = schedule == SolSchedule.Overlap ? Math.Max(memoryOrCompute, tComm) : memoryOrCompute + tComm;
         var bound = tEnergy > roofline ? SolBound.Energy
             : tComm > memoryOrCompute ? SolBound.Comm
             : tCompute > tWeights + tKv ? SolBound.Compute
             : tWeights >= tKv ? SolBound.Weights : SolBound.Kv;
-        return new StepTimes(worst, microBatches, energyAllStages, touched, tWeights, tKv, tCompute, tComm, tEnergy, Math.Max(roofline, tEnergy), bound);
+        return new StepTimes(worst, variant, schedule, halves, passes, energyAllStages, touched, tWeights, tKv, tCompute, tComm, tEnergy, Math.Max(roofline, tEnergy), bound);
     }
 
     /// <summary>Whether weights plus KV for B sequences of L tokens fit on every GPU, and the largest B that would.</summary>
-    private (bool Fits, long? MaxBatch, double Weights, double Kv) Capacity(int batch, double context)
+    private (bool Fits, long? MaxBatch, double Weights, double Kv) Capacity(StagePlan[] stages, int batch, double context)
     {
         var dp = Configuration.Parallelism.AttentionDp;
         var heldSeqs = dp > 1 ? Math.Ceiling((double)batch / dp) : batch;
         var fits = true;
         long? maxBatch = null;
         double worstWeights = 0, worstKv = 0, worstTotal = double.NegativeInfinity;
-        foreach (var stage in _stages)
+        foreach (var stage in stages)
         {
             var perSeq = KvPerSequence(stage, context);
             var kv = heldSeqs * perSeq;
@@ -315,20 +383,24 @@ public sealed class PreparedSol
         return list is null ? Warnings : [.. Warnings, .. list];
     }
 
-    /// <summary>One step's times by component, the GPU's work that set them, and the experts its tokens touch per MoE layer.</summary>
-    private readonly record struct StepTimes(StageWork Worst, int MicroBatches, double EnergyAllStages, double TouchedExperts, double Weights, double Kv, double Compute, double Comm, double Energy, double Seconds, SolBound Bound)
+    /// <summary>
+    /// One step's times by component under one layout and schedule, the GPU's work (per pass: one micro-batch, or
+    /// one half of it under overlap) that set them, and the experts one pass's tokens touch per MoE layer (each half of an
+    /// overlapped micro-batch reads its own).
+    /// </summary>
+    private readonly record struct StepTimes(StageWork Worst, int Variant, SolSchedule Schedule, int Halves, int Passes, double EnergyAllStages, double TouchedExperts, double Weights, double Kv, double Compute, double Comm, double Energy, double Seconds, SolBound Bound)
     {
         public double ComponentSum => Weights + Kv + Compute + Comm;
     }
 
     /// <summary>
-    /// What one micro-batch carries into a stage: sequences and query positions of the fullest attention group and of
-    /// the whole micro-batch, prompt tokens likewise, and the share of one prompt prefix the group reads.
+    /// What one pass carries into a stage: sequences and query positions of the fullest attention group and of the
+    /// whole pass, prompt tokens likewise, and the share of one prompt prefix the group reads.
     /// </summary>
     private readonly record struct StageLoad(double GroupSeqs, double GroupTokens, double Tokens, double GroupPrompt, double Prompt, double GroupPrefixReads);
 
-    /// <summary>One GPU's work for one micro-batch on one stage.</summary>
-    private readonly record struct StageWork(double WeightBytes, double KvBytes, double Flops, double CommBytes, int Collectives, double Joules)
+    /// <summary>One GPU's work for one pass on one stage: bytes, FLOPs (and their time at each operation's peak), collectives.</summary>
+    private readonly record struct StageWork(double WeightBytes, double KvBytes, double Flops, double ComputeSeconds, double CommBytes, double CommSeconds, int Collectives, double Joules)
     {
         public static StageWork For(StagePlan s, PreparedSol sol, StageLoad t, double touchedExperts, double context)
         {
@@ -351,18 +423,38 @@ public sealed class PreparedSol
             }
 
             // Prompt tokens: attention over an L-token prefix read once for the chunk, their KV written, no LM head.
+            var groupQueries = t.GroupTokens + t.GroupPrompt;
+            var tokens = t.Tokens + t.Prompt;
             var kvBytes = (t.GroupSeqs * kvRead) + (t.GroupTokens * kvWritePerToken)
                 + ((t.GroupPrefixReads * kvRead) + (t.GroupPrompt * kvWritePerToken));
-            var totalFlops = (t.GroupTokens * (s.GroupLinearFlopsPerToken + scorePerQuery)) + (t.Tokens * s.AllLinearFlopsPerToken)
-                + ((t.GroupPrompt * (s.GroupLinearFlopsPerToken + scorePerQuery)) + (t.Prompt * (s.AllLinearFlopsPerToken - s.LmHeadFlopsPerToken)));
-            var commBytes = (t.GroupTokens * s.CommBytesPerGroupToken) + (t.Tokens * s.CommBytesPerToken)
-                + ((t.GroupPrompt * s.CommBytesPerGroupToken) + (t.Prompt * s.CommBytesPerToken));
-            var joules = (sol._hbmJoulesPerByte * (weightBytes + kvBytes)) + (sol._joulesPerFlop * totalFlops) + (sol._linkJoulesPerByte * commBytes);
-            return new StageWork(weightBytes, kvBytes, totalFlops, commBytes, s.Collectives, joules);
+            var linear = (groupQueries * s.LinearFlopsPerGroupToken) + (tokens * s.LinearFlopsPerToken);
+            var experts = tokens * s.ExpertFlopsPerToken;
+            var attention = groupQueries * scorePerQuery;
+            var head = (tokens * s.RouterFlopsPerToken) + (t.Tokens * s.HeadFlopsPerToken);
+            var computeSeconds = (linear * sol._linearSecondsPerFlop) + (experts * sol._expertSecondsPerFlop)
+                + (attention * sol._attentionSecondsPerFlop) + (head * sol._headSecondsPerFlop);
+            var flopJoules = (linear * sol._linearJoulesPerFlop) + (experts * sol._expertJoulesPerFlop)
+                + (attention * sol._attentionJoulesPerFlop) + (head * sol._headJoulesPerFlop);
+
+            double commBytes = 0, commSeconds = 0;
+            foreach (var c in s.Collectives)
+            {
+                var message = (c.BytesPerGroupToken * groupQueries) + (c.BytesPerToken * tokens);
+                var (seconds, bytes) = sol._fabric.Time(c, message);
+                commSeconds += c.Count * seconds;
+                commBytes += c.Count * bytes;
+            }
+
+            var joules = (sol._hbmJoulesPerByte * (weightBytes + kvBytes)) + flopJoules + (sol._linkJoulesPerByte * commBytes);
+            return new StageWork(weightBytes, kvBytes, linear + experts + attention + head, computeSeconds, commBytes, commSeconds, s.CollectiveCount, joules);
         }
 
-        public double CriticalPath(PreparedSol sol) =>
-            Math.Max((WeightBytes + KvBytes) / sol._hbmBandwidth, Flops / sol._peakFlops)
-            + (CommBytes / sol._linkBandwidth) + (Collectives * sol._collectiveLatency);
+        /// <summary>This stage's time for a micro-batch of <paramref name="halves"/> passes (1 serial, 2 overlapped), the energy floor included.</summary>
+        public double Time(PreparedSol sol, int halves)
+        {
+            var memoryOrCompute = Math.Max((WeightBytes + KvBytes) / sol._hbmBandwidth, ComputeSeconds);
+            var roofline = halves == 1 ? memoryOrCompute + CommSeconds : halves * Math.Max(memoryOrCompute, CommSeconds);
+            return Math.Max(roofline, halves * Joules / sol._powerHeadroom);
+        }
     }
 }

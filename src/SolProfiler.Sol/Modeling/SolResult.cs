@@ -53,11 +53,30 @@ public sealed record SolResult
     /// <summary>Tokens each sequence emits per step: 1, or the mean accepted length (accepted drafts + 1) under speculative decoding.</summary>
     public required double TokensPerStep { get; init; }
 
+    /// <summary>The schedule that set the step (the least over those the engine can run).</summary>
+    public required SolSchedule Schedule { get; init; }
+
+    /// <summary>The least step with one micro-batch (serial), whatever schedule set <see cref="SolSeconds.Step"/>.</summary>
+    public required double SerialStepSeconds { get; init; }
+
+    /// <summary>The least step with two overlapped micro-batches; null where the batch cannot be split in two.</summary>
+    public required double? OverlapStepSeconds { get; init; }
+
+    /// <summary>Ranks the dense FFN layers are split over: TP, or the attention group's ranks where that is cheaper under attention-DP.</summary>
+    public required int DenseTp { get; init; }
+
     /// <summary>Weight bytes one GPU reads from HBM per decode step.</summary>
     public required double WeightBytesPerGpu { get; init; }
 
     /// <summary>KV-cache bytes one GPU reads and writes per decode step.</summary>
     public required double KvBytesPerGpu { get; init; }
+
+    /// <summary>
+    /// KV bytes one GPU would read and write per step were the KV heads copied to every attention-TP rank (as most
+    /// engines do where attention-TP exceeds the KV heads, and for MLA): <see cref="KvBytesPerGpu"/> times the
+    /// replication factor; the difference is an engine's <c>extra_bytes</c>.
+    /// </summary>
+    public required double ReplicatedKvBytesPerGpu { get; init; }
 
     /// <summary>KV bytes of one token of one sequence, all layers, whole model, at the KV precision (sliding layers included).</summary>
     public required double KvBytesPerToken { get; init; }

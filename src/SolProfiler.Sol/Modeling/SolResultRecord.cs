@@ -20,8 +20,15 @@ public sealed record SolResultRecord(
     string Kv,
     string Activations,
     string MathPrecision,
+    string Dispatch,
+    OperationPeaks Peaks,
+    SolSchedule Schedule,
+    double SerialStepSeconds,
+    double? OverlapStepSeconds,
+    int DenseTp,
     double WeightBytesPerGpu,
     double KvBytesPerGpu,
+    double ReplicatedKvBytesPerGpu,
     double KvBytesPerToken,
     double FlopsPerGpu,
     double CommBytesPerGpu,
@@ -44,8 +51,9 @@ public sealed record SolResultRecord(
     public static SolResultRecord From(PreparedSol p, SolResult r) => new(
         r.Model, r.Gpu, r.Tp, r.Pp, r.Ep, r.AttentionDp, r.Batch, r.Context, r.PrefillTokens, r.TokensPerStep,
         PrecisionFacts.Name(p.Precisions.Weights), PrecisionFacts.Name(p.Precisions.ExpertWeights), PrecisionFacts.Name(p.Precisions.Kv),
-        PrecisionFacts.Name(p.Precisions.Activations), PrecisionFacts.Name(p.Precisions.Math),
-        r.WeightBytesPerGpu, r.KvBytesPerGpu, r.KvBytesPerToken, r.FlopsPerGpu, r.CommBytesPerGpu, r.CollectivesPerStep,
+        PrecisionFacts.Name(p.Precisions.Activations), PrecisionFacts.Name(p.Precisions.Math), PrecisionFacts.Name(p.Precisions.Dispatch),
+        p.Peaks, r.Schedule, r.SerialStepSeconds, r.OverlapStepSeconds, r.DenseTp,
+        r.WeightBytesPerGpu, r.KvBytesPerGpu, r.ReplicatedKvBytesPerGpu, r.KvBytesPerToken, r.FlopsPerGpu, r.CommBytesPerGpu, r.CollectivesPerStep,
         r.Seconds, r.Bound, r.Shares, r.SecondsPerOutputToken, r.TokensPerSecondPerUser, r.TokensPerSecondPerGpu, r.JoulesPerToken,
         r.ExpectedExpertsPerLayer, r.ResidentWeightBytesPerGpu, r.ResidentKvBytesPerGpu, r.MemoryBytesPerGpu, r.Fits, r.MaxBatchThatFits, r.Warnings);
 }

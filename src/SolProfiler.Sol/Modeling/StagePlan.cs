@@ -3,7 +3,8 @@ namespace SolProfiler.Sol.Modeling;
 /// <summary>
 /// What one GPU of one pipeline stage does per micro-batch, reduced to coefficients that do not depend on the operating point,
 /// so that evaluating a point is a handful of multiply-adds. "Group" quantities scale with the tokens of one attention
-/// data-parallel group; "all" quantities with every token of the micro-batch.
+/// data-parallel group; the others with every token of the micro-batch. FLOPs are kept apart by the precision they run at
+/// (DESIGN.md section 3, "precision per operation").
 /// </summary>
 internal sealed class StagePlan
 {
@@ -24,26 +25,31 @@ internal sealed class StagePlan
     /// <summary>KV bytes per cached token for sliding-window layers, by window.</summary>
     public (int Window, double Bytes)[] KvPerTokenSliding { get; init; } = [];
 
-    /// <summary>Linear-layer FLOPs per group token (attention projections on this GPU's heads).</summary>
-    public double GroupLinearFlopsPerToken { get; init; }
+    /// <summary>GEMM FLOPs per group token at the weights' format: attention projections on this GPU's heads, and dense FFNs where they run inside the attention group.</summary>
+    public double LinearFlopsPerGroupToken { get; init; }
 
-    /// <summary>Linear-layer FLOPs per micro-batch token (FFN, experts, router, LM head slices).</summary>
-    public double AllLinearFlopsPerToken { get; init; }
+    /// <summary>GEMM FLOPs per micro-batch token at the weights' format: dense FFN and shared-expert slices.</summary>
+    public double LinearFlopsPerToken { get; init; }
 
-    /// <summary>The LM head's share of <see cref="AllLinearFlopsPerToken"/> (last stage only): computed for decode and verify positions, not for prompt tokens.</summary>
-    public double LmHeadFlopsPerToken { get; init; }
+    /// <summary>Routed-expert FLOPs per micro-batch token (k experts, this GPU's share) at the experts' format.</summary>
+    public double ExpertFlopsPerToken { get; init; }
 
-    /// <summary>Attention score FLOPs per query token per context token, full layers.</summary>
+    /// <summary>Router FLOPs per micro-batch token, at 16 bits.</summary>
+    public double RouterFlopsPerToken { get; init; }
+
+    /// <summary>LM-head FLOPs per decode or verify position (last stage only), at 16 bits; prompt tokens do not run it.</summary>
+    public double HeadFlopsPerToken { get; init; }
+
+    /// <summary>Attention score FLOPs per query token per context token, full layers, at the attention format.</summary>
     public double AttentionFlopsPerContextFull { get; init; }
 
     public (int Window, double Flops)[] AttentionFlopsPerContextSliding { get; init; } = [];
 
-    /// <summary>Link bytes per group token (attention all-reduces) and per micro-batch token (FFN / expert collectives, PP send).</summary>
-    public double CommBytesPerGroupToken { get; init; }
+    /// <summary>The collectives of one micro-batch on this stage.</summary>
+    public Collective[] Collectives { get; init; } = [];
 
-    public double CommBytesPerToken { get; init; }
-
-    public int Collectives { get; init; }
+    /// <summary>Collectives per micro-batch (the sum of the <see cref="Collectives"/> counts).</summary>
+    public int CollectiveCount { get; init; }
 
     public bool IsLast { get; init; }
 }
