@@ -21,6 +21,7 @@ public sealed class SolSetup
     private readonly Precision? _weights;
     private readonly Precision? _expertWeights;
     private readonly Precision? _activations;
+    private readonly Precision? _dispatch;
     private ModelArchitecture? _model;
     private string? _modelProblem;
     private GpuSpec? _gpu;
@@ -44,6 +45,7 @@ public sealed class SolSetup
         _expertWeights = PrecisionFacts.ParseOptional(options.ExpertWeights, "expertWeights");
         _kv = PrecisionFacts.ParseOptional(options.Kv, "kv");
         _activations = PrecisionFacts.ParseOptional(options.Activations, "activations");
+        _dispatch = PrecisionFacts.ParseOptional(options.Dispatch, "dispatch");
         if (IsAuto(options.Model))
         {
             _modelProblem = "model not known yet: waiting for the serving source to tell the served model (or set --model ID|path/to/config.json)";
@@ -218,7 +220,7 @@ public sealed class SolSetup
     }
 
     private SolConfiguration Configuration(ModelArchitecture model, GpuSpec gpu) =>
-        new(model, gpu, Parallelism, new PrecisionChoice(_weights, _expertWeights, _kv, _activations), null);
+        new(model, gpu, Parallelism, new PrecisionChoice(_weights, _expertWeights, _kv, _activations, _dispatch), null);
 
     private static bool IsAuto(string? value) => string.Equals(value?.Trim(), "auto", StringComparison.OrdinalIgnoreCase);
 }

@@ -40,6 +40,9 @@ public sealed class AgentOptions
 
     public string? Activations { get; set; }
 
+    /// <summary>Expert dispatch precision (MoE with EP); null = fp8 where the GEMMs take 8-bit or narrower inputs, else the model dtype.</summary>
+    public string? Dispatch { get; set; }
+
     public ServingOptions Serving { get; set; } = new();
 
     public GpuOptions GpuSource { get; set; } = new();

@@ -69,6 +69,7 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
         Precision(options.ExpertWeights, "expertWeights", "--expert-weights");
         Precision(options.Kv, "kv", "--kv");
         Precision(options.Activations, "activations", "--activations");
+        Precision(options.Dispatch, "dispatch", "--dispatch");
 
         if (!options.Demo && options.Serving.Url is { } url && !IsHttpUrl(url))
         {

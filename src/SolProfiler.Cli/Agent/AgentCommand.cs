@@ -24,6 +24,7 @@ public static class AgentCommand
         ("--expert-weights", "expertWeights", "Routed-expert weight precision (default: --weights)"),
         ("--kv", "kv", "KV-cache precision: bf16, fp16, fp8 (default: the server's KV-cache dtype where it tells, else the model's)"),
         ("--activations", "activations", "Activation (GEMM input) precision"),
+        ("--dispatch", "dispatch", "Expert dispatch precision: fp8, bf16, fp16 (default: fp8 where the GEMMs take 8-bit or narrower inputs)"),
         ("--serving-url", "serving:url", "The inference server's metrics URL, e.g. http://127.0.0.1:8000/metrics"),
         ("--server", "serving:kind", "Server kind: auto (default), vllm, sglang, tgi, trtllm, triton, llamacpp, ..."),
         ("--serving-interval", "serving:interval", "Scrape interval (default 1s)"),

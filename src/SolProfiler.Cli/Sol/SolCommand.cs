@@ -25,6 +25,7 @@ public static class SolCommand
         var expertWeights = new Option<string?>("--expert-weights") { Description = "Routed-expert weight precision when it differs from --weights" };
         var kv = new Option<string?>("--kv") { Description = "KV-cache precision (bf16, fp16, fp8); default: the model dtype" };
         var activations = new Option<string?>("--activations") { Description = "GEMM input precision; default follows the weights (fp8 -> fp8, nvfp4 -> nvfp4, else 16-bit)" };
+        var dispatch = new Option<string?>("--dispatch") { Description = "Expert dispatch precision (fp8, bf16, fp16); combine stays 16-bit; default: fp8 where the GEMMs take 8-bit or narrower inputs, else the model dtype", HelpName = "fp8|bf16" };
         var draft = new Option<int?>("--draft") { Description = "Speculative decoding: draft tokens per verify step" };
         var prefillTokens = new Option<string?>("--prefill-tokens") { Description = "Mixed steps (chunked prefill): prompt tokens computed in every step beside the decode positions, >= 0, may be fractional (a mean); prefix-cache hits excluded; default 0", HelpName = "N" };
         var accepted = new Option<double?>("--accepted") { Description = "Speculative decoding: mean accepted length (tokens emitted per verify step, 1..draft+1)" };
@@ -35,7 +36,7 @@ public static class SolCommand
 
         var command = new Command("sol", "Speed-of-light decode step for a model, GPU, parallelism and operating point")
         {
-            model, gpu, gpuFile, tp, pp, ep, attentionDp, batch, context, weights, expertWeights, kv, activations, draft, accepted, prefillTokens, format, pareto, tpSweep, compare,
+            model, gpu, gpuFile, tp, pp, ep, attentionDp, batch, context, weights, expertWeights, kv, activations, dispatch, draft, accepted, prefillTokens, format, pareto, tpSweep, compare,
         };
 
         command.SetAction(parse =>
@@ -85,7 +86,8 @@ public static class SolCommand
                     PrecisionFacts.ParseOptional(parse.GetValue(weights) ?? sweep?.Weights, "weight"),
                     PrecisionFacts.ParseOptional(parse.GetValue(expertWeights) ?? sweep?.ExpertWeights, "expert weight"),
                     PrecisionFacts.ParseOptional(parse.GetValue(kv) ?? sweep?.Kv, "KV-cache"),
-                    PrecisionFacts.ParseOptional(parse.GetValue(activations) ?? sweep?.Activations, "activation")),
+                    PrecisionFacts.ParseOptional(parse.GetValue(activations) ?? sweep?.Activations, "activation"),
+                    PrecisionFacts.ParseOptional(parse.GetValue(dispatch), "dispatch")),
                 Speculative: parse.GetValue(draft) is { } d ? new SpeculativeDecoding(d, parse.GetValue(accepted)!.Value) : null,
                 Format: parse.GetValue(format),
                 ParetoPath: parse.GetValue(pareto),

@@ -11,6 +11,7 @@ public static class SolCsvWriter
         "model", "gpu", "tp", "pp", "ep", "attentionDp", "batch", "context", "prefillTokens", "tokensPerStep", "weights", "kv",
         "weightBytesPerGpu", "kvBytesPerGpu", "kvBytesPerToken", "flopsPerGpu", "commBytesPerGpu",
         "secondsWeights", "secondsKv", "secondsCompute", "secondsComm", "secondsEnergy", "secondsPrefill", "secondsStep", "bound",
+        "schedule", "serialStepSeconds", "overlapStepSeconds", "denseTp", "replicatedKvBytesPerGpu",
         "shareWeights", "shareKv", "shareCompute", "shareComm", "sharePrefill",
         "tokensPerSecondPerUser", "tokensPerSecondPerGpu", "joulesPerToken", "fits", "maxBatchThatFits", "warnings",
     ];
@@ -31,6 +32,7 @@ public static class SolCsvWriter
                     r.WeightBytesPerGpu, r.KvBytesPerGpu, r.KvBytesPerToken, r.FlopsPerGpu, r.CommBytesPerGpu,
                     r.Seconds.Weights, r.Seconds.Kv, r.Seconds.Compute, r.Seconds.Comm, r.Seconds.Energy, r.Seconds.Prefill, r.Seconds.Step,
                     r.Bound.ToString().ToLowerInvariant(),
+                    r.Schedule.ToString().ToLowerInvariant(), r.SerialStepSeconds, r.OverlapStepSeconds, r.DenseTp, r.ReplicatedKvBytesPerGpu,
                     r.Shares.Weights, r.Shares.Kv, r.Shares.Compute, r.Shares.Comm, r.Shares.Prefill,
                     r.TokensPerSecondPerUser, r.TokensPerSecondPerGpu, r.JoulesPerToken,
                     r.Fits ? "true" : "false", r.MaxBatchThatFits, string.Join("; ", r.Warnings),

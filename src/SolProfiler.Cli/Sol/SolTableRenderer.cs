@@ -31,7 +31,7 @@ public static class SolTableRenderer
         }
         else if (Console.IsOutputRedirected)
         {
-            console.Profile.Width = 200;
+            console.Profile.Width = 240; // redirected (files, CI logs): wide enough that no column wraps
         }
 
         console.Write(Summary(evaluations[0].Prepared, evaluations[0].Results[0].Context));
@@ -64,9 +64,22 @@ public static class SolTableRenderer
         grid.AddRow("[bold]Parallelism[/]", Markup.Escape($"TP {par.Tp}, PP {par.Pp}, EP {par.Ep}, attention-DP {par.AttentionDp} ({par.GpusPerReplica} GPUs per replica)"));
         var spec = c.Speculative is { } s ? $"; speculative: {s.DraftTokens} draft tokens, {s.MeanAcceptedLength:0.##} accepted per step" : "";
         var experts = p.Precisions.ExpertWeights != p.Precisions.Weights && c.Model.IsMoe ? $", experts {PrecisionFacts.Name(p.Precisions.ExpertWeights)}" : "";
-        grid.AddRow("[bold]Precisions[/]", Markup.Escape($"weights {PrecisionFacts.Name(p.Precisions.Weights)}{experts}, KV {PrecisionFacts.Name(p.Precisions.Kv)}, activations {PrecisionFacts.Name(p.Precisions.Activations)} -> {PrecisionFacts.Name(math)} tensor peak{spec}"));
+        grid.AddRow("[bold]Precisions[/]", Markup.Escape($"weights {PrecisionFacts.Name(p.Precisions.Weights)}{experts}, KV {PrecisionFacts.Name(p.Precisions.Kv)}, activations {PrecisionFacts.Name(p.Precisions.Activations)}{Dispatch(p)}{spec}"));
+        grid.AddRow("[bold]Tensor peaks[/]", Markup.Escape(Peaks(p)));
         grid.AddRow("[bold]Context[/]", context.ToString("N0", CultureInfo.InvariantCulture) + " tokens");
         return grid;
+    }
+
+    private static string Dispatch(PreparedSol p) =>
+        p.Configuration.Model.IsMoe && p.Configuration.Parallelism.Ep > 1 ? $", expert dispatch {PrecisionFacts.Name(p.Precisions.Dispatch)} (combine 16-bit)" : "";
+
+    /// <summary>Each operation's tensor format and dense peak (precision per operation).</summary>
+    private static string Peaks(PreparedSol p)
+    {
+        var k = p.Peaks;
+        string One(string what, OperationPeak op) => $"{what} {PrecisionFacts.Name(op.Math)} {Units.Rate(op.FlopsPerSecond, "FLOP")}";
+        var experts = p.Configuration.Model.IsMoe ? One(", routed experts", k.Experts) : "";
+        return $"{One("GEMMs", k.Linear)}{experts}{One(", attention", k.Attention)}{One(", LM head and router", k.Head)}";
     }
 
     private static Table PointsTable(SolRunner.Evaluation e)
@@ -81,6 +94,14 @@ public static class SolTableRenderer
         }
 
         table.AddColumn("Bound");
+        table.AddColumn("Schedule");
+        var anyOverlap = e.Results.Any(r => r.Schedule == SolSchedule.Overlap);
+        if (anyOverlap)
+        {
+            // Both schedules where they differ: the serial step beside the overlapped one that set the SOL.
+            table.AddColumn(new TableColumn("Serial").RightAligned());
+        }
+
         table.AddColumn(new TableColumn("Shares (donut)").NoWrap());
         table.AddColumn(new TableColumn("tok/s/user").RightAligned());
         table.AddColumn(new TableColumn("tok/s/GPU").RightAligned());
@@ -90,9 +111,16 @@ public static class SolTableRenderer
         foreach (var r in e.Results)
         {
             var s = r.Seconds;
+            List<IRenderable> schedule = [new Text(r.Schedule.ToString().ToLowerInvariant())];
+            if (anyOverlap)
+            {
+                schedule.Add(new Text(r.Schedule == SolSchedule.Overlap ? Units.Seconds(r.SerialStepSeconds) : "="));
+            }
+
             var memory = $"{Units.Bytes(r.ResidentWeightBytesPerGpu + r.ResidentKvBytesPerGpu)} / {Units.Bytes(r.MemoryBytesPerGpu)}";
             var maxBatch = r.MaxBatchThatFits is { } mb ? mb.ToString("N0", CultureInfo.InvariantCulture) : "unbounded";
-            table.AddRow(
+            IRenderable[] cells =
+            [
                 new Text(r.Batch.ToString(CultureInfo.InvariantCulture)),
                 Time(s.Weights, r.Bound == SolBound.Weights),
                 Time(s.Kv, r.Bound == SolBound.Kv),
@@ -102,12 +130,15 @@ public static class SolTableRenderer
                 new Text(Units.Seconds(s.Prefill)),
                 new Markup($"[bold]{Units.Seconds(s.Step)}[/]"),
                 new Text(r.Bound.ToString().ToLowerInvariant()),
+                .. schedule,
                 ShareBar(r.Shares),
                 new Text(Units.Number(r.TokensPerSecondPerUser)),
                 new Text(Units.Number(r.TokensPerSecondPerGpu)),
                 new Text(r.JoulesPerToken.ToString(r.JoulesPerToken >= 1 ? "0.00" : "0.000", CultureInfo.InvariantCulture)),
-                new Markup(r.Fits ? $"[green]{Markup.Escape(memory)}[/]" : $"[red]{Markup.Escape(memory)} (does not fit)[/]"),
-                new Text(maxBatch));
+                new Markup(r.Fits ? $"[green]{Markup.Escape(memory)}[/]" : $"[red]{Markup.Escape(memory)}[/]"), // a warning below says it does not fit
+                new Text(maxBatch),
+            ];
+            table.AddRow(cells);
         }
 
         return table;
