@@ -40,6 +40,9 @@ public static class FractionalBatch
         {
             WeightBytesPerGpu = L(lo.WeightBytesPerGpu, hi.WeightBytesPerGpu),
             KvBytesPerGpu = L(lo.KvBytesPerGpu, hi.KvBytesPerGpu),
+            ReplicatedKvBytesPerGpu = L(lo.ReplicatedKvBytesPerGpu, hi.ReplicatedKvBytesPerGpu),
+            SerialStepSeconds = L(lo.SerialStepSeconds, hi.SerialStepSeconds),
+            OverlapStepSeconds = lo.OverlapStepSeconds is { } a && hi.OverlapStepSeconds is { } b ? L(a, b) : hi.OverlapStepSeconds,
             FlopsPerGpu = L(lo.FlopsPerGpu, hi.FlopsPerGpu),
             CommBytesPerGpu = L(lo.CommBytesPerGpu, hi.CommBytesPerGpu),
             Seconds = seconds,

@@ -64,6 +64,11 @@ public static class GapAnalyzer
     private static GapCauses Attribute(OperatingPoint point, SolResult sol, GapOptions options, double measured, double busy, List<string> warnings)
     {
         var s = sol.Seconds;
+        var required = Math.Max(s.Weights + s.Kv, s.Compute);
+
+        // The SOL's own exposed communication: all of it in a serial step; under two-batch overlap only what the
+        // other half's memory and compute time could not hide.
+        var solComm = sol.Schedule == SolSchedule.Overlap ? Math.Max(0, s.Comm - required) : s.Comm;
         var idle = (1 - busy) * measured;
         var busyTime = busy * measured;
 
@@ -75,16 +80,15 @@ public static class GapAnalyzer
         }
         else
         {
-            commTime = s.Comm;
+            commTime = solComm;
             warnings.Add("no SM activity: exposed communication is not separated from the rest of the busy time");
         }
 
         commTime = Math.Min(commTime, busyTime);
-        var communication = Math.Max(0, commTime - s.Comm);
+        var communication = Math.Max(0, commTime - solComm);
         var phase = busyTime - commTime;
 
         // The compute/memory phase: what it would take at peak for the bytes moved, against the SOL's need.
-        var required = Math.Max(s.Weights + s.Kv, s.Compute);
         double extraBytes, atPeak;
         if (point.DramActiveRatio is { } dram)
         {
@@ -104,7 +108,7 @@ public static class GapAnalyzer
 
         // An energy-bound SOL already includes the slowdown of the power cap: take it out of what the causes claim,
         // throttling first.
-        var nonEnergyStep = Math.Max(s.Weights + s.Kv, s.Compute) + s.Comm;
+        var nonEnergyStep = required + solComm;
         Absorb(parts, Math.Max(0, s.Step - nonEnergyStep), [4, 2, 1, 3, 0]);
 
         var gap = measured - s.Step;
