@@ -68,7 +68,7 @@ public static class GapAnalyzer
 
         // The SOL's own exposed communication: all of it in a serial step; under two-batch overlap only what the
         // other half's memory and compute time could not hide.
-        var solComm = sol.Schedule == SolSchedule.Overlap ? Math.Max(0, s.Comm - required) : s.Comm;
+        var solComm = sol.Schedule.LeastExposedCommunication(s.Comm, required);
         var idle = (1 - busy) * measured;
         var busyTime = busy * measured;
 
@@ -85,8 +85,11 @@ public static class GapAnalyzer
         }
 
         commTime = Math.Min(commTime, busyTime);
-        var communication = Math.Max(0, commTime - solComm);
         var phase = busyTime - commTime;
+
+        // Under overlap a phase that runs long hides more of the collectives: the engine's own least exposed
+        // communication is measured at its phase, and only what the slow phase shows beyond the SOL is the phase's.
+        var communication = Math.Max(0, commTime - sol.Schedule.LeastExposedCommunication(s.Comm, phase));
 
         // The compute/memory phase: what it would take at peak for the bytes moved, against the SOL's need.
         double extraBytes, atPeak;
@@ -103,6 +106,10 @@ public static class GapAnalyzer
         }
 
         var belowPeak = Math.Max(0, phase - atPeak);
+        var shown = phase + sol.Schedule.LeastExposedCommunication(s.Comm, phase) - (required + solComm);
+        var phaseScale = extraBytes + belowPeak > 0 ? Math.Clamp(shown / (extraBytes + belowPeak), 0, 1) : 0;
+        extraBytes *= phaseScale;
+        belowPeak *= phaseScale;
         var throttled = Math.Clamp(point.ThrottledRatio ?? 0, 0, 1);
         var parts = new double[] { idle, extraBytes, belowPeak * (1 - throttled), communication, belowPeak * throttled };
 

@@ -27,6 +27,13 @@ public sealed record DemoOptions
     /// <summary>Bytes read beyond what the SOL needs, as a fraction of it (padding, re-reads, dequantisation scratch).</summary>
     public double ExtraBytesRatio { get; init; } = 0.05;
 
+    /// <summary>
+    /// Whether the engine copies each KV head to every attention rank that holds one (as engines do when the KV heads
+    /// are fewer than the TP ranks) instead of splitting the cache by sequence: it then reads
+    /// <see cref="SolProfiler.Sol.Modeling.SolResult.ReplicatedKvBytesPerGpu"/>, which the agent should find as extra bytes.
+    /// </summary>
+    public bool ReplicateKvHeads { get; init; }
+
     /// <summary>GPU idle per step: scheduling, sampling, Python.</summary>
     public double HostOverheadSeconds { get; init; } = 0.0015;
 

@@ -31,7 +31,7 @@ public sealed record DemoStep
     /// <summary>The memory-or-compute phase: max(bytes / (efficiency x bandwidth), compute time).</summary>
     public required double PhaseSeconds { get; init; }
 
-    /// <summary>Communication on the critical path: the SOL's plus the exposed extra.</summary>
+    /// <summary>Communication on the critical path: what the SOL's schedule leaves exposed next to the phase, plus the exposed extra.</summary>
     public required double CommunicationSeconds { get; init; }
 
     /// <summary>Time the GPU is busy in the step (phase + communication, stretched by throttling).</summary>

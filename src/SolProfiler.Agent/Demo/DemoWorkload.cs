@@ -10,9 +10,12 @@ namespace SolProfiler.Agent.Demo;
 /// <see cref="DemoOptions"/>, and the telemetry one GPU would show during it. Units: seconds, bytes, watts, joules.
 /// </summary>
 /// <remarks>
-/// With need = SOL weight + KV bytes, bytes = (1 + extra) need, BW the peak HBM bandwidth, eta the HBM efficiency:
-/// phase = max(bytes / (eta BW), t_compute); comm = t_comm + exposed; busy = phase + comm; step = busy + host.
-/// Dynamic energy per step E = t_energy (cap - idle) + extra x need x 8 x HBM J/bit; power = idle + E / step. When
+/// With need = SOL weight + KV bytes, bytes = (1 + extra) (weights + KV read), the KV read being the SOL's or, with
+/// <see cref="DemoOptions.ReplicateKvHeads"/>, the replicated layout's; BW the peak HBM bandwidth, eta the HBM
+/// efficiency: phase = max(bytes / (eta BW), t_compute); comm = the communication the SOL's schedule leaves exposed
+/// next to that phase (all of t_comm when serial, max(0, t_comm - phase) under overlap) + exposed; busy = phase +
+/// comm; step = busy + host. Dynamic energy per step E = t_energy (cap - idle) + (bytes - need) x 8 x HBM J/bit;
+/// power = idle + E / step. When
 /// that exceeds the cap the clocks drop: the busy part stretches until power = cap (step = host + busy', with
 /// E / (cap - idle) = step), reason sw_power_cap. HBM clocks are taken as unaffected, so DRAM activity is bytes / BW
 /// over the step, while graphics, SM and tensor activity stretch with the busy time.
@@ -91,14 +94,20 @@ public sealed class DemoWorkload
             : new StepLoad(prefillTokens);
         var sol = Sol.Evaluate(Math.Max(1, batch), meanContext, load);
         var need = sol.WeightBytesPerGpu + sol.KvBytesPerGpu;
-        var bytes = (1 + o.ExtraBytesRatio) * need;
+
+        // A replicating engine reads each KV head on every rank that holds it: bytes the SOL does not need.
+        var kvRead = o.ReplicateKvHeads ? sol.ReplicatedKvBytesPerGpu : sol.KvBytesPerGpu;
+        var bytes = (1 + o.ExtraBytesRatio) * (sol.WeightBytesPerGpu + kvRead);
         var compute = sol.Seconds.Compute;
         var phase = Math.Max(bytes / (o.HbmEfficiency * _bandwidth), compute);
-        var comm = sol.Seconds.Comm + o.ExposedCommunicationSeconds;
+
+        // The engine runs the schedule the SOL chose: under overlap its collectives hide under the other micro-batch's
+        // phase as far as that phase lasts; the options' exposed communication is always on the critical path.
+        var comm = sol.Schedule.LeastExposedCommunication(sol.Seconds.Comm, phase) + o.ExposedCommunicationSeconds;
         var busy = phase + comm;
         var unthrottled = busy + o.HostOverheadSeconds;
 
-        var dynamicJoules = (sol.Seconds.Energy * (_cap - _idle)) + (o.ExtraBytesRatio * need * 8 * _hbmJoulesPerBit);
+        var dynamicJoules = (sol.Seconds.Energy * (_cap - _idle)) + ((bytes - need) * 8 * _hbmJoulesPerBit);
         var step = unthrottled;
         var throttle = 0.0;
         if (_idle + (dynamicJoules / unthrottled) > _cap)
@@ -139,22 +148,29 @@ public sealed class DemoWorkload
         var o = Options;
         var compute = sol.Seconds.Compute;
         var atPeak = Math.Max(bytes / _bandwidth, compute);
+        var required = Math.Max(need / _bandwidth, compute);
+
+        // Under overlap a slow phase first uses up the slack the collectives left: only what shows beyond the SOL's
+        // own exposed communication is the phase's cost, shared between its two causes in proportion.
+        var solComm = sol.Schedule.LeastExposedCommunication(sol.Seconds.Comm, required);
+        var shown = phase + sol.Schedule.LeastExposedCommunication(sol.Seconds.Comm, phase) - (required + solComm);
+        var scale = phase > required ? shown / (phase - required) : 0;
         Span<double> causes = stackalloc double[5];
         causes[0] = throttle;
-        causes[1] = phase - atPeak;
-        causes[2] = atPeak - Math.Max(need / _bandwidth, compute);
+        causes[1] = scale * (phase - atPeak);
+        causes[2] = scale * (atPeak - required);
         causes[3] = o.ExposedCommunicationSeconds;
         causes[4] = o.HostOverheadSeconds;
 
         // The causes add to step - roofline. When the SOL itself is energy-bound, its step already holds
         // (t_energy - roofline) of that: take it out of the causes, power-related first, so they sum to step - SOL.
-        var roofline = Math.Max(sol.Seconds.Weights + sol.Seconds.Kv, compute) + sol.Seconds.Comm;
-        var overlap = Math.Max(0, sol.Seconds.Step - roofline);
-        for (var i = 0; i < causes.Length && overlap > 0; i++)
+        var roofline = required + solComm;
+        var energyExcess = Math.Max(0, sol.Seconds.Step - roofline);
+        for (var i = 0; i < causes.Length && energyExcess > 0; i++)
         {
-            var taken = Math.Min(causes[i], overlap);
+            var taken = Math.Min(causes[i], energyExcess);
             causes[i] -= taken;
-            overlap -= taken;
+            energyExcess -= taken;
         }
 
         return new DemoGapCauses(Idle: causes[4], Communication: causes[3], ExtraBytes: causes[2], UnusedBandwidth: causes[1], Throttling: causes[0]);

@@ -12,3 +12,16 @@ public enum SolSchedule
     /// </summary>
     Overlap,
 }
+
+/// <summary>What a schedule implies for a step's critical path.</summary>
+public static class SolScheduleFacts
+{
+    /// <summary>
+    /// The least communication time a step under <paramref name="schedule"/> leaves on its critical path, next to a
+    /// memory-or-compute phase of <paramref name="phaseSeconds"/>: all <paramref name="commSeconds"/> when serial; under
+    /// overlap only what the phase cannot hide. The SOL's own exposed communication is this at its required phase; an
+    /// engine whose phase runs long hides more, so the gap analysis and the demo measure both against it.
+    /// </summary>
+    public static double LeastExposedCommunication(this SolSchedule schedule, double commSeconds, double phaseSeconds) =>
+        schedule == SolSchedule.Overlap ? Math.Max(0, commSeconds - phaseSeconds) : commSeconds;
+}

@@ -56,6 +56,64 @@ public sealed class GapAnalyzerTests
         Assert.Empty(gap.Warnings);
     }
 
+    /// <summary>An overlapped SOL: step max(weights + KV, compute, comm), energy far below it.</summary>
+    private static SolResult OverlapSol(double weights, double kv, double compute, double comm)
+    {
+        var step = Math.Max(Math.Max(weights + kv, compute), comm);
+        var sol = Sol(weights, kv, compute, comm, 0.1 * Ms);
+        return sol with { Schedule = SolSchedule.Overlap, Seconds = sol.Seconds with { Step = step } };
+    }
+
+    [Fact]
+    public void Under_an_overlapped_sol_exposed_communication_is_what_the_engine_could_have_hidden()
+    {
+        // SOL (ms): weights 4, KV 2, compute 3, comm 5 -> overlap step max(6, 3, 5) = 6, no communication exposed.
+        // Engine: bytes at peak 6.5 (0.5 extra), phase 7 (0.5 below peak), its collectives hide under that phase
+        // (max(0, 5 - 7) = 0 exposed) but 0.8 ms more run on the critical path; idle 1. busy 7.8, SM active
+        // 7 + 0.15 x 0.8 = 7.12, step 8.8: gap 2.8 = idle 1 + comm 0.8 + extra 0.5 + unused 0.5.
+        var gap = GapAnalyzer.Analyze(Measured(7.8, 7.12, 6.5, 8.8), OverlapSol(4 * Ms, 2 * Ms, 3 * Ms, 5 * Ms), Options);
+
+        Assert.Equal(6.0 / 8.8, gap.Efficiency, Tol);
+        Assert.Equal(1.0 * Ms, gap.Causes.Idle, Tol);
+        Assert.Equal(0.8 * Ms, gap.Causes.Communication, Tol);
+        Assert.Equal(0.5 * Ms, gap.Causes.ExtraBytes, Tol);
+        Assert.Equal(0.5 * Ms, gap.Causes.UnusedBandwidth, Tol);
+        Assert.Equal(0, gap.Causes.Unattributed, Tol);
+    }
+
+    [Fact]
+    public void Under_an_overlapped_comm_bound_sol_a_slow_phase_costs_only_what_shows_beyond_the_collectives()
+    {
+        // SOL (ms): weights 4, KV 2, compute 3, comm 6.6 -> step 6.6, of which 0.6 is communication the phase cannot
+        // hide. Engine as above (phase 7: 0.5 extra bytes and 0.5 below peak, 0.8 exposed communication, idle 1):
+        // its phase hides all 6.6 of collectives, so the phase shows only 7 - 6.6 = 0.4 beyond the SOL, split in
+        // proportion: extra 0.2, unused 0.2. gap 8.8 - 6.6 = 2.2 = 1 + 0.8 + 0.2 + 0.2.
+        var gap = GapAnalyzer.Analyze(Measured(7.8, 7.12, 6.5, 8.8), OverlapSol(4 * Ms, 2 * Ms, 3 * Ms, 6.6 * Ms), Options);
+
+        Assert.Equal(1.0 * Ms, gap.Causes.Idle, Tol);
+        Assert.Equal(0.8 * Ms, gap.Causes.Communication, Tol);
+        Assert.Equal(0.2 * Ms, gap.Causes.ExtraBytes, Tol);
+        Assert.Equal(0.2 * Ms, gap.Causes.UnusedBandwidth, Tol);
+        Assert.Equal(0, gap.Causes.Unattributed, Tol);
+        Assert.Equal(gap.MeasuredStepSeconds, gap.SolStepSeconds + gap.Causes.Sum, Tol);
+    }
+
+    [Fact]
+    public void A_serial_engine_under_an_overlapped_sol_shows_its_collectives_as_exposed_communication()
+    {
+        // SOL (ms): overlap with weights 2 x 3 (each half re-reads them), KV 0.4, compute 1, comm 2 -> step 6.4.
+        // A serial engine reads the weights once: bytes at peak 3.4, phase 3.4, all 2 ms of collectives exposed
+        // (SM active 3.4 + 0.15 x 2 = 3.7), idle 1.6: step 7.0, gap 0.6. Its phase beats the overlapped one (it
+        // reads less), so no phase cause; idle 1.6 and communication 2.0 claim more than the gap and are scaled to it.
+        var gap = GapAnalyzer.Analyze(Measured(5.4, 3.7, 3.4, 7.0), OverlapSol(6 * Ms, 0.4 * Ms, 1 * Ms, 2 * Ms), Options);
+
+        Assert.Equal(0, gap.Causes.ExtraBytes, Tol);
+        Assert.Equal(0, gap.Causes.UnusedBandwidth, Tol);
+        Assert.All(new[] { gap.Causes.Idle, gap.Causes.Communication, gap.Causes.Unattributed }, c => Assert.True(c >= 0, $"cause {c} < 0"));
+        Assert.Equal(gap.MeasuredStepSeconds, gap.SolStepSeconds + gap.Causes.Sum, Tol);
+        Assert.True(gap.Causes.Communication > 0, "the serial engine's collectives are exposed where the SOL hides them");
+    }
+
     [Fact]
     public void Below_peak_time_in_throttled_reads_is_throttling()
     {

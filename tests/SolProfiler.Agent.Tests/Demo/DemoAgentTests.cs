@@ -70,6 +70,23 @@ public sealed class DemoAgentTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task An_engine_that_replicates_kv_heads_shows_the_copies_as_extra_bytes()
+    {
+        // Qwen3-235B-A22B has 4 KV heads: at TP 8 the simulated engine holds each head on two ranks and reads it on
+        // both, where the SOL splits the cache by sequence. The second copy is HBM traffic the SOL does not need:
+        // at peak bandwidth it takes as long as the SOL's whole KV read, and the agent must find it in extra bytes.
+        await using var agent = await StartDemoAsync(("model", "qwen3-235b-a22b"), ("demoSettings:model", "qwen3-235b-a22b"), ("demoSettings:replicateKvHeads", "true"));
+        var (snapshot, truth) = await SteadyWindowAsync(agent);
+        var sol = snapshot.GetProperty("sol");
+        var extra = snapshot.GetProperty("gap").GetProperty("causes").GetProperty("extraBytes").GetDouble();
+
+        Assert.Equal(2 * sol.GetProperty("kvBytesPerGpu").GetDouble(), sol.GetProperty("replicatedKvBytesPerGpu").GetDouble(), 1.0);
+        Assert.True(Math.Abs(extra - truth.ExtraBytes) <= 0.10 * truth.ExtraBytes, $"extra bytes: agent {extra * 1e3:0.####} ms, simulator {truth.ExtraBytes * 1e3:0.####} ms");
+        var kvAtPeak = sol.GetProperty("seconds").GetProperty("kv").GetDouble();
+        Assert.True(extra >= 0.9 * kvAtPeak, $"extra bytes {extra * 1e3:0.####} ms should hold the second KV copy, {kvAtPeak * 1e3:0.####} ms at peak");
+    }
+
+    [Fact]
     public async Task With_chunked_prefill_the_sol_of_the_mixed_step_is_the_simulated_one_and_prompt_work_is_not_a_cause()
     {
         // Prompts of 1,024 tokens, half of each found in the prefix cache: about 32 computed prompt tokens per step.

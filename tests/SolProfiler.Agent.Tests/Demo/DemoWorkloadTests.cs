@@ -54,6 +54,68 @@ public sealed class DemoWorkloadTests
     }
 
     [Theory]
+    [InlineData(1, 1024.0)]
+    [InlineData(32, 1536.0)]
+    [InlineData(512, 8192.0)]
+    public void Without_inefficiencies_the_simulated_step_is_the_sol_step_under_either_schedule(int batch, double context)
+    {
+        // Full bandwidth, no extra bytes, host, exposed communication: the engine runs exactly the SOL's schedule.
+        var perfect = new DemoOptions { HbmEfficiency = 1, ExtraBytesRatio = 0, HostOverheadSeconds = 0, ExposedCommunicationSeconds = 0 };
+        var step = new DemoWorkload(perfect).Step(batch, context);
+        var sol = Sol(batch, context);
+
+        Assert.Equal(sol.Schedule, step.Sol.Schedule);
+        Assert.Equal(sol.Seconds.Step, step.StepSeconds, 12);
+        Assert.Equal(0, step.Causes.Total, 12);
+    }
+
+    [Fact]
+    public void At_large_batch_the_sol_overlaps_and_the_simulated_engine_hides_its_collectives_under_its_phase()
+    {
+        // Llama 70B FP8 TP8, B = 512 at 8k: the overlapped SOL wins; the engine's phase (80 % of peak, 5 % extra)
+        // is longer than the SOL's, so it hides at least as much of the collectives as the SOL does.
+        var options = new DemoOptions();
+        var step = new DemoWorkload(options).Step(512, 8192);
+        var sol = Sol(512, 8192);
+        var bw = H100.MemoryBandwidthBytesPerSecond.Value;
+        var phase = Math.Max(1.05 * (sol.WeightBytesPerGpu + sol.KvBytesPerGpu) / (0.80 * bw), sol.Seconds.Compute);
+
+        Assert.Equal(SolSchedule.Overlap, sol.Schedule);
+        Assert.Equal(phase, step.PhaseSeconds, 12);
+        Assert.Equal(Math.Max(0, sol.Seconds.Comm - phase) + 0.0008, step.CommunicationSeconds, 12);
+        Assert.Equal(step.StepSeconds, sol.Seconds.Step + step.Causes.Total, 12);
+        Assert.Equal(0.0008, step.Causes.Communication, 15);
+    }
+
+    [Fact]
+    public void A_demo_that_replicates_kv_heads_reads_the_replicated_bytes_and_shows_them_as_extra_bytes()
+    {
+        // Qwen3-235B-A22B has 4 KV heads: at TP 8 a replicating engine holds each head on two ranks, so it reads
+        // twice the KV bytes the batch-partitioned SOL needs. Without other inefficiencies the whole gap is the
+        // replicated bytes at peak bandwidth, and it is extra bytes.
+        var options = new DemoOptions
+        {
+            Model = "qwen3-235b-a22b", Tp = 8, ReplicateKvHeads = true,
+            HbmEfficiency = 1, ExtraBytesRatio = 0, HostOverheadSeconds = 0, ExposedCommunicationSeconds = 0,
+        };
+        var step = new DemoWorkload(options).Step(64, 4096);
+        var sol = step.Sol;
+        var bw = H100.MemoryBandwidthBytesPerSecond.Value;
+
+        Assert.Equal(2 * sol.KvBytesPerGpu, sol.ReplicatedKvBytesPerGpu, 0);
+        Assert.Equal(sol.WeightBytesPerGpu + sol.ReplicatedKvBytesPerGpu, step.HbmBytes, 0);
+        Assert.True(step.Causes.ExtraBytes > 0, "the replicated KV reads are extra bytes");
+        Assert.Equal(step.StepSeconds - sol.Seconds.Step, step.Causes.ExtraBytes, 12);
+        Assert.Equal(0, step.Causes.UnusedBandwidth + step.Causes.Idle + step.Causes.Communication + step.Causes.Throttling, 12);
+
+        // Serial and weight-bound here (8.7 ms weights, 0.9 ms KV, 0.2 ms compute): the gap is exactly the second
+        // copy of the KV at peak bandwidth.
+        Assert.Equal(SolSchedule.Serial, sol.Schedule);
+        Assert.Equal(SolBound.Weights, sol.Bound);
+        Assert.Equal(sol.KvBytesPerGpu / bw, step.Causes.ExtraBytes, 12);
+    }
+
+    [Theory]
     [InlineData(1, 0)]
     [InlineData(8, 1024)]
     [InlineData(128, 1536)]
