@@ -76,7 +76,8 @@ public class MixedStepTests(ITestOutputHelper output)
         Sol.Close(handMixed, mixed.Seconds.Step, 0.01);
         Sol.Close(handDecode, decode.Seconds.Step, 0.01);
         Assert.True(mixed.Seconds.Energy < mixed.Seconds.Step, "the hand computation assumes the roofline, not energy, sets the step");
-        Assert.InRange(mixed.Seconds.Step, 10e-3, 15e-3);
+        // 8.5 ms with the catalog's NVLS on HGX H100 (S / link per all-reduce); ring-only would put it above 10 ms.
+        Assert.InRange(mixed.Seconds.Step, 7e-3, 10e-3);
         Assert.Equal(mixed.Seconds.Step - decode.Seconds.Step, mixed.Seconds.Prefill, 15);
         Assert.Equal(512, mixed.PrefillTokens);
         Assert.Equal(1, mixed.TokensPerStep);
