@@ -73,6 +73,13 @@ public sealed class GpusCommandTests
         Assert.Equal(0.75, (double)gpu["dramActiveRatio"]!);
         Assert.Null(gpu["smClockHz"]);                   // absent, never zero
         Assert.Contains("smClockHz", doc["missingFields"]!.AsArray().Select(x => (string?)x));
+
+        // the catalog GPU's fabric: the algorithms the SOL's all-reduce is the least over, and the NIC beyond the domain
+        var fabric = doc["catalog"]![0]!;
+        Assert.Equal("h200-sxm", (string?)fabric["id"]);
+        Assert.Equal(["ring", "one-shot", "in-switch"], fabric["collectiveAlgorithms"]!.AsArray().Select(x => (string?)x));
+        Assert.Contains("NVLS", (string?)fabric["inSwitchReduction"], StringComparison.Ordinal);
+        Assert.Equal(5e10, (double)fabric["scaleOut"]!["bandwidthBytesPerSecondPerDirection"]!);
     }
 
     [Theory]

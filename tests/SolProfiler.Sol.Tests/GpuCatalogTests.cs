@@ -9,7 +9,8 @@ public class GpuCatalogTests
     [Fact]
     public void Every_required_GPU_is_in_the_catalog()
     {
-        string[] required = ["a100-sxm-80gb", "h100-sxm", "h100-pcie", "h100-nvl", "h200-sxm", "b200", "gb200", "b300", "mi300x", "mi325x", "l40s"];
+        string[] required = ["a100-sxm-80gb", "h100-sxm", "h100-pcie", "h100-nvl", "h200-sxm", "b200", "gb200", "b300", "mi300x", "mi325x", "l40s",
+            "h800-sxm", "a100-sxm-40gb", "mi355x", "gb300", "h20", "l4", "rtx-pro-6000"];
         Assert.Empty(required.Except(GpuCatalog.BuiltIn.Ids));
     }
 
@@ -45,6 +46,13 @@ public class GpuCatalogTests
     [InlineData("NVIDIA A100-SXM4-80GB", "a100-sxm-80gb")]
     [InlineData("NVIDIA L40S", "l40s")]
     [InlineData("AMD Instinct MI300X", "mi300x")]
+    [InlineData("NVIDIA H800", "h800-sxm")]
+    [InlineData("NVIDIA A100-SXM4-40GB", "a100-sxm-40gb")]
+    [InlineData("NVIDIA H20", "h20")]
+    [InlineData("NVIDIA L4", "l4")]
+    [InlineData("NVIDIA RTX PRO 6000 Blackwell Server Edition", "rtx-pro-6000")]
+    [InlineData("AMD Instinct MI355X", "mi355x")]
+    [InlineData("NVIDIA GB300", "gb300")]
     public void Device_names_map_to_one_catalog_GPU(string deviceName, string id)
     {
         Assert.Equal(id, GpuCatalog.BuiltIn.DetectByDeviceName(deviceName)?.Id);

@@ -76,13 +76,18 @@ public class MixedStepTests(ITestOutputHelper output)
         Sol.Close(handMixed, mixed.Seconds.Step, 0.01);
         Sol.Close(handDecode, decode.Seconds.Step, 0.01);
         Assert.True(mixed.Seconds.Energy < mixed.Seconds.Step, "the hand computation assumes the roofline, not energy, sets the step");
-        Assert.InRange(mixed.Seconds.Step, 10e-3, 15e-3);
+        // 8.5 ms with the catalog's NVLS on HGX H100 (S / link per all-reduce); ring-only would put it above 10 ms.
+        Assert.InRange(mixed.Seconds.Step, 7e-3, 10e-3);
         Assert.Equal(mixed.Seconds.Step - decode.Seconds.Step, mixed.Seconds.Prefill, 15);
         Assert.Equal(512, mixed.PrefillTokens);
         Assert.Equal(1, mixed.TokensPerStep);
 
-        // Weights are read once for decode and prompt tokens together; FLOPs grow by the prompt's (no LM head for them).
-        Assert.Equal(decode.WeightBytesPerGpu, mixed.WeightBytesPerGpu);
+        // Weights are read once per pass for decode and prompt tokens together; FLOPs grow by the prompt's (no LM head for
+        // them). With NVLS the mixed step's collectives are cheap enough that two overlapped halves win, and each half
+        // re-reads the weights, so compare per pass.
+        static int Passes(SolResult r) => r.Schedule == SolSchedule.Overlap ? 2 : 1;
+        Assert.Equal(SolSchedule.Overlap, mixed.Schedule);
+        Assert.Equal(decode.WeightBytesPerGpu / Passes(decode), mixed.WeightBytesPerGpu / Passes(mixed));
         var m = Sol.Model("llama-3.1-70b");
         var perPromptToken = ((2.0 * (sol.Parameters.ActiveExcludingEmbedding - sol.Parameters.LmHead)) + (4.0 * m.NumHeads * m.HeadDim * m.NumLayers * 8192)) / 8;
         Sol.Close(512 * perPromptToken, mixed.FlopsPerGpu - decode.FlopsPerGpu, 2e-3);

@@ -20,16 +20,28 @@ public static class GpusJsonWriter
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         ArgumentNullException.ThrowIfNull(catalog);
+        var matched = snapshot.Gpus.Select(g => g.Name is null ? null : catalog.DetectByDeviceName(g.Name)).ToArray();
         var document = new Document(
             snapshot.Backend,
-            snapshot.Gpus.Select(g => GpuRecord.From(g, g.Name is null ? null : catalog.DetectByDeviceName(g.Name)?.Id)).ToArray(),
+            snapshot.Gpus.Select((g, i) => GpuRecord.From(g, matched[i]?.Id)).ToArray(),
+            matched.OfType<GpuSpec>().DistinctBy(c => c.Id).Select(CatalogRecord.From).ToArray(),
             snapshot.MissingFields,
             snapshot.Warnings,
             snapshot.DownReason);
         return JsonSerializer.Serialize(document, Options);
     }
 
-    internal sealed record Document(string Backend, IReadOnlyList<GpuRecord> Gpus, IReadOnlyList<string> MissingFields, IReadOnlyList<string> Warnings, string? DownReason);
+    internal sealed record Document(string Backend, IReadOnlyList<GpuRecord> Gpus, IReadOnlyList<CatalogRecord> Catalog, IReadOnlyList<string> MissingFields, IReadOnlyList<string> Warnings, string? DownReason);
+
+    /// <summary>The fabric of each catalog GPU the devices map to: what the SOL's collectives are the least over.</summary>
+    internal sealed record CatalogRecord(string Id, string ScaleUp, double ScaleUpDomainSize, IReadOnlyList<string> CollectiveAlgorithms, string? InSwitchReduction, ScaleOutRecord? ScaleOut)
+    {
+        public static CatalogRecord From(GpuSpec g) => new(
+            g.Id, g.ScaleUpName, g.ScaleUpDomainSize.Value, CatalogFabric.AlgorithmNames(g), g.InSwitchReductionName,
+            g.ScaleOut is { } n ? new ScaleOutRecord(n.Name, n.BandwidthBytesPerSecondPerDirection.Value, n.LatencySeconds.Value) : null);
+    }
+
+    internal sealed record ScaleOutRecord(string Name, double BandwidthBytesPerSecondPerDirection, double LatencySeconds);
 
     internal sealed record GpuRecord(
         int Index,

@@ -42,6 +42,7 @@ public static class GpusTableRenderer
         }
 
         console.Write(table);
+        RenderFabrics(console, snapshot, catalog);
         if (snapshot.MissingFields.Count > 0)
         {
             console.MarkupLine($"[grey]not provided by this backend:[/] {Markup.Escape(string.Join(", ", snapshot.MissingFields))}");
@@ -51,6 +52,34 @@ public static class GpusTableRenderer
         {
             console.MarkupLine($"[yellow]warning:[/] {Markup.Escape(warning)}");
         }
+    }
+
+    /// <summary>One row per catalog GPU the devices map to: the collectives the SOL takes the least over and the network beyond the domain.</summary>
+    private static void RenderFabrics(IAnsiConsole console, GpuSnapshot snapshot, GpuCatalog catalog)
+    {
+        var matched = snapshot.Gpus.Select(g => g.Name is null ? null : catalog.DetectByDeviceName(g.Name)).OfType<GpuSpec>().DistinctBy(g => g.Id).ToList();
+        if (matched.Count == 0)
+        {
+            return;
+        }
+
+        var fabrics = new Table().Border(TableBorder.Rounded).Title("catalog fabric");
+        foreach (var column in new[] { "Catalog", "Scale-up", "Domain", "All-reduce algorithms", "Scale-out" })
+        {
+            fabrics.AddColumn(new TableColumn(column).NoWrap());
+        }
+
+        foreach (var g in matched)
+        {
+            fabrics.AddRow(
+                Markup.Escape(g.Id),
+                Markup.Escape(g.ScaleUpName),
+                g.ScaleUpDomainSize.Value.ToString("0", System.Globalization.CultureInfo.InvariantCulture),
+                Markup.Escape(CatalogFabric.Algorithms(g)),
+                Markup.Escape(CatalogFabric.ScaleOut(g)));
+        }
+
+        console.Write(fabrics);
     }
 
     private static string Value(double? v, string unit) => v is { } x ? Units.Scaled(x, unit) : "-";

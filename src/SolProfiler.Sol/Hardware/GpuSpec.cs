@@ -32,7 +32,7 @@ public sealed record GpuSpec
     public required SourcedValue ScaleUpDomainSize { get; init; }
 
     /// <summary>Collective algorithms the scale-up fabric supports, each with the source that says so. Ring is always present.</summary>
-    public IReadOnlyDictionary<CollectiveAlgorithm, string> ScaleUpAlgorithms { get; init; } = new Dictionary<CollectiveAlgorithm, string> { [CollectiveAlgorithm.Ring] = "assumed" };
+    public required IReadOnlyDictionary<CollectiveAlgorithm, string> ScaleUpAlgorithms { get; init; }
 
     /// <summary>What the in-switch reduction is (e.g. "NVLS, NVSwitch gen 3 SHARP"); null when the fabric has none.</summary>
     public string? InSwitchReductionName { get; init; }

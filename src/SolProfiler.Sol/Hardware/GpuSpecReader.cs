@@ -8,7 +8,7 @@ namespace SolProfiler.Sol.Hardware;
 /// Built-in entries must give a source for every number; a user file may give plain numbers,
 /// whose source is then the file itself. Every error names the entry and the key.
 /// </summary>
-internal static class GpuSpecReader
+internal static partial class GpuSpecReader
 {
     private const double JoulesPerPicojoule = 1e-12;
 
@@ -29,6 +29,9 @@ internal static class GpuSpecReader
             LinkBandwidthBytesPerSecondPerDirection = ctx.Positive(ctx.Object(o, "scaleUp"), "bandwidthBytesPerSecondPerDirection", "scaleUp."),
             CollectiveLatencySeconds = ctx.NonNegative(ctx.Object(o, "scaleUp"), "collectiveLatencySeconds", "scaleUp."),
             ScaleUpDomainSize = ctx.Positive(ctx.Object(o, "scaleUp"), "domainSize", "scaleUp."),
+            ScaleUpAlgorithms = ctx.Algorithms(ctx.Object(o, "scaleUp")),
+            InSwitchReductionName = Context.InSwitchName(ctx.Object(o, "scaleUp")),
+            ScaleOut = ctx.ScaleOut(o),
             PowerCapWatts = ctx.Positive(o, "powerCapWatts"),
             IdlePowerWatts = ctx.NonNegative(o, "idlePowerWatts"),
             HbmJoulesPerBit = ctx.NonNegative(ctx.Object(o, "energy"), "hbmPicojoulesPerBit", "energy.").Scaled(JoulesPerPicojoule),
@@ -50,7 +53,7 @@ internal static class GpuSpecReader
 
     private static SourcedValue Scaled(this SourcedValue v, double factor) => v with { Value = v.Value * factor };
 
-    private sealed record Context(string Id, string Origin, bool RequireSources)
+    private sealed partial record Context(string Id, string Origin, bool RequireSources)
     {
         public JsonObject Object(JsonObject o, string key) =>
             o[key] as JsonObject ?? throw Error(key, "is missing or not an object");
@@ -145,6 +148,6 @@ internal static class GpuSpecReader
             }
         }
 
-        private SolInputException Error(string key, string what) => new($"{Origin}: GPU '{Id}': '{key}' {what}");
+        public SolInputException Error(string key, string what) => new($"{Origin}: GPU '{Id}': '{key}' {what}");
     }
 }

@@ -69,7 +69,7 @@ public static class PrecisionFacts
     public static Precision DefaultDispatch(Precision activations, Precision modelDtype) =>
         ElementBits(activations) <= 8 ? Precision.Fp8 : modelDtype;
 
-    public static bool IsValidForActivations(Precision p) => p is Precision.Bf16 or Precision.Fp16 or Precision.Fp8 or Precision.Int8 or Precision.Nvfp4 or Precision.Mxfp4;
+    public static bool IsValidForActivations(Precision p) => p is Precision.Fp32 or Precision.Bf16 or Precision.Fp16 or Precision.Fp8 or Precision.Int8 or Precision.Nvfp4 or Precision.Mxfp4;
 
     /// <summary>
     /// The tensor-core format a weight x activation GEMM executes in: the wider operand sets it
@@ -94,6 +94,7 @@ public static class PrecisionFacts
         Precision.Fp8 => Precision.Fp8,      // W8A8 FP8 with dynamic activation scales (vLLM, SGLang, TRT-LLM)
         Precision.Int8 => Precision.Int8,    // SmoothQuant W8A8
         Precision.Nvfp4 => Precision.Nvfp4,  // W4A4 NVFP4 on Blackwell
+        Precision.Fp32 => Precision.Fp32,    // fp32 checkpoints (llama.cpp F32 on a CPU) compute in fp32
         _ => modelDtype,                     // 16-bit models, and W4A16 (AWQ/GPTQ INT4, MXFP4 on Hopper)
     };
 

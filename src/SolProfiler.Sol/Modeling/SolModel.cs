@@ -29,7 +29,7 @@ public static class SolModel
         var activations = config.Precisions.Activations ?? PrecisionFacts.DefaultActivations(weights, m.ActivationDtype);
         if (!PrecisionFacts.IsValidForActivations(activations))
         {
-            throw new SolInputException($"activation precision '{PrecisionFacts.Name(activations)}' is not supported; use bf16, fp16, fp8, int8, nvfp4 or mxfp4");
+            throw new SolInputException($"activation precision '{PrecisionFacts.Name(activations)}' is not supported; use fp32, bf16, fp16, fp8, int8, nvfp4 or mxfp4");
         }
 
         var dispatch = config.Precisions.Dispatch ?? PrecisionFacts.DefaultDispatch(activations, m.ActivationDtype);
