@@ -7,10 +7,11 @@ namespace SolProfiler.Cli.Tests;
 public class JsonOutputTests
 {
     private static readonly string[] Bounds = ["weights", "kv", "compute", "comm", "energy"];
+    private static readonly string[] Schedules = ["serial", "overlap"];
     private static readonly string[] NumberFields =
     [
         "context", "prefillTokens", "tokensPerStep", "weightBytesPerGpu", "kvBytesPerGpu", "kvBytesPerToken", "flopsPerGpu", "commBytesPerGpu",
-        "tokensPerSecondPerUser", "tokensPerSecondPerGpu", "joulesPerToken",
+        "tokensPerSecondPerUser", "tokensPerSecondPerGpu", "joulesPerToken", "replicatedKvBytesPerGpu", "serialStepSeconds",
     ];
 
     private static readonly string[] SecondsFields = ["weights", "kv", "compute", "comm", "energy", "step", "prefill"];
@@ -24,7 +25,7 @@ public class JsonOutputTests
     {
         Assert.False(string.IsNullOrWhiteSpace(Cli.Str(o, "model")));
         Assert.False(string.IsNullOrWhiteSpace(Cli.Str(o, "gpu")));
-        foreach (var key in new[] { "tp", "pp", "ep", "batch" })
+        foreach (var key in new[] { "tp", "pp", "ep", "batch", "denseTp" })
         {
             var v = Cli.Num(o, key);
             Assert.True(v >= 1 && v == Math.Floor(v), $"{key} = {v} must be a positive integer");
@@ -67,10 +68,29 @@ public class JsonOutputTests
         var comm = Cli.Num(o, "seconds.comm");
         var energy = Cli.Num(o, "seconds.energy");
         var step = Cli.Num(o, "seconds.step");
-        var roofline = Math.Max(w + kv, compute) + comm;
+        var schedule = Cli.Str(o, "schedule");
+        Assert.Contains(schedule, Schedules);
+
+        // Serial: the collectives follow the memory-or-compute phase; overlapped: one micro-batch's run under the other's.
+        var roofline = schedule == "serial" ? Math.Max(w + kv, compute) + comm : Math.Max(Math.Max(w + kv, compute), comm);
         var eps = 1e-12 * step;
         Assert.True(step > 0, "the step takes time");
-        Assert.True(step >= roofline - eps, $"step {step} < max(weights + kv, compute) + comm = {roofline}");
+        Assert.True(step >= roofline - eps, $"step {step} < the {schedule} roofline {roofline}");
+
+        // A replicating layout never reads less KV than the SOL's; each operation names the peak it was charged at.
+        Assert.True(Cli.Num(o, "replicatedKvBytesPerGpu") >= Cli.Num(o, "kvBytesPerGpu") * (1 - 1e-12), "replicated KV bytes below the SOL's");
+        foreach (var op in new[] { "linear", "experts", "attention", "head" })
+        {
+            Assert.True(Cli.Num(o, $"peaks.{op}.flopsPerSecond") > 0, $"peaks.{op}.flopsPerSecond");
+            Assert.False(string.IsNullOrWhiteSpace(Cli.Str(o["peaks"]?[op], "math")), $"peaks.{op}.math");
+        }
+
+        // The step is the least over the schedules, and the one it names.
+        var serialStep = Cli.Num(o, "serialStepSeconds");
+        var overlapStep = o["overlapStepSeconds"] is JsonValue ov ? ov.GetValue<double>() : (double?)null;
+        Assert.True(overlapStep is not null || Cli.Num(o, "batch") < 2 * Cli.Num(o, "pp"), "overlapStepSeconds is null only where the batch cannot be split into two micro-batches per stage");
+        Cli.Close(Math.Min(serialStep, overlapStep ?? double.PositiveInfinity), step, 1e-12, "step = least over the schedules");
+        Cli.Close(schedule == "serial" ? serialStep : overlapStep!.Value, step, 1e-12, "step = the named schedule's step");
         Assert.True(step >= energy - eps, $"step {step} < energy time {energy}");
         Assert.True(Math.Abs(step - Math.Max(roofline, energy)) <= eps, $"step {step} is neither the roofline {roofline} nor the energy time {energy}");
 
