@@ -42,16 +42,22 @@ public class CollectiveTests
     }
 
     [Fact]
-    public void In_switch_reduction_sends_and_receives_the_message_once_and_beats_one_shot_above_its_crossover()
+    public void In_switch_reduction_sends_and_receives_the_message_once_in_one_phase_and_so_beats_both()
     {
-        // in-switch: S / Up + 2a; one-shot: 7 S / Up + a. Equal at S = a Up / 6 = 166,667 B. Ring never wins here (1.75 S > S, same phases).
+        // in-switch: S / Up + a; one-shot: 7 S / Up + a; ring: 1.75 S / Up + 2a. Same floor as one-shot and the
+        // least volume: in-switch wins at every size, small (S = 1 kB: 0.01 + 10 us) and large (S = 1 MB: 10 + 10 us).
         var fabric = Fabric(CollectiveAlgorithm.Ring, CollectiveAlgorithm.OneShot, CollectiveAlgorithm.InSwitch);
-        var big = fabric.Time(AllReduce(8), 1e6);            // 1e6 / 1e11 = 10 us + 20 us
+        var big = fabric.Time(AllReduce(8), 1e6);
         Assert.Equal(1e6, big.Bytes, 6);
-        Sol.Close(30e-6, big.Seconds);
+        Sol.Close(20e-6, big.Seconds);
+        var small = fabric.Time(AllReduce(8), 1e3);
+        Assert.Equal(1e3, small.Bytes, 6);
+        Sol.Close(10.01e-6, small.Seconds);
 
-        var crossover = A * Up / 6;
-        Assert.Equal(7 * crossover * 0.99, fabric.Time(AllReduce(8), crossover * 0.99).Bytes, 3);
+        // Without it the same fabric crosses from one-shot to ring at S = a Up / 5.25 (the one-shot test above).
+        var crossover = A * Up / 5.25;
+        var withoutSwitch = Fabric(CollectiveAlgorithm.Ring, CollectiveAlgorithm.OneShot);
+        Assert.Equal(7 * crossover * 0.99, withoutSwitch.Time(AllReduce(8), crossover * 0.99).Bytes, 3);
         Assert.Equal(crossover * 1.01, fabric.Time(AllReduce(8), crossover * 1.01).Bytes, 3);
     }
 

@@ -15,7 +15,7 @@ public class MixedStepTests(ITestOutputHelper output)
     /// each cached byte once across the 8 ranks; linear FLOPs 2 x (active parameters without the LM head) x (B + P) and
     /// attention 4 x heads x head_dim x layers x L per query token at the FP8 peak, the LM head's 2 x V x h for the B
     /// decode positions at the bf16 peak; two all-reduces per layer of (B + P) x hidden x 2 bytes, each at the least of
-    /// ring (2 x 7/8 S, 2 floors), one-shot (7 S, 1 floor) and NVLS (S, 2 floors) that the H100 entry supports.
+    /// ring (2 x 7/8 S, 2 floors), one-shot (7 S, 1 floor) and NVLS (S, 1 floor) that the H100 entry supports.
     /// The step is the lesser of serial (max(memory, compute) + comm) and two overlapped halves
     /// (2 x max(max(memory, compute), comm) of a half, each half re-reading the weights).
     /// </summary>
@@ -49,7 +49,7 @@ public class MixedStepTests(ITestOutputHelper output)
 
             if (gpu.ScaleUpAlgorithms.ContainsKey(Hardware.CollectiveAlgorithm.InSwitch))
             {
-                perCollective = Math.Min(perCollective, (s / link) + (2 * floor));
+                perCollective = Math.Min(perCollective, (s / link) + floor);
             }
 
             var comm = 2 * layers * perCollective;

@@ -12,8 +12,9 @@ namespace SolProfiler.Sol.Modeling;
 /// All-reduce of an S-byte message over N ranks inside one domain, least over the supported algorithms:
 /// ring (reduce-scatter then all-gather, as two-shot does): 2(N-1)/N x S in 2 phases;
 /// one-shot (each rank reads every other rank's message and reduces locally): (N-1) x S in 1 phase;
-/// in-switch (the switch reduces, e.g. NVLS: each rank sends its message once and receives the sum once): S in 2 phases
-/// (reduce to the switch, multicast back).
+/// in-switch (the switch reduces, e.g. NVLS: each rank sends its message once and receives the sum once): S in 1 phase
+/// (one kernel: multimem.ld_reduce of a slice through the switch, multimem.st of the sum back, behind one barrier as
+/// one-shot; NCCL's NVLS floor, ~6 us at 2 GPUs (NVIDIA/nccl issue #1259), sits at the one-shot floor, not twice it).
 /// A group spanning M domains of d ranks runs hierarchically: inside each domain as above, and across the domains
 /// 2(M-1)/M x S / d per GPU over its own NIC (rail-parallel); the two stream under each other, so the slower sets the
 /// bandwidth term, and the scale-out latency adds 2 phases.
@@ -112,9 +113,9 @@ internal sealed class Fabric
         if (_inSwitch)
         {
             var seconds = bytes / _upBandwidth;
-            if (seconds + (2 * _upLatency) < best.Seconds + best.Latency)
+            if (seconds + _upLatency < best.Seconds + best.Latency)
             {
-                best = (seconds, bytes, 2 * _upLatency);
+                best = (seconds, bytes, _upLatency);
             }
         }
 
