@@ -44,7 +44,7 @@ public class ErrorTests
     [InlineData(Base + " --batch 8 --context -1", "-1")]
     [InlineData(Base + " --batch 8 --context many", "'many'")]
     [InlineData(Base + " --batch 8 --context 4096 --tp 3", "TP 3")]
-    [InlineData("sol --model mixtral-8x7b --gpu h100-sxm --batch 8 --context 4096 --ep 16 --tp 16", "EP 16")]
+    [InlineData("sol --model mixtral-8x7b --gpu h100-sxm --batch 8 --context 4096 --ep 3 --tp 8", "EP 3")]
     [InlineData(Base + " --batch 8 --context 4096 --weights nvfp4", "fp4")]
     [InlineData(Base + " --batch 8 --context 4096 --kv int4", "int4")]
     [InlineData(Base + " --batch 8 --context 4096 --weights fp5", "'fp5'")]

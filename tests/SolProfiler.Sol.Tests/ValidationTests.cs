@@ -40,11 +40,28 @@ public class ValidationTests
     }
 
     [Fact]
-    public void EP_must_divide_the_experts()
+    public void EP_must_divide_TP()
     {
-        var e = Assert.Throws<SolInputException>(() => Sol.Prepare("mixtral-8x7b", "h100-sxm", tp: 16, ep: 16));
-        Assert.Contains("EP 16", e.Message, StringComparison.Ordinal);
-        Assert.Contains("8 routed experts", e.Message, StringComparison.Ordinal);
+        var e = Assert.Throws<SolInputException>(() => Sol.Prepare("mixtral-8x7b", "h100-sxm", tp: 8, ep: 3));
+        Assert.Contains("EP 3 does not divide TP 8", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void EP_that_does_not_divide_the_experts_holds_whole_slots_with_redundant_copies()
+    {
+        // SGLang's 72-GPU DeepSeek decode: 256 experts over 72 ranks, 4 slots each (288, 32 redundant, as EPLB places
+        // them), the same 4 per rank as at EP 64. Had the model spread 256 / 72 = 3.56 experts per rank, the resident
+        // weights would be 58 MoE layers x 0.444 x 3 x 7168 x 2048 bytes at fp8 = 1.13 GB per GPU less than at EP 64;
+        // with whole slots they differ only by the dense layers' and LM head's 72-way against 64-way split (< 0.1 GB).
+        var at72 = Sol.Prepare("deepseek-v3", "h100-sxm", tp: 72, ep: 72, attentionDp: 72, weights: Precision.Fp8);
+        var at64 = Sol.Prepare("deepseek-v3", "h100-sxm", tp: 64, ep: 64, attentionDp: 64, weights: Precision.Fp8);
+        Assert.Contains(at72.Warnings, w => w.Contains("each rank holds 4 expert slots (288 in all, 32 redundant copies)", StringComparison.Ordinal));
+        Assert.DoesNotContain(at64.Warnings, w => w.Contains("expert slots", StringComparison.Ordinal));
+
+        var r72 = at72.Evaluate(72 * 64, 2000);
+        var r64 = at64.Evaluate(64 * 64, 2000);
+        Assert.InRange(r64.ResidentWeightBytesPerGpu - r72.ResidentWeightBytesPerGpu, 0, 0.1e9);
+        Assert.True(r72.CommBytesPerGpu > 0 && r72.Fits, "the 72-GPU group evaluates, across the NICs");
     }
 
     [Fact]

@@ -17,6 +17,14 @@ public static class SolModel
         var par = config.Parallelism;
         var warnings = new List<string>(m.Warnings);
         Validate(m, par, config.Speculative);
+        if (m.Moe is { } moe && par.Ep > 1 && moe.RoutedExperts % par.Ep != 0)
+        {
+            // As EPLB does (SGLang, DeepSeek: 288 slots for 256 experts over 72 or 144 ranks): whole slots per rank,
+            // the spare ones holding redundant copies of hot experts.
+            var slots = (int)Math.Ceiling((double)moe.RoutedExperts / par.Ep);
+            warnings.Add($"EP {par.Ep} does not divide the {moe.RoutedExperts} routed experts: each rank holds {slots} expert slots ({slots * par.Ep} in all, {(slots * par.Ep) - moe.RoutedExperts} redundant copies); a step reads the touched experts once, {moe.RoutedExperts / (double)par.Ep:0.##} per rank on average");
+        }
+
 
         var weights = config.Precisions.Weights ?? m.DefaultWeights;
         var expertWeights = config.Precisions.ExpertWeights ?? (config.Precisions.Weights is null ? m.DefaultExpertWeights ?? weights : weights);
@@ -113,11 +121,6 @@ public static class SolModel
             if (m.Moe is null)
             {
                 throw new SolInputException($"EP {p.Ep} given but {m.Id} is a dense model (no experts)");
-            }
-
-            if (m.Moe.RoutedExperts % p.Ep != 0)
-            {
-                throw new SolInputException($"EP {p.Ep} does not divide the {m.Moe.RoutedExperts} routed experts");
             }
 
             if (p.Tp % p.Ep != 0)

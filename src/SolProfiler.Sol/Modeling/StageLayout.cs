@@ -144,7 +144,8 @@ internal sealed class StageLayout
                 Add(collectives, CollectiveKind.AllReduce, expertTp, moeLayers, 0, (double)k / ep * h * act);
             }
 
-            var resident = fixedBytes + (moeLayers * (experts / (double)ep) * expertBytes);
+            // Whole expert slots per rank: where EP does not divide the experts the spare slots hold redundant copies.
+            var resident = fixedBytes + (moeLayers * Math.Ceiling(experts / (double)ep) * expertBytes);
             if (isLast)
             {
                 // The LM head (vocab-parallel over TP) is read in full every step, tied or not.

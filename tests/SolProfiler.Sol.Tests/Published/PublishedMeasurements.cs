@@ -140,10 +140,11 @@ internal static class PublishedMeasurements
     /// <summary>The README table: one line per row, measured beside the SOL of the same configuration.</summary>
     public static string RenderTable(IEnumerable<PublishedEvaluation> evaluations)
     {
+        var all = evaluations.ToList();
         var sb = new StringBuilder();
         sb.Append("| row | engine | GPUs | configuration | measured | SOL | efficiency | source |\n");
         sb.Append("|---|---|---|---|---:|---:|---:|---|\n");
-        foreach (var e in evaluations)
+        foreach (var e in all)
         {
             var r = e.Row;
             var perUser = r.MeasuredPerGpu is null;
@@ -162,6 +163,15 @@ internal static class PublishedMeasurements
             }
 
             sb.Append(CultureInfo.InvariantCulture, $"| `{r.Id}` | {r.Engine} | {r.GpuLabel} | {Configuration(e)} | {Number(measured ?? double.NaN)} {unit} | {Cell(sol)} | {efficiency} | {SourceLink(r.Source)} |\n");
+        }
+
+        // The summary a reader looks for first, computed like the rows so that it cannot drift from them.
+        var efficiencies = all.Select(e => e.Row.MeasuredPerGpu is null ? e.UserEfficiency : e.GpuEfficiency).OfType<double>().Order().ToArray();
+        if (efficiencies.Length > 0)
+        {
+            var n = efficiencies.Length;
+            var median = n % 2 == 1 ? efficiencies[n / 2] : (efficiencies[(n / 2) - 1] + efficiencies[n / 2]) / 2;
+            sb.Append(CultureInfo.InvariantCulture, $"\n{n} of {all.Count} rows evaluated; efficiency {efficiencies[0]:0.00} to {efficiencies[^1]:0.00}, median {median:0.00}.\n");
         }
 
         return sb.ToString();
