@@ -136,14 +136,17 @@ public sealed class AgentMetricsTests
     [Fact]
     public async Task A_restart_that_resets_counters_gives_no_negative_rates()
     {
+        // A reset is seen only by a window that holds a scrape from before the restart and one from after it; under a
+        // loaded CI machine the restart itself (stop, start Kestrel) can outlast the 2 s default window, so this test
+        // runs 6 s windows.
         await using var server = await ScriptedVllmServer.StartAsync();
-        await using var agent = await StartAgentAsync(server);
-        await agent.WaitForSnapshotAsync(s => s.GetProperty("valid").GetBoolean(), "a valid window");
+        await using var agent = await StartAgentAsync(server, ("window", "6s"));
+        await agent.WaitForSnapshotAsync(s => s.GetProperty("valid").GetBoolean(), "a valid window", seconds: 40);
 
         await server.RestartAsync(resetCounters: true);
         var after = await agent.WaitForSnapshotAsync(
             s => s.GetProperty("valid").GetBoolean() && s.GetProperty("operatingPoint").GetProperty("counterResets").GetInt32() > 0,
-            "a valid window that spans the reset");
+            "a valid window that spans the reset", seconds: 40);
 
         var point = after.GetProperty("operatingPoint");
         Assert.Equal(server.StepSeconds, point.GetProperty("measuredStepSeconds").GetDouble(), 1e-6);

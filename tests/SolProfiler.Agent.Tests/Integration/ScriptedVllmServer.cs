@@ -63,7 +63,10 @@ internal sealed class ScriptedVllmServer : IAsyncDisposable
     private readonly Lock _lock = new();
     private WebApplication? _app;
     private DateTimeOffset _countersSince = DateTimeOffset.UtcNow;
-    private double _baseTokens;
+
+    // A server that has already served a million tokens when the agent arrives: after a restart its counters read
+    // lower on the very next scrape, however long the restart took, so the reset is always seen (Prometheus's rule).
+    private double _baseTokens = 1e6;
     private int _scrapes;
 
     public int Port { get; private set; }
