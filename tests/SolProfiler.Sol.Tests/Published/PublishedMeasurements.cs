@@ -29,7 +29,6 @@ internal sealed record PublishedRow(
     int Pp,
     int Ep,
     int AttentionDp,
-    int? SourceGpus,
     int? Batch,
     double Context,
     PublishedPrecisions? Precisions,
@@ -42,12 +41,8 @@ internal sealed record PublishedRow(
 {
     public int Gpus => Tp * Pp;
 
-    /// <summary>
-    /// The GPU count the source ran; null when the model runs the same count. It differs where the engine's expert
-    /// layout (redundant expert slots) has no exact counterpart in the model and the row is modelled at the same
-    /// per-GPU load on a count the model can split the experts over.
-    /// </summary>
-    public string GpuLabel => SourceGpus is { } n && n != Gpus ? $"{n}× {Gpu} (modelled as {Gpus})" : $"{Gpus}× {Gpu}";
+    /// <summary>Every row runs the GPU count its source ran (redundant expert slots included, as the model holds them).</summary>
+    public string GpuLabel => $"{Gpus}× {Gpu}";
 
     public double? MeasuredPerGpu => Measured.TokensPerSecondPerGpu ?? (Measured.TokensPerSecondTotal / Gpus);
 
