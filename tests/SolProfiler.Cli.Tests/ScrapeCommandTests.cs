@@ -85,6 +85,32 @@ public sealed class ScrapeCommandTests
     }
 
     [Fact]
+    public async Task A_histogram_without_its_inf_bucket_is_shown_as_a_problem_and_the_scrape_is_still_read()
+    {
+        // As documentation excerpts often are: the +Inf bucket left out. One problem must not refuse the whole file.
+        using var temp = new TempFolder();
+        var path = temp.Write("excerpt.prom", """
+            # TYPE vllm:inter_token_latency_seconds histogram
+            vllm:inter_token_latency_seconds_bucket{engine="0",le="0.1",model_name="m"} 3
+            vllm:inter_token_latency_seconds_sum{engine="0",model_name="m"} 0.2
+            vllm:inter_token_latency_seconds_count{engine="0",model_name="m"} 4
+            vllm:num_requests_running{engine="0",model_name="m"} 7
+
+            """);
+        var run = await Cli.Run("scrape", "--file", path, "--format", "json");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var engine = Assert.Single(Assert.IsType<JsonArray>(JsonNode.Parse(run.Stdout))!)!;
+        Assert.Equal(7, (double)engine["runningRequests"]!);
+        Assert.Equal(4, (double)engine["interTokenLatency"]!["count"]!);
+        Assert.Contains("+Inf", (string?)Assert.Single(engine["documentProblems"]!.AsArray()), StringComparison.Ordinal);
+
+        var table = await Cli.Run("scrape", "--file", path);
+        Assert.True(table.ExitCode == 0, table.ToString());
+        Assert.Contains("document problem", table.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("error:", table.Stdout + table.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_live_endpoint_over_a_window_gives_rates()
     {
         using var listener = StartListener(out var url);

@@ -21,7 +21,7 @@ public static class ScrapeJsonWriter
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(scrape);
-        var records = scrape.Samples.Select(s => Record.From(s, scrape.ParseErrors, rates?.FirstOrDefault(r => r.Engine == s.Engine && r.Model == s.Model))).ToArray();
+        var records = scrape.Samples.Select(s => Record.From(s, scrape.ParseErrors, scrape.DocumentProblems, rates?.FirstOrDefault(r => r.Engine == s.Engine && r.Model == s.Model))).ToArray();
         output.WriteLine(JsonSerializer.Serialize(records, Options));
     }
 
@@ -78,14 +78,15 @@ public static class ScrapeJsonWriter
         double? PrefixCacheHitTokensTotal,
         double? PrefillTokensLastStep,
         int ParseErrors,
+        IReadOnlyList<string>? DocumentProblems,
         RatesRecord? Rates)
     {
-        public static Record From(ServingSample s, int parseErrors, ServingRates? rates) => new(
+        public static Record From(ServingSample s, int parseErrors, IReadOnlyList<string> problems, ServingRates? rates) => new(
             ServerKinds.Name(s.Server), s.VersionHint, s.Model, s.Engine, s.RunningRequests, s.WaitingRequests, s.GenerationTokensTotal,
             s.PromptTokensTotal, SumCount.From(s.InterTokenLatency), s.InterTokenLatencySource, SumCount.From(s.TimeToFirstToken),
             SumCount.From(s.E2eLatency), s.KvCacheUsageRatio, s.KvCacheCapacityTokens, s.PreemptionsTotal, s.SpecDecodeDraftTokensTotal,
             s.SpecDecodeAcceptedTokensTotal, s.SpecDecodeDraftsTotal, s.SpecDecodeEmittedTokensPerStep, s.EngineStepsTotal, s.BatchSequencesTotal,
             s.ScheduledTokensTotal, s.PromptTokensComputedTotal, s.PrefixCacheHitTokensTotal, s.PrefillTokensLastStep, parseErrors,
-            RatesRecord.From(rates));
+            problems.Count > 0 ? problems : null, RatesRecord.From(rates));
     }
 }

@@ -26,6 +26,11 @@ public static class ScrapeTableRenderer
             console.MarkupLine($"[yellow]skipped[/] {Markup.Escape(example)}");
         }
 
+        foreach (var problem in scrape.DocumentProblems)
+        {
+            console.MarkupLine($"[yellow]document problem[/] {Markup.Escape(problem)} (the valid samples are kept)");
+        }
+
         var table = new Table().Border(TableBorder.Rounded).Title("Serving sample (cumulative since the server started)").AddColumn("");
         var samples = scrape.Samples;
         if (samples.Count > 1 && samples.Select(s => s.Model).Distinct().Count() == 1 && ServingSampleTotals.Sum(samples) is { } total)

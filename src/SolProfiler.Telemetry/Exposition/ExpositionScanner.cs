@@ -49,6 +49,7 @@ internal sealed class ExpositionScanner : IDisposable
     private bool _skipping;
     private bool _eofSeen;
     private bool _lastNonBlankIsEof;
+    private byte? _invalidEscape;
 
     public ExpositionScanner(IExpositionVisitor visitor, ExpositionLimits limits, ExpositionFormat? declaredFormat)
     {
@@ -291,7 +292,7 @@ internal sealed class ExpositionScanner : IDisposable
         {
             if (!ReadQuoted(line, ref pos, out var s, out var n, out var inScratch))
             {
-                Error(_lines, "unterminated quoted metric name in metadata", line);
+                Error(_lines, QuotedError("unterminated quoted metric name in metadata"), line);
                 return;
             }
 
@@ -458,7 +459,7 @@ internal sealed class ExpositionScanner : IDisposable
                 {
                     if (!ReadQuoted(line, ref pos, out nameStart, out nameLength, out nameInScratch))
                     {
-                        Error(_lines, "unterminated quoted name", line);
+                        Error(_lines, QuotedError("unterminated quoted name"), line);
                         return;
                     }
 
@@ -527,7 +528,7 @@ internal sealed class ExpositionScanner : IDisposable
 
                 if (!ReadQuoted(line, ref pos, out var valueStart, out var valueLength, out var valueInScratch))
                 {
-                    Error(_lines, "unterminated label value", line);
+                    Error(_lines, QuotedError("unterminated label value"), line);
                     return;
                 }
 
@@ -591,9 +592,17 @@ internal sealed class ExpositionScanner : IDisposable
         if (pos < line.Length && line[pos] != (byte)'#')
         {
             tokenEnd = NextBlank(line, pos);
-            if (!ExpositionNumber.TryParse(line[pos..tokenEnd], out timestamp) || !double.IsFinite(timestamp))
+            var token = line[pos..tokenEnd];
+            if (!ExpositionNumber.TryParse(token, out timestamp) || !double.IsFinite(timestamp))
             {
                 Error(_lines, "invalid timestamp", line);
+                return;
+            }
+
+            // The text format's timestamp is an int64 of milliseconds: '2.72' is no timestamp there, not 2.72 ms.
+            if (_declaredFormat == ExpositionFormat.PrometheusText004 && !IsInteger(token))
+            {
+                Error(_lines, "timestamp must be an integer of milliseconds in the text format", line);
                 return;
             }
 
@@ -626,6 +635,17 @@ internal sealed class ExpositionScanner : IDisposable
         _visitor.OnSample(in sample);
     }
 
+    /// <summary>Why <see cref="ReadQuoted"/> failed: an escape neither format allows, else <paramref name="unterminated"/>.</summary>
+    private string QuotedError(string unterminated) => _invalidEscape is { } e
+        ? string.Create(CultureInfo.InvariantCulture, $"invalid escape '\\{(char)e}' in a quoted string (only \\\\, \\\" and \\n are allowed)")
+        : unterminated;
+
+    private static bool IsInteger(ReadOnlySpan<byte> token)
+    {
+        var digits = token.Length > 0 && (token[0] == (byte)'-' || token[0] == (byte)'+') ? token[1..] : token;
+        return !digits.IsEmpty && digits.IndexOfAnyExceptInRange((byte)'0', (byte)'9') < 0;
+    }
+
     private static int NextBlank(ReadOnlySpan<byte> line, int pos)
     {
         var index = line[pos..].IndexOfAny((byte)' ', (byte)'\t');
@@ -634,11 +654,12 @@ internal sealed class ExpositionScanner : IDisposable
 
     /// <summary>
     /// Reads a double-quoted string starting at <paramref name="pos"/> (the opening quote). Without escapes the result
-    /// is a slice of the line; with escapes (<c>\\</c>, <c>\"</c>, <c>\n</c>; others kept verbatim) it is unescaped
+    /// is a slice of the line; with escapes (<c>\\</c>, <c>\"</c>, <c>\n</c>; any other fails, naming it) it is unescaped
     /// into the scratch buffer. On return <paramref name="pos"/> is just past the closing quote.
     /// </summary>
     private bool ReadQuoted(ReadOnlySpan<byte> line, ref int pos, out int start, out int length, out bool inScratch)
     {
+        _invalidEscape = null;
         pos++;
         var rest = line[pos..];
         var index = rest.IndexOfAny((byte)'"', (byte)'\\');
@@ -687,9 +708,9 @@ internal sealed class ExpositionScanner : IDisposable
                     output[w++] = e;
                     break;
                 default:
-                    output[w++] = (byte)'\\';
-                    output[w++] = e;
-                    break;
+                    // Both formats allow only \\, \" and \n in a quoted string; anything else is no text to keep.
+                    _invalidEscape = e;
+                    return false;
             }
 
             pos += index + 2;

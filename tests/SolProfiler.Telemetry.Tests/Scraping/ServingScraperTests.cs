@@ -126,23 +126,30 @@ public sealed class ServingScraperTests : IDisposable
     }
 
     [Fact]
-    public async Task Duplicate_series_fail_the_scrape_with_the_reason()
+    public async Task Duplicate_series_are_a_document_problem_shown_beside_the_samples()
     {
         var body = VllmBody + "vllm:num_requests_running{engine=\"0\",model_name=\"m\"} 8.0\n";
         await using var server = new LoopbackHttpServer((_, s, ct) => LoopbackHttpServer.Respond(s, 200, Text, body, ct));
         var scrape = await Scrape(server.Url());
-        Assert.True(scrape.Failed);
-        Assert.Contains("duplicate", scrape.FailureReason, StringComparison.OrdinalIgnoreCase);
+        Assert.False(scrape.Failed, scrape.FailureReason);
+        Assert.Contains(scrape.DocumentProblems, p => p.Contains("duplicate", StringComparison.OrdinalIgnoreCase));
+        Assert.Equal(0.5, Assert.Single(scrape.Samples).InterTokenLatency!.Sum);
     }
 
     [Fact]
-    public async Task A_histogram_without_its_inf_bucket_fails_the_scrape()
+    public async Task A_histogram_without_its_inf_bucket_is_a_problem_and_the_rest_of_the_scrape_is_read()
     {
+        // Real servers always write +Inf; an excerpt pasted from documentation often does not. The sum and count
+        // stand on their own, so the step time is still read.
         var body = VllmBody.Replace("vllm:inter_token_latency_seconds_bucket{engine=\"0\",le=\"+Inf\",model_name=\"m\"} 20.0\n", "", StringComparison.Ordinal);
+        Assert.NotEqual(VllmBody, body);
         await using var server = new LoopbackHttpServer((_, s, ct) => LoopbackHttpServer.Respond(s, 200, Text, body, ct));
         var scrape = await Scrape(server.Url());
-        Assert.True(scrape.Failed);
-        Assert.Contains("+Inf", scrape.FailureReason, StringComparison.Ordinal);
+        Assert.False(scrape.Failed, scrape.FailureReason);
+        Assert.Contains(scrape.DocumentProblems, p => p.Contains("+Inf", StringComparison.Ordinal));
+        var sample = Assert.Single(scrape.Samples);
+        Assert.Equal(7.0, sample.RunningRequests);
+        Assert.Equal(20.0, sample.InterTokenLatency!.Count);
     }
 
     [Fact]

@@ -4,7 +4,8 @@ namespace SolProfiler.Telemetry.Serving.Scraping;
 
 /// <summary>
 /// From a parsed body to a <see cref="ServingScrape"/>: detection (or the forced server), the adapter's samples, and
-/// the document problems that make a scrape untrustworthy. Shared by the HTTP scraper and <c>solprof scrape --file</c>.
+/// the document's problems beside them (a problem is shown, and the valid samples stay usable). Shared by the HTTP
+/// scraper and <c>solprof scrape --file</c>.
 /// </summary>
 public static class ExpositionReading
 {
@@ -22,13 +23,8 @@ public static class ExpositionReading
             ParseErrors = document.LineErrorCount,
             ParseErrorExamples = document.Errors.Take(5).Select(e => e.ToString()).ToArray(),
             Bytes = document.Bytes,
+            DocumentProblems = document.Problems.Select(p => p.ToString()).ToArray(),
         };
-
-        if (document.Problems.Count > 0)
-        {
-            var more = document.Problems.Count > 1 ? $" (and {document.Problems.Count - 1} more problems)" : "";
-            return scrape with { FailureReason = document.Problems[0] + more, FailureKind = FetchFailureKind.Parse };
-        }
 
         if (adapter is null)
         {

@@ -21,7 +21,7 @@ public static class KeyRedaction
         }
 
         bool Has(string? s) => s?.Contains(key, StringComparison.Ordinal) == true;
-        if (!Has(scrape.FailureReason) && !scrape.ParseErrorExamples.Any(Has) && !scrape.FamiliesSeen.Any(Has)
+        if (!Has(scrape.FailureReason) && !scrape.ParseErrorExamples.Any(Has) && !scrape.DocumentProblems.Any(Has) && !scrape.FamiliesSeen.Any(Has)
             && !scrape.Samples.Any(s => Has(s.Engine) || Has(s.Model)))
         {
             return scrape; // the usual case: nothing to copy
@@ -31,6 +31,7 @@ public static class KeyRedaction
         {
             FailureReason = scrape.FailureReason is { } reason ? Redact(reason, key) : null,
             ParseErrorExamples = scrape.ParseErrorExamples.Select(e => Redact(e, key)).ToArray(),
+            DocumentProblems = scrape.DocumentProblems.Select(e => Redact(e, key)).ToArray(),
             FamiliesSeen = scrape.FamiliesSeen.Select(f => Redact(f, key)).ToArray(),
             Samples = scrape.Samples.Select(s => Has(s.Engine) || Has(s.Model) ? s with { Engine = Redact(s.Engine, key), Model = s.Model is { } m ? Redact(m, key) : null } : s).ToArray(),
         };

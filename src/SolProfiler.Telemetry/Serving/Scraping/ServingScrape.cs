@@ -29,6 +29,12 @@ public sealed record ServingScrape
 
     public IReadOnlyList<string> ParseErrorExamples { get; init; } = [];
 
+    /// <summary>
+    /// Document-level problems (a histogram without its +Inf bucket, duplicate series, a truncated OpenMetrics body):
+    /// shown and counted, never a reason to drop the valid samples beside them.
+    /// </summary>
+    public IReadOnlyList<string> DocumentProblems { get; init; } = [];
+
     public long Bytes { get; init; }
 
     /// <summary>
