@@ -571,6 +571,13 @@ internal sealed class ExpositionScanner : IDisposable
             return;
         }
 
+        // Both formats separate the label set from the value by a blank: in 'a{x=" # "}1' the 1 is no value.
+        if (afterLabels && pos < line.Length && !IsBlank(line[pos]))
+        {
+            Error(_lines, "expected a blank between the label set and the value", line);
+            return;
+        }
+
         SkipBlanks(line, ref pos);
         if (pos >= line.Length)
         {
