@@ -22,6 +22,7 @@ public static class CliApp
         var root = new RootCommand("SolProfiler: how far LLM decode runs from its speed of light, and why.");
         root.Subcommands.Add(SolCommand.Create(stdout, stderr));
         root.Subcommands.Add(ScrapeCommand.Create(stdout, stderr));
+        root.Subcommands.Add(CheckMetrics.CheckMetricsCommand.Create(stdout, stderr));
         root.Subcommands.Add(ProbeCommand.Create(stdout, stderr));
         root.Subcommands.Add(GpusCommand.Create(stdout, stderr));
         root.Subcommands.Add(AgentCommand.Create(stdout, stderr));

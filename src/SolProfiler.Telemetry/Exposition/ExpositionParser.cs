@@ -41,8 +41,11 @@ public static class ExpositionParser
         return builder.Build(result);
     }
 
-    /// <summary>Parses a body held in a string (encoded to UTF-8 chunk by chunk, not copied whole).</summary>
-    public static ExpositionDocument Parse(string text, ExpositionLimits? limits = null, string? contentType = null)
+    /// <summary>
+    /// Parses a body held in a string (encoded to UTF-8 chunk by chunk, not copied whole). <paramref name="format"/>,
+    /// when given, is the format whatever the content type and the body's end say (<c>check-metrics --content-type</c>).
+    /// </summary>
+    public static ExpositionDocument Parse(string text, ExpositionLimits? limits = null, string? contentType = null, ExpositionFormat? format = null)
     {
         ArgumentNullException.ThrowIfNull(text);
         var checkedLimits = Check(limits);
@@ -52,7 +55,7 @@ public static class ExpositionParser
             throw TooLarge(checkedLimits, byteCount, "body is");
         }
 
-        var format = IsOpenMetrics(contentType) ? ExpositionFormat.OpenMetrics100 : FormatFromTail(text);
+        format ??= IsOpenMetrics(contentType) ? ExpositionFormat.OpenMetrics100 : FormatFromTail(text);
         var builder = new ExpositionDocumentBuilder(checkedLimits);
         using var scanner = new ExpositionScanner(builder, checkedLimits, format);
         var encoder = Encoding.UTF8.GetEncoder();

@@ -271,6 +271,34 @@ public sealed class AgentMetricsTests
         {
             var (code, output) = await Promtool.CheckMetricsAsync(body);
             Assert.True(code == 0 && string.IsNullOrWhiteSpace(output), $"promtool check metrics: exit {code}\n{output}");
+
+            // solprof check-metrics agrees with promtool on the same body.
+            var report = MetricsCheck.Run(body, "text/plain; version=0.0.4");
+            Assert.True(!report.HasErrors && report.Warnings.Count == 0, Describe(report));
         }
     }
+
+    [Theory]
+    [InlineData("text/plain; version=0.0.4", ExpositionFormat.PrometheusText004)]
+    [InlineData("application/openmetrics-text; version=1.0.0", ExpositionFormat.OpenMetrics100)]
+    public async Task The_agents_metrics_pass_check_metrics_in_both_formats(string accept, ExpositionFormat expected)
+    {
+        await using var server = await ScriptedVllmServer.StartAsync();
+        await using var agent = await StartAgentAsync(server);
+        await agent.WaitForMetricsAsync(d => d.Contains("sol_gap_seconds") && d.Contains("sol_gpu_power_watts"), "a full scrape");
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("metrics", UriKind.Relative));
+        request.Headers.TryAddWithoutValidation("Accept", accept);
+        using var response = await agent.Http.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+        var contentType = response.Content.Headers.ContentType?.ToString();
+        var body = await response.Content.ReadAsStringAsync();
+
+        var report = MetricsCheck.Run(body, contentType);
+        Assert.Equal(expected, report.Format);
+        Assert.True(report.Series > 50, $"{report.Series} series");
+        Assert.True(!report.HasErrors && report.Warnings.Count == 0, $"{contentType}: {Describe(report)}");
+    }
+
+    private static string Describe(MetricsCheckReport report) =>
+        $"line errors: [{string.Join("; ", report.LineErrors)}]; problems: [{string.Join("; ", report.Problems)}]; warnings: [{string.Join("; ", report.Warnings.Select(w => $"{w.Metric}: {w.Message}"))}]";
 }
