@@ -440,6 +440,10 @@ dcgmReturn_t dcgmConnect_v2(const char *ipAddress, dcgmConnectV2Params_t *connec
         r = DCGM_ST_VER_MISMATCH;
     if (r == DCGM_ST_OK && !g_reachable)
         r = DCGM_ST_CONNECTION_NOT_VALID;
+    /* As the real library: a socket path with addressIsUnixSocket = 0 is dialled as a TCP host name, and fails. */
+    if (r == DCGM_ST_OK && ipAddress[0] == '/' &&
+        (connectParams->version != dcgmConnectV2Params_version2 || connectParams->addressIsUnixSocket == 0))
+        r = DCGM_ST_CONNECTION_NOT_VALID;
     if (r == DCGM_ST_OK) {
         connection *free_slot = NULL;
         for (int i = 0; i < MAX_CONNECTIONS && free_slot == NULL; i++)

@@ -23,7 +23,8 @@ internal sealed class DcgmSessionHandle : SafeHandle
     public nuint Value => (nuint)handle;
 
     /// <summary>
-    /// Starts DCGM. <paramref name="hostEngineAddress"/> null: embedded engine (AUTO mode); else "host[:port]".
+    /// Starts DCGM. <paramref name="hostEngineAddress"/> null: embedded engine (AUTO mode); else "host[:port]" or the
+    /// absolute path of nv-hostengine's unix socket.
     /// On failure returns the failing call's name and code; nothing is left initialised.
     /// </summary>
     public static (DcgmSessionHandle? Session, string Call, DcgmReturn Code) Open(
@@ -47,10 +48,13 @@ internal sealed class DcgmSessionHandle : SafeHandle
         else
         {
             call = "dcgmConnect_v2";
+            // A path is nv-hostengine's unix socket (nv-hostengine --domain-socket): the library must be told, or it
+            // dials the path as a TCP host name and fails.
             var parameters = new DcgmConnectParamsV2
             {
                 Version = DcgmConnectParamsV2.VersionWord,
                 TimeoutMilliseconds = (uint)Math.Clamp(connectTimeout.TotalMilliseconds, 1, int.MaxValue),
+                AddressIsUnixSocket = hostEngineAddress.StartsWith('/') ? 1u : 0u,
             };
             code = DcgmNative.ConnectV2(hostEngineAddress, ref parameters, out value);
         }

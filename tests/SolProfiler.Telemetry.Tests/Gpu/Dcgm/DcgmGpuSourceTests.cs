@@ -165,6 +165,18 @@ public sealed class DcgmGpuSourceTests
     }
 
     [Fact]
+    public async Task A_host_engine_socket_path_is_dialled_as_a_unix_socket()
+    {
+        // nv-hostengine --domain-socket /run/nvidia-dcgm/nv-hostengine.sock: dcgmConnect_v2 needs addressIsUnixSocket,
+        // or the real library (and the stand-in, which behaves the same) dials the path as a TCP host and fails.
+        await using var source = NewSource(hostEngine: "/run/nvidia-dcgm/nv-hostengine.sock");
+        var snapshot = await source.ReadAsync();
+        Assert.False(snapshot.Down, snapshot.DownReason);
+        Assert.Equal(8, snapshot.Gpus.Count);
+        Assert.Equal(1, DcgmStandIn.CallCount("dcgmConnect_v2"));
+    }
+
+    [Fact]
     public async Task Unreachable_host_engine_is_down_then_reconnects_with_backoff()
     {
         var start = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
