@@ -82,6 +82,9 @@ static unsigned int g_gpu_count;
 static int g_init_count;
 static int g_embedded;
 static int g_reachable;
+/* The logging severity the last dcgmStartEmbedded_v2 asked for (-1 = DcgmLoggingSeverityUnspecified, the stock call's;
+ * 0 = DcgmLoggingSeverityNone, which turns the real engine's logging off); INT_MIN before any call. */
+static int g_last_severity;
 static int g_refuse_profiling;
 static uintptr_t g_next_id;
 static connection g_connections[MAX_CONNECTIONS];
@@ -168,6 +171,7 @@ static void reset_locked(void)
     g_init_count = 0;
     g_embedded = 0;
     g_reachable = 1;
+    g_last_severity = INT_MIN;
     g_refuse_profiling = 0;
     g_next_id = 1;
     memset(g_connections, 0, sizeof g_connections);
@@ -405,8 +409,11 @@ dcgmReturn_t dcgmStartEmbedded_v2(dcgmStartEmbeddedV2Params_v1 *params)
     if (r == DCGM_ST_OK && params->version != dcgmStartEmbeddedV2Params_version1 &&
         params->version != dcgmStartEmbeddedV2Params_version2 && params->version != dcgmStartEmbeddedV2Params_version3)
         r = DCGM_ST_VER_MISMATCH;
-    if (r == DCGM_ST_OK) /* the handle sits at offset 8 in v1, v2 and v3 */
+    if (r == DCGM_ST_OK) /* the handle sits at offset 8 and the severity at 24 in v1, v2 and v3 */
+    {
+        g_last_severity = params->severity;
         r = start_embedded_locked(params->opMode, &params->dcgmHandle);
+    }
     unlock();
     return r;
 }
@@ -901,6 +908,14 @@ int solprof_dcgm_set_hostengine_reachable(int reachable)
     g_reachable = reachable != 0;
     unlock();
     return reachable ? 0 : solprof_dcgm_drop_connections();
+}
+
+int solprof_dcgm_last_embedded_severity(void)
+{
+    lock();
+    int severity = g_last_severity;
+    unlock();
+    return severity;
 }
 
 int solprof_dcgm_live_objects(void)

@@ -232,6 +232,8 @@ DCGM_PUBLIC_API int solprof_dcgm_set_hostengine_reachable(int reachable);
 DCGM_PUBLIC_API int solprof_dcgm_drop_connections(void);
 /* Init references + open connections + running embedded engine + groups + field groups + watches (for leak checks). */
 DCGM_PUBLIC_API int solprof_dcgm_live_objects(void);
+/* The severity the last dcgmStartEmbedded_v2 was given (INT_MIN before any call since the last reset). */
+DCGM_PUBLIC_API int solprof_dcgm_last_embedded_severity(void);
 /* How many times `function` was called since the last reset. */
 DCGM_PUBLIC_API int solprof_dcgm_call_count(const char *function);
 

@@ -41,7 +41,13 @@ internal sealed class DcgmSessionHandle : SafeHandle
         if (hostEngineAddress is null)
         {
             call = "dcgmStartEmbedded_v2";
-            var parameters = new DcgmStartEmbeddedParamsV2 { Version = startParamsVersion, OperationMode = DcgmValues.OperationModeAuto };
+            // Severity as the stock dcgmStartEmbedded passes it: a zeroed struct would mean DcgmLoggingSeverityNone.
+            var parameters = new DcgmStartEmbeddedParamsV2
+            {
+                Version = startParamsVersion,
+                OperationMode = DcgmValues.OperationModeAuto,
+                Severity = DcgmValues.LoggingSeverityUnspecified,
+            };
             code = DcgmNative.StartEmbeddedV2(ref parameters);
             value = parameters.DcgmHandle;
         }

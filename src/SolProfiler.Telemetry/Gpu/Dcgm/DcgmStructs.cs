@@ -121,6 +121,9 @@ internal static class DcgmValues
     public const int GroupDefault = 0;
     public const int OperationModeAuto = 1;
 
+    /// <summary>DcgmLoggingSeverityUnspecified: the engine logs at its default (or __DCGM_DBG_LVL); 0 would turn it off.</summary>
+    public const int LoggingSeverityUnspecified = -1;
+
     /// <summary>The value as a number, or null for a blank/not-found/not-supported/not-permissioned sentinel.</summary>
     public static double? AsNumber(in DcgmFieldValueV2 value)
     {

@@ -165,6 +165,17 @@ public sealed class DcgmGpuSourceTests
     }
 
     [Fact]
+    public async Task The_embedded_engine_logs_at_its_default_severity()
+    {
+        // dcgmStartEmbeddedV2Params severity 0 is DcgmLoggingSeverityNone (logging off); the stock dcgmStartEmbedded
+        // passes -1, DcgmLoggingSeverityUnspecified, so the engine logs at its default.
+        await using var source = NewSource();
+        var snapshot = await source.ReadAsync();
+        Assert.False(snapshot.Down, snapshot.DownReason);
+        Assert.Equal(-1, DcgmStandIn.LastEmbeddedSeverity);
+    }
+
+    [Fact]
     public async Task A_host_engine_socket_path_is_dialled_as_a_unix_socket()
     {
         // nv-hostengine --domain-socket /run/nvidia-dcgm/nv-hostengine.sock: dcgmConnect_v2 needs addressIsUnixSocket,

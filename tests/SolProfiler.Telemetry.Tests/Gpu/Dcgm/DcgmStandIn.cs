@@ -44,7 +44,7 @@ internal static class DcgmStandIn
 
     private sealed record Api(
         string Path, NoArgs Reset, UIntArg SetCount, SetI64 SetI64, SetDbl SetDbl, SetStr SetStr, SetBlankFn SetBlank,
-        IntArg RefuseProfiling, InjectFn Inject, IntArg Reachable, NoArgs Drop, NoArgs LiveObjects, CallCountFn CallCount);
+        IntArg RefuseProfiling, InjectFn Inject, IntArg Reachable, NoArgs Drop, NoArgs LiveObjects, CallCountFn CallCount, NoArgs LastSeverity);
 
     /// <summary>The stand-in's absolute path; fails the test with the build command when it was not built.</summary>
     public static string LibraryPath => Loaded.Value.Path;
@@ -76,6 +76,9 @@ internal static class DcgmStandIn
 
     public static int CallCount(string function) => Loaded.Value.CallCount(function);
 
+    /// <summary>The logging severity the last dcgmStartEmbedded_v2 was given; int.MinValue before any call.</summary>
+    public static int LastEmbeddedSeverity => Loaded.Value.LastSeverity();
+
     private static void Check(int code) => Assert.True(code == 0, $"stand-in back door returned {code}");
 
     private static Api Load()
@@ -89,7 +92,8 @@ internal static class DcgmStandIn
             Get<SetStr>("solprof_dcgm_set_field_string"), Get<SetBlankFn>("solprof_dcgm_set_field_blank"),
             Get<IntArg>("solprof_dcgm_refuse_profiling"), Get<InjectFn>("solprof_dcgm_inject_error"),
             Get<IntArg>("solprof_dcgm_set_hostengine_reachable"), Get<NoArgs>("solprof_dcgm_drop_connections"),
-            Get<NoArgs>("solprof_dcgm_live_objects"), Get<CallCountFn>("solprof_dcgm_call_count"));
+            Get<NoArgs>("solprof_dcgm_live_objects"), Get<CallCountFn>("solprof_dcgm_call_count"),
+            Get<NoArgs>("solprof_dcgm_last_embedded_severity"));
     }
 
     private static string Locate() => NativeStandInPath.Locate(RelativePath, "DCGM");
