@@ -114,7 +114,6 @@ internal static class DcgmValues
     public const ushort TypeTimestamp = 't';
 
     public const long Int64Blank = 0x7ffffffffffffff0;
-    public const long Int32Blank = 0x7ffffff0;
     public const double Fp64Blank = 140737488355328.0; // 2^47
 
     public const uint EntityGroupGpu = 1;
@@ -131,8 +130,9 @@ internal static class DcgmValues
         {
             case TypeInt64 or TypeTimestamp:
                 var i = value.Int64;
-                // DCGM int64 sentinels, and the int32 ones that leak into int64 fields (as dcgm-exporter checks).
-                return i >= Int64Blank || (i >= Int32Blank && i <= Int32Blank + 3) ? null : i;
+                // DCGM_INT64_IS_BLANK (dcgm_structs.h): only the int64 sentinels. 0x7ffffff0..3 are the int32 ones and
+                // real values in an int64 field (energy passes 2^31 mJ after 36 minutes at 1 kW).
+                return i >= Int64Blank ? null : i;
             case TypeDouble:
                 var d = value.Double;
                 return double.IsFinite(d) && d < Fp64Blank ? d : null;

@@ -36,7 +36,7 @@ public sealed class DcgmGpuSourceTests
         DcgmStandIn.SetBlank(6, 140, kind: 2);                    // int64 NOT_SUPPORTED sentinel
         DcgmStandIn.SetBlank(7, 155);                             // double BLANK sentinel
         DcgmStandIn.SetBlank(7, 57, kind: 3);                     // string NOT_PERMISSIONED sentinel
-        DcgmStandIn.SetInt64(2, 150, 0x7ffffff2);                 // int32 NOT_SUPPORTED leaking into an int64 field
+        DcgmStandIn.SetInt64(2, 156, 0x7ffffff2);                 // energy 2,147,483,634 mJ (36 min at 1 kW): an int64 value, not the int32 sentinel
         DcgmStandIn.SetBlank(DcgmStandIn.AllGpus, 230);           // XID blank everywhere -> listed as missing
         DcgmStandIn.SetInt64(1, 112, 0x4 | 0x40 | 0x1000);        // clock event reasons
 
@@ -59,11 +59,11 @@ public sealed class DcgmGpuSourceTests
             Assert.Equal($"GPU-5017f0f1-0000-4000-8000-{i:x12}", gpu.Uuid);
             Assert.Equal(i == 7 ? null : $"00000000:{buses[i]}:00.0", gpu.PciBusId);
             Assert.Equal(i switch { 3 => 250.0, 7 => null, _ => 100.0 + i }, gpu.PowerWatts);
-            Assert.Equal(i == 4 ? 2_000_000.5 : 1.0e6 + (1.0e3 * i), gpu.EnergyJoules);
+            Assert.Equal(i switch { 2 => 2_147_483.634, 4 => 2_000_000.5, _ => 1.0e6 + (1.0e3 * i) }, gpu.EnergyJoules!.Value, 6);
             Assert.Equal(700.0, gpu.PowerLimitWatts);
             Assert.Equal(1.98e9, gpu.SmClockHz);
             Assert.Equal(2.619e9, gpu.MemClockHz);
-            Assert.Equal(i == 2 ? null : 40.0 + i, gpu.GpuTemperatureCelsius);
+            Assert.Equal(40.0 + i, gpu.GpuTemperatureCelsius);
             Assert.Equal(i == 6 ? null : 50.0 + i, gpu.MemoryTemperatureCelsius);
             Assert.Equal(85520809984.0, gpu.MemoryTotalBytes);
             Assert.Equal(1024.0 * (1 + i) * MiB, gpu.MemoryUsedBytes);
