@@ -2,14 +2,15 @@ namespace SolProfiler.Telemetry.Gpu;
 
 /// <summary>
 /// The clock-event ("throttle") reason bitmask shared by NVML (nvmlClocksEventReason*) and DCGM field 112
-/// (shared/reference/dcgm-nvml.md section 3.3), decoded into stable snake_case names for labels and JSON.
+/// (shared/reference/dcgm-nvml.md section 3.3), decoded into stable snake_case names for labels and JSON: the one
+/// label set every backend (NVML, DCGM, dcgm-exporter) uses.
 /// </summary>
 public static class ClockEventReasons
 {
     private static readonly (ulong Bit, string Name)[] Bits =
     [
         (0x1, "gpu_idle"),
-        (0x2, "clocks_setting"),
+        (0x2, "applications_clocks_setting"), // NVML's ApplicationsClocksSetting, DCGM's CLOCKS_SETTING: one bit, one name
         (0x4, "sw_power_cap"),
         (0x8, "hw_slowdown"),
         (0x10, "sync_boost"),

@@ -35,12 +35,6 @@ public sealed class NvmlGpuSource : IGpuSource, IDisposable
 
     private static readonly string[] GpmFields = ["dramActiveRatio", "smActiveRatio", "smOccupancyRatio", "tensorActiveRatio"];
 
-    private static readonly (ulong Bit, string Name)[] ReasonNames =
-    [
-        (0x1, "gpu_idle"), (0x2, "applications_clocks_setting"), (0x4, "sw_power_cap"), (0x8, "hw_slowdown"),
-        (0x10, "sync_boost"), (0x20, "sw_thermal"), (0x40, "hw_thermal"), (0x80, "hw_power_brake"), (0x100, "display_clocks"),
-    ];
-
     private readonly NvmlGpuSourceOptions _options;
     private readonly Lock _sync = new();
     private readonly Dictionary<string, PcieIntegral> _pcie = new(StringComparer.Ordinal);
@@ -302,7 +296,7 @@ public sealed class NvmlGpuSource : IGpuSource, IDisposable
             NvlinkRxBytes = nvlinkRx,
             PcieTxBytes = pcieTx,
             PcieRxBytes = pcieRx,
-            ThrottleReasons = reasons is { } mask ? ReasonList(mask) : null,
+            ThrottleReasons = reasons is { } mask ? ClockEventReasons.Decode(mask) : null,
         };
     }
 
@@ -452,27 +446,6 @@ public sealed class NvmlGpuSource : IGpuSource, IDisposable
 
         _pcie[key] = state;
         return (state.TxBytes, state.RxBytes);
-    }
-
-    private static List<string> ReasonList(ulong mask)
-    {
-        var names = new List<string>();
-        var known = 0UL;
-        foreach (var (bit, name) in ReasonNames)
-        {
-            known |= bit;
-            if ((mask & bit) != 0)
-            {
-                names.Add(name);
-            }
-        }
-
-        if ((mask & ~known) != 0)
-        {
-            names.Add($"unknown_0x{mask & ~known:x}");
-        }
-
-        return names;
     }
 
     private static string Describe(string call, NvmlReturn code) =>

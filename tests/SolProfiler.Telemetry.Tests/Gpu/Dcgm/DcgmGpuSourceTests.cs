@@ -165,6 +165,25 @@ public sealed class DcgmGpuSourceTests
     }
 
     [Fact]
+    public async Task Nvml_and_dcgm_name_the_clock_event_reasons_alike()
+    {
+        // Bit 0x2 is nvmlClocksEventReasonApplicationsClocksSetting in NVML and DCGM_CLOCKS_EVENT_REASON_CLOCKS_SETTING
+        // in DCGM: one bit, so one label, whichever backend read it.
+        const ulong mask = 0x2 | 0x4;
+        NvmlStandIn.Reset();
+        NvmlStandIn.SetValue(0, "clocks_event_reasons", (long)mask);
+        DcgmStandIn.SetInt64(0, 112, (long)mask);
+        await using var nvml = new NvmlGpuSource(new NvmlGpuSourceOptions { LibraryPath = NvmlStandIn.LibraryPath });
+        await using var dcgm = NewSource();
+
+        var fromNvml = (await nvml.ReadAsync()).Gpus[0].ThrottleReasons;
+        var fromDcgm = (await dcgm.ReadAsync()).Gpus[0].ThrottleReasons;
+        Assert.Equal(["applications_clocks_setting", "sw_power_cap"], fromNvml!);
+        Assert.Equal(fromNvml, fromDcgm!);
+        NvmlStandIn.Reset();
+    }
+
+    [Fact]
     public async Task The_embedded_engine_logs_at_its_default_severity()
     {
         // dcgmStartEmbeddedV2Params severity 0 is DcgmLoggingSeverityNone (logging off); the stock dcgmStartEmbedded
