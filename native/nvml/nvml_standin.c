@@ -469,6 +469,18 @@ nvmlReturn_t nvmlDeviceGetTemperature(nvmlDevice_t device, nvmlTemperatureSensor
     });
 }
 
+nvmlReturn_t nvmlDeviceGetTemperatureV(nvmlDevice_t device, nvmlTemperature_t *temperature)
+{
+    DEVICE_CALL("nvmlDeviceGetTemperatureV", device, {
+        if (temperature == NULL || temperature->sensorType != NVML_TEMPERATURE_GPU)
+            r = NVML_ERROR_INVALID_ARGUMENT;
+        else if (temperature->version != nvmlTemperature_v1)
+            r = NVML_ERROR_ARGUMENT_VERSION_MISMATCH;
+        else
+            temperature->temperature = (int)to_uint(d->temp_gpu_c);
+    });
+}
+
 nvmlReturn_t nvmlDeviceGetMemoryInfo(nvmlDevice_t device, nvmlMemory_t *memory)
 {
     DEVICE_CALL("nvmlDeviceGetMemoryInfo", device, {

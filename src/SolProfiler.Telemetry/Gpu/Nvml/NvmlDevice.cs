@@ -83,10 +83,20 @@ internal static class NvmlDevice
     public static NvmlResult<uint> ClockMegahertz(nint device, int clockType) =>
         Has("nvmlDeviceGetClockInfo", out NvmlResult<uint> missing) ? Wrap(NvmlNative.DeviceGetClockInfo(device, clockType, out var v), v) : missing;
 
-    public static NvmlResult<uint> GpuTemperatureCelsius(nint device) =>
-        Has("nvmlDeviceGetTemperature", out NvmlResult<uint> missing)
+    /// <summary>GPU temperature: <c>nvmlDeviceGetTemperatureV</c> (NVML 12.8 on), else the deprecated <c>nvmlDeviceGetTemperature</c>.</summary>
+    public static NvmlResult<uint> GpuTemperatureCelsius(nint device)
+    {
+        if (NvmlLibrary.Has("nvmlDeviceGetTemperatureV"))
+        {
+            var t = new NvmlTemperatureV1 { Version = NvmlTemperatureV1.VersionWord, SensorType = NvmlNative.TemperatureGpu };
+            var code = NvmlNative.DeviceGetTemperatureV(device, ref t);
+            return code == NvmlReturn.Success ? NvmlResult<uint>.Ok((uint)Math.Max(0, t.Temperature)) : NvmlResult<uint>.Fail(code);
+        }
+
+        return Has("nvmlDeviceGetTemperature", out NvmlResult<uint> missing)
             ? Wrap(NvmlNative.DeviceGetTemperature(device, NvmlNative.TemperatureGpu, out var v), v)
             : missing;
+    }
 
     /// <summary><c>nvmlDeviceGetMemoryInfo_v2</c> with the given version word (tests pass a wrong one).</summary>
     public static NvmlResult<NvmlMemoryV2> MemoryV2(nint device, uint version = NvmlMemoryV2.VersionWord)

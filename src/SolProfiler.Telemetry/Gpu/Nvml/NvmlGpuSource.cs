@@ -9,7 +9,7 @@ namespace SolProfiler.Telemetry.Gpu.Nvml;
 /// <remarks>
 /// Field sources and units: power <c>nvmlDeviceGetPowerUsage</c> mW→W; energy <c>nvmlDeviceGetTotalEnergyConsumption</c>
 /// mJ→J; power limit <c>nvmlDeviceGetEnforcedPowerLimit</c> mW→W; clocks <c>nvmlDeviceGetClockInfo</c> (SM=1, MEM=2) MHz→Hz;
-/// GPU temperature <c>nvmlDeviceGetTemperature</c> °C; memory temperature field 82 °C; memory used/total
+/// GPU temperature <c>nvmlDeviceGetTemperatureV</c> (else the deprecated <c>nvmlDeviceGetTemperature</c>) °C; memory temperature field 82 °C; memory used/total
 /// <c>nvmlDeviceGetMemoryInfo_v2</c> bytes (v1 fallback, whose "used" includes reserved memory); graphics activity
 /// GPM GRAPHICS_UTIL (1) where GPM gives it, else <c>nvmlUtilization_t.gpu</c> (an integer percent over the driver's
 /// own sample period) %→ratio; NVLink tx/rx fields 138/139 (all links) KiB→bytes; throttle reasons
@@ -206,7 +206,7 @@ public sealed class NvmlGpuSource : IGpuSource, IDisposable
         var limit = reader.Take(NvmlDevice.EnforcedPowerLimitMilliwatts(device), "powerLimitWatts", "nvmlDeviceGetEnforcedPowerLimit");
         var smClock = reader.Take(NvmlDevice.ClockMegahertz(device, NvmlNative.ClockSm), "smClockHz", "nvmlDeviceGetClockInfo(SM)");
         var memClock = reader.Take(NvmlDevice.ClockMegahertz(device, NvmlNative.ClockMem), "memClockHz", "nvmlDeviceGetClockInfo(MEM)");
-        var temperature = reader.Take(NvmlDevice.GpuTemperatureCelsius(device), "gpuTemperatureCelsius", "nvmlDeviceGetTemperature");
+        var temperature = reader.Take(NvmlDevice.GpuTemperatureCelsius(device), "gpuTemperatureCelsius", NvmlLibrary.Has("nvmlDeviceGetTemperatureV") ? "nvmlDeviceGetTemperatureV" : "nvmlDeviceGetTemperature");
         // Read now (same call order as before), judged after GPM: a GPM graphics ratio makes a failed call irrelevant.
         var utilizationCall = NvmlDevice.Utilization(device);
         if (utilizationCall.Code == NvmlReturn.GpuIsLost)

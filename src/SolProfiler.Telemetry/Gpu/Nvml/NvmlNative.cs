@@ -69,6 +69,10 @@ internal static partial class NvmlNative
     public static partial NvmlReturn DeviceGetClockInfo(nint device, int clockType, out uint megahertz);
 
     /// <summary>Degrees Celsius.</summary>
+    /// <summary><paramref name="temperature"/>.Version and SensorType must be set by the caller.</summary>
+    [LibraryImport(LibraryName, EntryPoint = "nvmlDeviceGetTemperatureV")]
+    public static partial NvmlReturn DeviceGetTemperatureV(nint device, ref NvmlTemperatureV1 temperature);
+
     [LibraryImport(LibraryName, EntryPoint = "nvmlDeviceGetTemperature")]
     public static partial NvmlReturn DeviceGetTemperature(nint device, int sensorType, out uint celsius);
 

@@ -48,6 +48,18 @@ internal struct NvmlMemoryV1
     public ulong Used;
 }
 
+/// <summary><c>nvmlTemperature_v1_t</c>, 12 bytes (NVML 12.8 on); <see cref="Version"/> must be <see cref="VersionWord"/>.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct NvmlTemperatureV1
+{
+    /// <summary>NVML_STRUCT_VERSION(Temperature, 1) = sizeof | (1 &lt;&lt; 24).</summary>
+    public const uint VersionWord = 12u | (1u << 24);
+
+    public uint Version;
+    public int SensorType;
+    public int Temperature;
+}
+
 /// <summary><c>nvmlMemory_v2_t</c>, 40 bytes; <see cref="Version"/> must be <see cref="VersionWord"/>.</summary>
 [StructLayout(LayoutKind.Sequential)]
 internal struct NvmlMemoryV2
@@ -164,6 +176,7 @@ internal static class NvmlLayout
         Check<NvmlPciInfo>(68);
         Check<NvmlUtilization>(8);
         Check<NvmlMemoryV1>(24);
+        Check<NvmlTemperatureV1>(12);
         Check<NvmlMemoryV2>(40);
         Check<NvmlFieldValue>(40);
         Check<NvmlGpmSupport>(8);

@@ -27,6 +27,21 @@ public sealed class NvmlGpuSourceTests
         new(new NvmlGpuSourceOptions { LibraryPath = NvmlStandIn.LibraryPath, TimeProvider = time ?? TimeProvider.System });
 
     [Fact]
+    public async Task The_calls_nvml_13_keeps_come_first_and_the_deprecated_ones_are_not_made()
+    {
+        // NVML 13 deprecates nvmlDeviceGetTemperature and ...ClocksThrottleReasons; their replacements exist since 12.8
+        // and 12.2, and a library that has them is asked through them.
+        await using var source = NewSource();
+        var snapshot = await source.ReadAsync();
+        Assert.False(snapshot.Down, snapshot.DownReason);
+        Assert.All(snapshot.Gpus, g => Assert.NotNull(g.GpuTemperatureCelsius));
+        Assert.Equal(snapshot.Gpus.Count, NvmlStandIn.CallCount("nvmlDeviceGetTemperatureV"));
+        Assert.Equal(snapshot.Gpus.Count, NvmlStandIn.CallCount("nvmlDeviceGetCurrentClocksEventReasons"));
+        Assert.Equal(0, NvmlStandIn.CallCount("nvmlDeviceGetTemperature"));
+        Assert.Equal(0, NvmlStandIn.CallCount("nvmlDeviceGetCurrentClocksThrottleReasons"));
+    }
+
+    [Fact]
     public async Task Reads_eight_gpus_with_every_field_type_marshalled()
     {
         // Memory temperature (field 82) on GPUs 3..6 comes back as double, signed long long, signed int and unsigned short.
