@@ -97,7 +97,14 @@ public static class CheckMetricsCommand
                 throw new SolInputException($"file '{target}' does not exist (give a saved body or an http(s) URL)");
             }
 
-            return (await File.ReadAllTextAsync(target, ct).ConfigureAwait(false), null, null);
+            try
+            {
+                return (await File.ReadAllTextAsync(target, ct).ConfigureAwait(false), null, null);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return (null, null, $"cannot read '{target}': {e.Message}");
+            }
         }
 
         if (!Uri.TryCreate(target, UriKind.Absolute, out var uri))
