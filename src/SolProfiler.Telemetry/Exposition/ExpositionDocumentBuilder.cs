@@ -73,12 +73,30 @@ internal sealed class ExpositionDocumentBuilder : IExpositionVisitor
                 CultureInfo.InvariantCulture,
                 $"conflicting # TYPE {type} for {meta.Name} (declared {meta.Type} at line {meta.TypeLine}); ignored"));
         }
+        else
+        {
+            // Both formats: one TYPE line per metric (family) name.
+            AddError(lineNumber, string.Create(
+                CultureInfo.InvariantCulture,
+                $"second # TYPE for {meta.Name} (first at line {meta.TypeLine}); ignored"));
+        }
     }
 
     public void OnHelp(ReadOnlySpan<byte> metricName, ReadOnlySpan<byte> text, int lineNumber)
     {
         var meta = Meta(metricName);
-        meta.Help ??= Encoding.UTF8.GetString(text);
+        if (meta.Help is null)
+        {
+            meta.Help = Encoding.UTF8.GetString(text);
+            meta.HelpLine = lineNumber;
+        }
+        else
+        {
+            // Both formats: one HELP line per metric (family) name; the first is kept.
+            AddError(lineNumber, string.Create(
+                CultureInfo.InvariantCulture,
+                $"second # HELP for {meta.Name} (first at line {meta.HelpLine}); ignored"));
+        }
     }
 
     public void OnUnit(ReadOnlySpan<byte> metricName, ReadOnlySpan<byte> unit, int lineNumber)
@@ -365,6 +383,8 @@ internal sealed class ExpositionDocumentBuilder : IExpositionVisitor
         public int TypeLine { get; set; }
 
         public string? Help { get; set; }
+
+        public int HelpLine { get; set; }
 
         public string? Unit { get; set; }
     }
