@@ -130,6 +130,12 @@ internal sealed class ExpositionDocumentBuilder : IExpositionVisitor
                 bySampleName[pending.Name] = family;
             }
 
+            if (BoundLabelError(family, pending) is { } error)
+            {
+                AddError(pending.Line, error);
+                continue;
+            }
+
             double? seconds = pending.HasTimestamp
                 ? (format == ExpositionFormat.OpenMetrics100 ? pending.Timestamp : pending.Timestamp / 1000.0)
                 : null;
@@ -156,6 +162,36 @@ internal sealed class ExpositionDocumentBuilder : IExpositionVisitor
         }
 
         return new ExpositionDocument(format, families, _errorCount, _errors, _problems, scan.Bytes);
+    }
+
+    /// <summary>
+    /// Both formats: a histogram bucket's <c>le</c> and a summary quantile's <c>quantile</c> are floats. A sample whose
+    /// bound is not one cannot be placed, so it is a line error, not a sample.
+    /// </summary>
+    private static string? BoundLabelError(MetricFamily family, in PendingSample sample)
+    {
+        var (label, applies) = family.Type switch
+        {
+            MetricType.Histogram or MetricType.GaugeHistogram => ("le", sample.Name.EndsWith("_bucket", StringComparison.Ordinal)),
+            MetricType.Summary => ("quantile", string.Equals(sample.Name, family.Name, StringComparison.Ordinal)),
+            _ => ("", false),
+        };
+        if (!applies)
+        {
+            return null;
+        }
+
+        foreach (var l in sample.Labels)
+        {
+            if (l.Name == label)
+            {
+                return ExpositionNumber.TryParse(l.Value, out _)
+                    ? null
+                    : string.Create(CultureInfo.InvariantCulture, $"{label}=\"{l.Value}\" of {sample.Name} is not a float; sample skipped");
+            }
+        }
+
+        return null;
     }
 
     private void AddError(int lineNumber, string message)
