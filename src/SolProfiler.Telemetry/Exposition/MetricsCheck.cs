@@ -76,7 +76,7 @@ public static partial class MetricsCheck
 
         if (name.Contains(':', StringComparison.Ordinal))
         {
-            Warn("metric names should not contain ':' (it is reserved for recording rules)");
+            Warn("metric names should not contain ':'"); // ':' is kept for recording rules
         }
 
         if (CamelCase().IsMatch(name))

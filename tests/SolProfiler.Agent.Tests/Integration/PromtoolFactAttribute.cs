@@ -13,6 +13,19 @@ public sealed class PromtoolFactAttribute : FactAttribute
     }
 }
 
+/// <summary>A theory that needs <c>promtool</c>, skipped like <see cref="PromtoolFactAttribute"/>.</summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class PromtoolTheoryAttribute : TheoryAttribute
+{
+    public PromtoolTheoryAttribute()
+    {
+        if (Promtool.Path is null)
+        {
+            Skip = "promtool not found: install the Debian package `prometheus` to compare check-metrics with promtool";
+        }
+    }
+}
+
 /// <summary>Runs <c>promtool check metrics</c> (the exposition linter) on a body.</summary>
 internal static class Promtool
 {
