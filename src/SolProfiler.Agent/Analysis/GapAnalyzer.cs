@@ -106,7 +106,7 @@ public static class GapAnalyzer
         }
 
         var belowPeak = Math.Max(0, phase - atPeak);
-        var shown = phase + sol.Schedule.LeastExposedCommunication(s.Comm, phase) - (required + solComm);
+        var shown = sol.Schedule.PhaseExcessShown(s.Comm, phase, required);
         var phaseScale = extraBytes + belowPeak > 0 ? Math.Clamp(shown / (extraBytes + belowPeak), 0, 1) : 0;
         extraBytes *= phaseScale;
         belowPeak *= phaseScale;

@@ -153,7 +153,7 @@ public sealed class DemoWorkload
         // Under overlap a slow phase first uses up the slack the collectives left: only what shows beyond the SOL's
         // own exposed communication is the phase's cost, shared between its two causes in proportion.
         var solComm = sol.Schedule.LeastExposedCommunication(sol.Seconds.Comm, required);
-        var shown = phase + sol.Schedule.LeastExposedCommunication(sol.Seconds.Comm, phase) - (required + solComm);
+        var shown = sol.Schedule.PhaseExcessShown(sol.Seconds.Comm, phase, required);
         var scale = phase > required ? shown / (phase - required) : 0;
         Span<double> causes = stackalloc double[5];
         causes[0] = throttle;

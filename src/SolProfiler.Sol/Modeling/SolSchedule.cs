@@ -24,4 +24,14 @@ public static class SolScheduleFacts
     /// </summary>
     public static double LeastExposedCommunication(this SolSchedule schedule, double commSeconds, double phaseSeconds) =>
         schedule == SolSchedule.Overlap ? Math.Max(0, commSeconds - phaseSeconds) : commSeconds;
+
+    /// <summary>
+    /// What a memory-or-compute phase of <paramref name="phaseSeconds"/> adds to the step beyond the SOL's, whose
+    /// phase is <paramref name="requiredSeconds"/>: all of the difference when serial; under overlap only what shows
+    /// past the collectives the longer phase now hides. The gap analysis and the demo share the causes of a slow
+    /// phase (extra bytes, unused bandwidth) in this, so what they attribute adds up to the step.
+    /// </summary>
+    public static double PhaseExcessShown(this SolSchedule schedule, double commSeconds, double phaseSeconds, double requiredSeconds) =>
+        phaseSeconds + schedule.LeastExposedCommunication(commSeconds, phaseSeconds)
+        - (requiredSeconds + schedule.LeastExposedCommunication(commSeconds, requiredSeconds));
 }
