@@ -79,7 +79,7 @@ static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
 static int g_state_ready;
 static gpu_state g_gpus[SOLPROF_DCGM_MAX_GPUS];
 static unsigned int g_gpu_count;
-static int g_init_count;
+static int g_init_count; /* 0 or 1: dcgmInit counts nothing */
 static int g_embedded;
 static int g_reachable;
 /* The logging severity the last dcgmStartEmbedded_v2 asked for (-1 = DcgmLoggingSeverityUnspecified, the stock call's;
@@ -355,12 +355,15 @@ static void fill_value(unsigned int gpu, unsigned short field_id, unsigned short
 
 /* ---- API ---- */
 
+/* As the real library (DCGM 4.6.0 dcgmlib/src/DcgmApi.cpp): dcgmInit is idempotent and counts nothing, and one
+ * dcgmShutdown tears down every connection and the embedded engine of the process, whoever made them. A shutdown
+ * before any init is OK. A caller with two sessions must count them itself. */
 dcgmReturn_t dcgmInit(void)
 {
     lock();
     dcgmReturn_t r = enter("dcgmInit");
     if (r == DCGM_ST_OK)
-        g_init_count++;
+        g_init_count = 1;
     unlock();
     return r;
 }
@@ -369,11 +372,9 @@ dcgmReturn_t dcgmShutdown(void)
 {
     lock();
     dcgmReturn_t r = enter("dcgmShutdown");
-    if (r == DCGM_ST_OK) {
-        if (g_init_count <= 0)
-            r = DCGM_ST_UNINITIALIZED;
-        else if (--g_init_count == 0)
-            close_everything();
+    if (r == DCGM_ST_OK && g_init_count > 0) {
+        close_everything();
+        g_init_count = 0;
     }
     unlock();
     return r;
@@ -385,7 +386,11 @@ static dcgmReturn_t start_embedded_locked(dcgmOperationMode_t mode, dcgmHandle_t
         return DCGM_ST_UNINITIALIZED;
     if (out == NULL || (mode != DCGM_OPERATION_MODE_AUTO && mode != DCGM_OPERATION_MODE_MANUAL))
         return DCGM_ST_BADPARAM;
-    g_embedded = 1; /* already running: reused */
+    /* As the real library: when the process's engine already runs, OK is returned and the handle is left as the
+     * caller had it (not written), so a caller that reads it back gets its own initial value. */
+    if (g_embedded)
+        return DCGM_ST_OK;
+    g_embedded = 1;
     *out = DCGM_EMBEDDED_HANDLE;
     return DCGM_ST_OK;
 }
@@ -424,9 +429,10 @@ dcgmReturn_t dcgmStopEmbedded(dcgmHandle_t pDcgmHandle)
     dcgmReturn_t r = enter("dcgmStopEmbedded");
     if (r == DCGM_ST_OK && g_init_count <= 0)
         r = DCGM_ST_UNINITIALIZED;
-    if (r == DCGM_ST_OK && (pDcgmHandle != DCGM_EMBEDDED_HANDLE || !g_embedded))
+    /* As the real library: only the handle value is checked; stopping an engine that does not run is OK. */
+    if (r == DCGM_ST_OK && pDcgmHandle != DCGM_EMBEDDED_HANDLE)
         r = DCGM_ST_BADPARAM;
-    if (r == DCGM_ST_OK) {
+    if (r == DCGM_ST_OK && g_embedded) {
         release_owned(DCGM_EMBEDDED_HANDLE);
         g_embedded = 0;
     }

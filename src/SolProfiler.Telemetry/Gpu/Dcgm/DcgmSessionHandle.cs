@@ -5,7 +5,8 @@ namespace SolProfiler.Telemetry.Gpu.Dcgm;
 /// <summary>
 /// One <c>dcgmInit</c> plus either an embedded host engine (<c>dcgmStartEmbedded_v2</c>) or a connection to a standalone
 /// nv-hostengine (<c>dcgmConnect_v2</c>). The handle value is the <c>dcgmHandle_t</c>; releasing it stops the engine or
-/// disconnects, then calls <c>dcgmShutdown</c>. Groups, field groups and watches made on the handle go with it
+/// disconnects, then leaves DCGM. Init, shutdown and the embedded engine are the process's, shared through
+/// <see cref="DcgmProcess"/> (the library counts none of them). Groups, field groups and watches made on the handle go with it
 /// (persistAfterDisconnect = 0), but callers still destroy them first.
 /// </summary>
 internal sealed class DcgmSessionHandle : SafeHandle
@@ -30,7 +31,7 @@ internal sealed class DcgmSessionHandle : SafeHandle
     public static (DcgmSessionHandle? Session, string Call, DcgmReturn Code) Open(
         string? hostEngineAddress, TimeSpan connectTimeout, uint startParamsVersion = DcgmStartEmbeddedParamsV2.VersionWord)
     {
-        var code = DcgmNative.Init();
+        var code = DcgmProcess.Enter();
         if (code != DcgmReturn.Ok)
         {
             return (null, "dcgmInit", code);
@@ -41,15 +42,7 @@ internal sealed class DcgmSessionHandle : SafeHandle
         if (hostEngineAddress is null)
         {
             call = "dcgmStartEmbedded_v2";
-            // Severity as the stock dcgmStartEmbedded passes it: a zeroed struct would mean DcgmLoggingSeverityNone.
-            var parameters = new DcgmStartEmbeddedParamsV2
-            {
-                Version = startParamsVersion,
-                OperationMode = DcgmValues.OperationModeAuto,
-                Severity = DcgmValues.LoggingSeverityUnspecified,
-            };
-            code = DcgmNative.StartEmbeddedV2(ref parameters);
-            value = parameters.DcgmHandle;
+            code = DcgmProcess.StartEmbedded(startParamsVersion, out value);
         }
         else
         {
@@ -67,7 +60,7 @@ internal sealed class DcgmSessionHandle : SafeHandle
 
         if (code != DcgmReturn.Ok || value == 0)
         {
-            DcgmNative.Shutdown();
+            DcgmProcess.Leave();
             return (null, call, code == DcgmReturn.Ok ? DcgmReturn.GenericError : code);
         }
 
@@ -78,8 +71,8 @@ internal sealed class DcgmSessionHandle : SafeHandle
 
     protected override bool ReleaseHandle()
     {
-        var closed = _embedded ? DcgmNative.StopEmbedded((nuint)handle) : DcgmNative.Disconnect((nuint)handle);
-        var shutdown = DcgmNative.Shutdown();
+        var closed = _embedded ? DcgmProcess.StopEmbedded() : DcgmNative.Disconnect((nuint)handle);
+        var shutdown = DcgmProcess.Leave();
         return closed == DcgmReturn.Ok && shutdown == DcgmReturn.Ok;
     }
 }

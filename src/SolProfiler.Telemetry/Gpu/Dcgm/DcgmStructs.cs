@@ -120,6 +120,9 @@ internal static class DcgmValues
     public const int GroupDefault = 0;
     public const int OperationModeAuto = 1;
 
+    /// <summary>DCGM_EMBEDDED_HANDLE (dcgm_structs.h): the one handle of the process's embedded engine.</summary>
+    public const nuint EmbeddedHandle = 0x7fffffff;
+
     /// <summary>DcgmLoggingSeverityUnspecified: the engine logs at its default (or __DCGM_DBG_LVL); 0 would turn it off.</summary>
     public const int LoggingSeverityUnspecified = -1;
 
