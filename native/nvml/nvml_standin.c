@@ -107,11 +107,14 @@ static int g_initialised_state; /* lazily reset on first use */
 static struct nvmlGpmSample_st *g_samples; /* live GPM samples (not touched by reset) */
 static int g_live_samples;
 
+/* Added to the monotonic clock by solprof_nvml_elapse, so that tests can let GPM intervals pass without sleeping. */
+static double g_clock_offset_s;
+
 static double now_s(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9 + g_clock_offset_s;
 }
 
 static void default_device(struct nvmlDevice_st *d, unsigned int index)
@@ -736,6 +739,10 @@ nvmlReturn_t nvmlGpmMetricsGet(nvmlGpmMetricsGet_t *metricsGet)
              metricsGet->sample1->device_index != metricsGet->sample2->device_index ||
              metricsGet->sample2->at_s <= metricsGet->sample1->at_s)
         r = NVML_ERROR_INVALID_ARGUMENT;
+    /* nvml.h asks for samples more than 100 ms apart; the real library still computes, but on Hopper the values are
+     * invalid (DCGM#310). The stand-in refuses instead, so that a caller that samples too often is caught. */
+    else if (metricsGet->sample2->at_s - metricsGet->sample1->at_s <= 0.1)
+        r = NVML_ERROR_INVALID_ARGUMENT;
     else
         r = take_injection("nvmlGpmMetricsGet", (int)metricsGet->sample2->device_index);
     if (r == NVML_SUCCESS) {
@@ -909,6 +916,16 @@ int solprof_nvml_inject_error(const char *function, int device, int code, int ca
     }
     unlock();
     return r;
+}
+
+int solprof_nvml_elapse(double seconds)
+{
+    if (!(seconds >= 0.0))
+        return -1;
+    lock();
+    g_clock_offset_s += seconds;
+    unlock();
+    return 0;
 }
 
 int solprof_nvml_set_workload(int enabled)

@@ -252,6 +252,9 @@ NVML_API int solprof_nvml_inject_error(const char *function, int device, int cod
 #define SOLPROF_NVML_WORKLOAD_DRIVEN 2
 NVML_API int solprof_nvml_set_workload(int enabled);
 /* Current nvmlInit_v2 reference count (for leak checks). */
+/* Moves the stand-in's clock forward (GPM sample times, counters, the workload) as if the time had passed. */
+NVML_API int solprof_nvml_elapse(double seconds);
+
 NVML_API int solprof_nvml_init_count(void);
 /* GPM samples allocated and not yet freed (for leak checks). */
 NVML_API int solprof_nvml_gpm_live_samples(void);

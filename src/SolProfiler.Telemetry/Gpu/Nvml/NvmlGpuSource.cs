@@ -35,6 +35,8 @@ public sealed class NvmlGpuSource : IGpuSource, IDisposable
 
     private static readonly string[] GpmFields = ["dramActiveRatio", "smActiveRatio", "smOccupancyRatio", "tensorActiveRatio"];
 
+    private static readonly TimeSpan GpmMinimumInterval = TimeSpan.FromMilliseconds(100);
+
     private readonly NvmlGpuSourceOptions _options;
     private readonly Lock _sync = new();
     private readonly Dictionary<string, PcieIntegral> _pcie = new(StringComparer.Ordinal);
@@ -321,10 +323,28 @@ public sealed class NvmlGpuSource : IGpuSource, IDisposable
             return default;
         }
 
+        // NVML wants the two samples more than 100 ms apart (nvml.h, nvmlGpmMetricsGet; on Hopper closer samples give
+        // invalid values, DCGM#310). A read that comes sooner takes no sample and repeats the last interval's ratios.
+        // The clock is read before this sample and after the older one, so the library's own interval is longer still.
+        if (state.HasOlder && _options.TimeProvider.GetElapsedTime(state.OlderTakenAt) <= GpmMinimumInterval)
+        {
+            if (state.Last is not { } last)
+            {
+                reader.Missing(GpmFields);
+                return default;
+            }
+
+            double?[] repeated = [last.Dram, last.Sm, last.Occupancy, last.Tensor];
+            reader.Missing(GpmFields.Where((_, i) => repeated[i] is null));
+            return last;
+        }
+
         var taken = NvmlDevice.GpmSampleGet(device, state.Newer);
+        var takenAt = _options.TimeProvider.GetTimestamp();
         if (taken != NvmlReturn.Success)
         {
             state.HasOlder = false;
+            state.Last = null;
             reader.NoteAll(taken, GpmFields, "nvmlGpmSampleGet");
             return default;
         }
@@ -333,14 +353,15 @@ public sealed class NvmlGpuSource : IGpuSource, IDisposable
         {
             // First sample for this GPU: nothing to compare with yet; not a fault.
             state.HasOlder = true;
-            state.Swap();
+            state.Swap(takenAt);
             reader.Missing(GpmFields);
             return default;
         }
 
         Span<NvmlGpmMetric> results = stackalloc NvmlGpmMetric[GpmMetricIds.Length];
         var call = NvmlDevice.GpmMetrics(state.Older, state.Newer, GpmMetricIds, results);
-        state.Swap();
+        state.Swap(takenAt);
+        state.Last = null;
         if (call != NvmlReturn.Success)
         {
             reader.NoteAll(call, GpmFields, "nvmlGpmMetricsGet");
@@ -361,7 +382,9 @@ public sealed class NvmlGpuSource : IGpuSource, IDisposable
             }
         }
 
-        return new GpmRatios(ratios[0], ratios[1], ratios[2], ratios[3], ratios[4]);
+        var read = new GpmRatios(ratios[0], ratios[1], ratios[2], ratios[3], ratios[4]);
+        state.Last = read;
+        return read;
     }
 
     /// <summary>Queries GPM support and allocates the GPU's two samples; null when it should be retried next read.</summary>
@@ -480,7 +503,17 @@ public sealed class NvmlGpuSource : IGpuSource, IDisposable
 
         public bool HasOlder { get; set; }
 
-        public void Swap() => (Older, Newer) = (Newer, Older);
+        /// <summary>When <see cref="Older"/> was taken (<see cref="TimeProvider.GetTimestamp"/>, read after the call).</summary>
+        public long OlderTakenAt { get; private set; }
+
+        /// <summary>The ratios of the last complete interval, repeated by a read that comes too soon for a sample.</summary>
+        public GpmRatios? Last { get; set; }
+
+        public void Swap(long takenAt)
+        {
+            (Older, Newer) = (Newer, Older);
+            OlderTakenAt = takenAt;
+        }
     }
 
     private sealed record PcieIntegral(double TxBytes, double RxBytes, double TxRate, double RxRate, DateTimeOffset? At);

@@ -51,7 +51,11 @@ public sealed class NvmlBindingTests
         {
             NvmlStandIn.SetValue(0, "util_gpu", 70);
             Assert.Equal(NvmlReturn.Success, NvmlDevice.GpmSampleGet(device, older));
-            Thread.Sleep(5);
+            NvmlStandIn.Elapse(TimeSpan.FromMilliseconds(50));
+            Assert.Equal(NvmlReturn.Success, NvmlDevice.GpmSampleGet(device, newer));
+            uint[] sm = [NvmlGpmMetricId.SmUtil];
+            Assert.Equal(NvmlReturn.InvalidArgument, NvmlDevice.GpmMetrics(older, newer, sm, new NvmlGpmMetric[1])); // 50 ms apart: refused
+            NvmlStandIn.Elapse(TimeSpan.FromMilliseconds(100));
             Assert.Equal(NvmlReturn.Success, NvmlDevice.GpmSampleGet(device, newer));
 
             uint[] ids = [NvmlGpmMetricId.SmUtil, 999];
@@ -126,7 +130,7 @@ public sealed class NvmlBindingTests
     [Fact]
     public async Task Open_read_close_ten_thousand_times_keeps_memory_flat()
     {
-        var options = new NvmlGpuSourceOptions { LibraryPath = NvmlStandIn.LibraryPath };
+        var options = new NvmlGpuSourceOptions { LibraryPath = NvmlStandIn.LibraryPath, TimeProvider = NvmlStandIn.Clock };
         var liveSamples = NvmlStandIn.GpmLiveSamples;
         for (var i = 0; i < 200; i++)
         {
@@ -156,6 +160,7 @@ public sealed class NvmlBindingTests
             var source = new NvmlGpuSource(options);
             var snapshot = await source.ReadAsync();
             Assert.Equal(8, snapshot.Gpus.Count);
+            NvmlStandIn.Elapse(TimeSpan.FromMilliseconds(150)); // GPM samples must be more than 100 ms apart
             var second = await source.ReadAsync();
             Assert.NotNull(second.Gpus[7].TensorActiveRatio);
             await source.DisposeAsync();

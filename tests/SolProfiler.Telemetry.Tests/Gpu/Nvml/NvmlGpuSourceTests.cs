@@ -23,8 +23,17 @@ public sealed class NvmlGpuSourceTests
         NvmlStandIn.Reset();
     }
 
+    // NVML wants GPM samples more than 100 ms apart; the tests let that pass on the stand-in's clock instead of sleeping.
+    private static readonly TimeSpan GpmInterval = TimeSpan.FromMilliseconds(150);
+
     private static NvmlGpuSource NewSource(TimeProvider? time = null) =>
-        new(new NvmlGpuSourceOptions { LibraryPath = NvmlStandIn.LibraryPath, TimeProvider = time ?? TimeProvider.System });
+        new(new NvmlGpuSourceOptions { LibraryPath = NvmlStandIn.LibraryPath, TimeProvider = time ?? NvmlStandIn.Clock });
+
+    private static Task<GpuSnapshot> ReadAfterGpmInterval(NvmlGpuSource source)
+    {
+        NvmlStandIn.Elapse(GpmInterval);
+        return source.ReadAsync();
+    }
 
     [Fact]
     public async Task The_calls_nvml_13_keeps_come_first_and_the_deprecated_ones_are_not_made()
@@ -316,10 +325,10 @@ public sealed class NvmlGpuSourceTests
         await using var source = NewSource();
 
         var first = await source.ReadAsync();
-        await Task.Delay(5);
+        NvmlStandIn.Elapse(GpmInterval);
         var second = await source.ReadAsync();
         NvmlStandIn.SetValue(0, "tensor_util", 80);
-        await Task.Delay(5);
+        NvmlStandIn.Elapse(GpmInterval);
         var third = await source.ReadAsync();
 
         Assert.Empty(first.Warnings);
@@ -359,10 +368,10 @@ public sealed class NvmlGpuSourceTests
         await using var source = NewSource();
 
         var first = await source.ReadAsync();
-        await Task.Delay(5);
+        NvmlStandIn.Elapse(GpmInterval);
         var second = await source.ReadAsync();
         NvmlStandIn.InjectError("nvmlGpmMetricsGet:1", 2, NvmlErrorNotSupported, calls: 1);
-        await Task.Delay(5);
+        NvmlStandIn.Elapse(GpmInterval);
         var third = await source.ReadAsync();
 
         Assert.All(first.Gpus, g => Assert.Equal(0.45, g.GraphicsActiveRatio!.Value, 12));
@@ -385,10 +394,10 @@ public sealed class NvmlGpuSourceTests
         await using var source = NewSource();
 
         var first = await source.ReadAsync();
-        await Task.Delay(50);
+        NvmlStandIn.Elapse(GpmInterval / 2);
         driver.SetValue("power_mw", 400_000);
         driver.SetValue("util_memory", 12.5);
-        await Task.Delay(50);
+        NvmlStandIn.Elapse(GpmInterval / 2);
         var second = await source.ReadAsync();
 
         Assert.Equal(2, second.Gpus.Count);
@@ -410,13 +419,51 @@ public sealed class NvmlGpuSourceTests
     }
 
     [Fact]
+    public async Task A_read_within_100_ms_takes_no_gpm_sample_and_repeats_the_last_ratios()
+    {
+        // nvml.h: samples must be more than 100 ms apart (on Hopper closer ones give invalid values; the stand-in
+        // refuses them). The source's clock moves only by hand, so "exactly 100 ms" is exact; the stand-in's clock
+        // moves as much plus the real time the test takes, so it always sees the longer interval.
+        var clock = new ManualTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        void Elapse(int milliseconds)
+        {
+            clock.Now += TimeSpan.FromMilliseconds(milliseconds);
+            NvmlStandIn.Elapse(TimeSpan.FromMilliseconds(milliseconds));
+        }
+
+        NvmlStandIn.SetValue(0, "tensor_util", 12);
+        await using var source = NewSource(clock);
+        await source.ReadAsync();
+        Elapse(150);
+        var measured = await source.ReadAsync();
+        Assert.Equal(0.12, measured.Gpus[0].TensorActiveRatio!.Value, 6);
+        var samples = NvmlStandIn.CallCount("nvmlGpmSampleGet");
+
+        NvmlStandIn.SetValue(0, "tensor_util", 80);
+        Elapse(100);
+        var tooSoon = await source.ReadAsync();
+
+        Assert.Equal(samples, NvmlStandIn.CallCount("nvmlGpmSampleGet"));
+        Assert.Empty(tooSoon.Warnings);
+        Assert.Equal(["xidErrors"], tooSoon.MissingFields);
+        Assert.Equal(0.12, tooSoon.Gpus[0].TensorActiveRatio!.Value, 6);
+
+        Elapse(1);
+        var next = await source.ReadAsync();
+        Assert.Equal(samples + 8, NvmlStandIn.CallCount("nvmlGpmSampleGet"));
+        Assert.Empty(next.Warnings);
+        Assert.InRange(next.Gpus[0].TensorActiveRatio!.Value, 0.12, 0.80); // the interval since the last sample mixes both
+        Assert.True(next.Gpus[0].TensorActiveRatio > 0.5, "most of the interval ran at 80 %");
+    }
+
+    [Fact]
     public async Task Device_without_gpm_leaves_the_ratios_null_and_listed()
     {
         NvmlStandIn.SetValue(2, "gpm_supported", 0);
         await using var source = NewSource();
 
         await source.ReadAsync();
-        var second = await source.ReadAsync();
+        var second = await ReadAfterGpmInterval(source);
 
         Assert.Empty(second.Warnings);
         foreach (var field in GpmFields)
@@ -443,7 +490,7 @@ public sealed class NvmlGpuSourceTests
 
         // One metric not supported: that ratio only is null and listed, without a warning.
         NvmlStandIn.InjectError("nvmlGpmMetricsGet:5", 1, NvmlErrorNotSupported, calls: 1);
-        var partial = await source.ReadAsync();
+        var partial = await ReadAfterGpmInterval(source);
         Assert.Empty(partial.Warnings);
         Assert.Null(partial.Gpus[1].TensorActiveRatio);
         Assert.NotNull(partial.Gpus[1].SmActiveRatio);
@@ -452,14 +499,14 @@ public sealed class NvmlGpuSourceTests
 
         // A failed sample: all four null with one warning, then a fresh first sample, then values again.
         NvmlStandIn.InjectError("nvmlGpmSampleGet", 3, 999, calls: 1);
-        var failed = await source.ReadAsync();
+        var failed = await ReadAfterGpmInterval(source);
         Assert.Single(failed.Warnings, w => w.StartsWith("GPU 3: nvmlGpmSampleGet", StringComparison.Ordinal));
         Assert.Null(failed.Gpus[3].DramActiveRatio);
-        var restart = await source.ReadAsync();
+        var restart = await ReadAfterGpmInterval(source);
         Assert.Empty(restart.Warnings);
         Assert.Null(restart.Gpus[3].DramActiveRatio);
         Assert.NotNull(restart.Gpus[4].DramActiveRatio);
-        var again = await source.ReadAsync();
+        var again = await ReadAfterGpmInterval(source);
         Assert.NotNull(again.Gpus[3].DramActiveRatio);
 
         await source.DisposeAsync();

@@ -40,11 +40,16 @@ internal static class NvmlStandIn
     private delegate int InjectFn([MarshalAs(UnmanagedType.LPUTF8Str)] string function, int device, int code, int calls);
 
     [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+    private delegate int DoubleArg(double value);
+
+    [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
     private delegate int CallCountFn([MarshalAs(UnmanagedType.LPUTF8Str)] string function);
 
     private sealed record Api(
         string Path, NoArgs Reset, UIntArg SetCount, SetName SetName, SetValueFn SetValue, SetFieldFn SetField,
-        InjectFn Inject, IntArg Workload, NoArgs InitCount, CallCountFn CallCount, NoArgs GpmLiveSamples);
+        InjectFn Inject, IntArg Workload, NoArgs InitCount, CallCountFn CallCount, NoArgs GpmLiveSamples, DoubleArg Elapse);
+
+    private static long _elapsedTicks;
 
     public const uint AllGpus = uint.MaxValue;
 
@@ -72,6 +77,19 @@ internal static class NvmlStandIn
 
     public static int CallCount(string function) => Loaded.Value.CallCount(function);
 
+    /// <summary>
+    /// A clock that runs with the stand-in's: the system clock plus every <see cref="Elapse"/>. Give it to a source whose
+    /// test lets GPM intervals pass (NVML wants samples more than 100 ms apart) without sleeping.
+    /// </summary>
+    public static TimeProvider Clock { get; } = new ElapsingClock();
+
+    /// <summary>Moves the stand-in's clock and <see cref="Clock"/> forward together, as if the time had passed.</summary>
+    public static void Elapse(TimeSpan span)
+    {
+        Check(Loaded.Value.Elapse(span.TotalSeconds));
+        Interlocked.Add(ref _elapsedTicks, span.Ticks);
+    }
+
     /// <summary>GPM samples allocated and not freed, over the process (not reset by <see cref="Reset"/>).</summary>
     public static int GpmLiveSamples => Loaded.Value.GpmLiveSamples();
 
@@ -87,16 +105,31 @@ internal static class NvmlStandIn
             Get<SetName>("solprof_nvml_set_device_name"), Get<SetValueFn>("solprof_nvml_set_value"),
             Get<SetFieldFn>("solprof_nvml_set_field_value"), Get<InjectFn>("solprof_nvml_inject_error"),
             Get<IntArg>("solprof_nvml_set_workload"), Get<NoArgs>("solprof_nvml_init_count"),
-            Get<CallCountFn>("solprof_nvml_call_count"), Get<NoArgs>("solprof_nvml_gpm_live_samples"));
+            Get<CallCountFn>("solprof_nvml_call_count"), Get<NoArgs>("solprof_nvml_gpm_live_samples"),
+            Get<DoubleArg>("solprof_nvml_elapse"));
     }
 
     private static string Locate() => NativeStandInPath.Locate(RelativePath, "NVML");
+
+    private sealed class ElapsingClock : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => System.GetUtcNow().AddTicks(Interlocked.Read(ref _elapsedTicks));
+
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+        public override long GetTimestamp() =>
+            (long)(System.GetTimestamp() * ((double)TimeSpan.TicksPerSecond / System.TimestampFrequency)) + Interlocked.Read(ref _elapsedTicks);
+    }
 }
 
-/// <summary>A clock the tests move by hand.</summary>
+/// <summary>A clock the tests move by hand: the time and the timestamps (elapsed time) both follow <see cref="Now"/>.</summary>
 internal sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
 {
     public DateTimeOffset Now { get; set; } = start;
 
     public override DateTimeOffset GetUtcNow() => Now;
+
+    public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+    public override long GetTimestamp() => Now.UtcTicks;
 }
