@@ -29,6 +29,18 @@ internal sealed class ExpositionDocumentBuilder : IExpositionVisitor
     private readonly HashSet<SeriesKey> _series = new(SeriesKeyComparer.Instance);
     private readonly List<ExpositionError> _errors = [];
     private readonly List<ExpositionError> _problems = [];
+    // Errors only OpenMetrics makes (a descriptor after its family's samples, a UNIT the name does not end with): the
+    // format is known only at the end of a streamed body, so they wait for Build.
+    private readonly List<ExpositionError> _openMetricsErrors = [];
+
+    // The first line of each sample name, for descriptors that come after their samples.
+    private readonly Dictionary<string, int> _firstSampleLine = new(StringComparer.Ordinal);
+
+    // Families whose group of lines has ended (another family's sample came), for lines that come back to one.
+    private readonly HashSet<string> _endedFamilies = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _splitFamilies = new(StringComparer.Ordinal);
+    private string? _lastSampleName;
+    private string? _currentFamily;
     private int _errorCount;
     private int _duplicateCount;
     private Label[] _labelScratch = new Label[16];
@@ -39,6 +51,14 @@ internal sealed class ExpositionDocumentBuilder : IExpositionVisitor
     public void OnSample(in ExpositionSample sample)
     {
         var name = _strings.Get(sample.Name);
+        if (!ReferenceEquals(name, _lastSampleName))
+        {
+            // Interned: a name repeats as the same string, so only a change of name costs a lookup.
+            _lastSampleName = name;
+            _firstSampleLine.TryAdd(name, sample.LineNumber);
+            TrackFamilyGroup(GroupName(name), sample.LineNumber);
+        }
+
         var labels = InternLabels(sample);
         var timestamp = sample.RawTimestamp;
         var key = new SeriesKey(name, labels, timestamp.HasValue, timestamp ?? 0, sample.LineNumber);
@@ -56,12 +76,81 @@ internal sealed class ExpositionDocumentBuilder : IExpositionVisitor
             return;
         }
 
-        _samples.Add(new PendingSample(name, labels, sample.Value, timestamp.HasValue, timestamp ?? 0, sample.LineNumber));
+        _samples.Add(new PendingSample(name, labels, sample.Value, timestamp.HasValue, timestamp ?? 0, sample.LineNumber, sample.HasExemplar));
+    }
+
+    /// <summary>
+    /// The name a sample is grouped under: its family when a TYPE says so, else its name without a known suffix. Real
+    /// text-format writers (prometheus_client) alternate x_total and x_created per label set under # TYPE x_total.
+    /// </summary>
+    private string GroupName(string sampleName)
+    {
+        var family = ResolveFamilyName(sampleName);
+        if (!ReferenceEquals(family, sampleName))
+        {
+            return family;
+        }
+
+        foreach (var (suffix, _) in s_suffixes)
+        {
+            if (sampleName.Length > suffix.Length && sampleName.EndsWith(suffix, StringComparison.Ordinal))
+            {
+                return sampleName[..^suffix.Length];
+            }
+        }
+
+        return sampleName;
+    }
+
+    /// <summary>Both formats: all lines of one family form one group; a family that comes back is a problem, once.</summary>
+    private void TrackFamilyGroup(string family, int line)
+    {
+        if (ReferenceEquals(family, _currentFamily) || string.Equals(family, _currentFamily, StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        if (_currentFamily is not null)
+        {
+            _endedFamilies.Add(_currentFamily);
+        }
+
+        _currentFamily = family;
+        if (_endedFamilies.Contains(family) && _splitFamilies.Add(family) && _splitFamilies.Count <= _limits.MaxErrorsKept)
+        {
+            _problems.Add(new ExpositionError(line, string.Create(
+                CultureInfo.InvariantCulture,
+                $"the lines of {family} are not one group: line {line} comes back to it after other families; its samples are kept")));
+        }
+    }
+
+    /// <summary>The first line of a sample of <paramref name="family"/> (under any of its sample names), or null.</summary>
+    private int? FirstSampleLineOf(string family)
+    {
+        int? first = _firstSampleLine.TryGetValue(family, out var own) ? own : null;
+        foreach (var (suffix, _) in s_suffixes)
+        {
+            if (_firstSampleLine.TryGetValue(family + suffix, out var line) && (first is null || line < first))
+            {
+                first = line;
+            }
+        }
+
+        return first;
     }
 
     public void OnType(ReadOnlySpan<byte> metricName, MetricType type, int lineNumber)
     {
         var meta = Meta(metricName);
+        if (meta.Type is null && FirstSampleLineOf(meta.Name) is { } sampled)
+        {
+            // Both formats: the TYPE line comes before the family's first sample.
+            AddError(lineNumber, string.Create(
+                CultureInfo.InvariantCulture,
+                $"# TYPE for {meta.Name} after its samples (first at line {sampled}); ignored"));
+            return;
+        }
+
         if (meta.Type is null)
         {
             meta.Type = type;
@@ -85,6 +174,7 @@ internal sealed class ExpositionDocumentBuilder : IExpositionVisitor
     public void OnHelp(ReadOnlySpan<byte> metricName, ReadOnlySpan<byte> text, int lineNumber)
     {
         var meta = Meta(metricName);
+        OpenMetricsDescriptorAfterSamples(meta.Name, "HELP", lineNumber);
         if (meta.Help is null)
         {
             meta.Help = Encoding.UTF8.GetString(text);
@@ -102,7 +192,29 @@ internal sealed class ExpositionDocumentBuilder : IExpositionVisitor
     public void OnUnit(ReadOnlySpan<byte> metricName, ReadOnlySpan<byte> unit, int lineNumber)
     {
         var meta = Meta(metricName);
-        meta.Unit ??= _strings.Get(unit);
+        OpenMetricsDescriptorAfterSamples(meta.Name, "UNIT", lineNumber);
+        var text = _strings.Get(unit);
+        if (text.Length > 0 && !meta.Name.EndsWith("_" + text, StringComparison.Ordinal))
+        {
+            // OpenMetrics: the unit is a suffix of the family name (a_seconds has unit seconds).
+            _openMetricsErrors.Add(new ExpositionError(lineNumber, string.Create(
+                CultureInfo.InvariantCulture,
+                $"# UNIT {text} for {meta.Name}: the family name must end with _{text}; ignored")));
+            return;
+        }
+
+        meta.Unit ??= text;
+    }
+
+    /// <summary>OpenMetrics: a family's descriptors come before its samples (the text format lets HELP come anywhere).</summary>
+    private void OpenMetricsDescriptorAfterSamples(string family, string keyword, int lineNumber)
+    {
+        if (FirstSampleLineOf(family) is { } sampled)
+        {
+            _openMetricsErrors.Add(new ExpositionError(lineNumber, string.Create(
+                CultureInfo.InvariantCulture,
+                $"# {keyword} for {family} after its samples (first at line {sampled}): OpenMetrics puts a family's descriptors first")));
+        }
     }
 
     public void OnLineError(int lineNumber, string message, ReadOnlySpan<byte> lineText)
@@ -122,6 +234,7 @@ internal sealed class ExpositionDocumentBuilder : IExpositionVisitor
         var format = scan.Format;
         var families = new Dictionary<string, MetricFamily>(StringComparer.Ordinal);
         var bySampleName = new Dictionary<string, MetricFamily>(StringComparer.Ordinal);
+        var histograms = new HistogramConsistency();
         foreach (ref readonly var pending in CollectionsMarshal.AsSpan(_samples))
         {
             if (!bySampleName.TryGetValue(pending.Name, out var family))
@@ -130,7 +243,8 @@ internal sealed class ExpositionDocumentBuilder : IExpositionVisitor
                 bySampleName[pending.Name] = family;
             }
 
-            if (BoundLabelError(family, pending) is { } error)
+            if ((BoundLabelError(family, pending) ??
+                 FamilySampleRules.Violation(family, pending.Name, pending.Labels, pending.Value, pending.HasExemplar, format)) is { } error)
             {
                 AddError(pending.Line, error);
                 continue;
@@ -140,11 +254,20 @@ internal sealed class ExpositionDocumentBuilder : IExpositionVisitor
                 ? (format == ExpositionFormat.OpenMetrics100 ? pending.Timestamp : pending.Timestamp / 1000.0)
                 : null;
             family.Samples.Add(new MetricSample(pending.Name, pending.Labels, pending.Value, seconds));
+            histograms.Add(pending.Name, pending.Labels, pending.Value, pending.Line);
         }
 
         foreach (var name in _meta.Keys)
         {
             Family(families, name);
+        }
+
+        if (format == ExpositionFormat.OpenMetrics100)
+        {
+            foreach (var error in _openMetricsErrors)
+            {
+                AddError(error.LineNumber, error.Message);
+            }
         }
 
         if (_duplicateCount > _limits.MaxErrorsKept)
@@ -154,7 +277,7 @@ internal sealed class ExpositionDocumentBuilder : IExpositionVisitor
                 $"{_duplicateCount} duplicate series in all; only the first {_limits.MaxErrorsKept} are listed")));
         }
 
-        CheckHistogramInfBuckets();
+        histograms.Report(_problems, _limits.MaxErrorsKept);
 
         if (scan.Truncated)
         {
@@ -254,86 +377,6 @@ internal sealed class ExpositionDocumentBuilder : IExpositionVisitor
         return sampleName;
     }
 
-    private void CheckHistogramInfBuckets()
-    {
-        var index = new Dictionary<SeriesKey, int>(SeriesKeyComparer.Instance);
-        var groups = new List<(SeriesKey Key, bool HasInf)>();
-        Label[]? previousRest = null;
-        foreach (ref readonly var pending in CollectionsMarshal.AsSpan(_samples))
-        {
-            if (!pending.Name.EndsWith("_bucket", StringComparison.Ordinal))
-            {
-                continue;
-            }
-
-            var le = -1;
-            for (var i = 0; i < pending.Labels.Length; i++)
-            {
-                if (pending.Labels[i].Name == "le")
-                {
-                    le = i;
-                    break;
-                }
-            }
-
-            if (le < 0)
-            {
-                continue;
-            }
-
-            var isInf = ExpositionNumber.TryParse(pending.Labels[le].Value, out var bound) && double.IsPositiveInfinity(bound);
-            var restCount = pending.Labels.Length - 1;
-            if (_labelScratch.Length < restCount)
-            {
-                _labelScratch = new Label[restCount];
-            }
-
-            var restSpan = _labelScratch.AsSpan(0, restCount);
-            pending.Labels.AsSpan(0, le).CopyTo(restSpan);
-            pending.Labels.AsSpan(le + 1).CopyTo(restSpan[le..]);
-
-            // The buckets of one series are consecutive: reuse the previous label array when it matches.
-            var rest = previousRest is not null && restSpan.SequenceEqual(previousRest) ? previousRest : restSpan.ToArray();
-            previousRest = rest;
-            var key = new SeriesKey(pending.Name, rest, false, 0, pending.Line); // buckets group whatever their timestamps
-            if (index.TryGetValue(key, out var g))
-            {
-                if (isInf)
-                {
-                    groups[g] = (groups[g].Key, true);
-                }
-            }
-            else
-            {
-                index[key] = groups.Count;
-                groups.Add((key, isInf));
-            }
-        }
-
-        var missing = 0;
-        foreach (var (key, hasInf) in groups)
-        {
-            if (hasInf)
-            {
-                continue;
-            }
-
-            if (++missing <= _limits.MaxErrorsKept)
-            {
-                _problems.Add(new ExpositionError(key.Line, string.Create(
-                    CultureInfo.InvariantCulture,
-                    $"histogram series {FormatSeries(key.Name, key.Labels)} has buckets but no le=\"+Inf\" bucket")));
-            }
-        }
-
-        if (missing > _limits.MaxErrorsKept)
-        {
-            _problems.Add(new ExpositionError(0, string.Create(
-                CultureInfo.InvariantCulture,
-                $"{missing} histogram series without a +Inf bucket in all; only the first {_limits.MaxErrorsKept} are listed")));
-        }
-    }
-
     private Label[] InternLabels(in ExpositionSample sample)
     {
         var count = sample.LabelCount;
@@ -425,7 +468,7 @@ internal sealed class ExpositionDocumentBuilder : IExpositionVisitor
         public string? Unit { get; set; }
     }
 
-    private readonly record struct PendingSample(string Name, Label[] Labels, double Value, bool HasTimestamp, double Timestamp, int Line);
+    private readonly record struct PendingSample(string Name, Label[] Labels, double Value, bool HasTimestamp, double Timestamp, int Line, bool HasExemplar);
 
     /// <summary>A series identity: sample name, label set (any order) and timestamp. <see cref="Line"/> is not part of it.</summary>
     private readonly record struct SeriesKey(string Name, Label[] Labels, bool HasTimestamp, double Timestamp, int Line);

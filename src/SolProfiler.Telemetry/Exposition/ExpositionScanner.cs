@@ -228,6 +228,12 @@ internal sealed class ExpositionScanner : IDisposable
 
         if (first == last)
         {
+            // The text format ignores empty lines; OpenMetrics has none (every line is a descriptor, a sample or # EOF).
+            if (_declaredFormat == ExpositionFormat.OpenMetrics100 && !_eofSeen)
+            {
+                Error(_lines, "empty line (OpenMetrics allows none)", line);
+            }
+
             return;
         }
 
@@ -283,7 +289,13 @@ internal sealed class ExpositionScanner : IDisposable
         var isUnit = !isHelp && !isType && keyword.SequenceEqual("UNIT"u8);
         if (!isHelp && !isType && !isUnit)
         {
-            return; // any other comment
+            // A comment in the text format; OpenMetrics has none (a '#' line is a descriptor or # EOF).
+            if (_declaredFormat == ExpositionFormat.OpenMetrics100)
+            {
+                Error(_lines, "not a descriptor: OpenMetrics has no comment lines (only # HELP, # TYPE, # UNIT and # EOF)", line);
+            }
+
+            return;
         }
 
         SkipBlanks(line, ref pos);
@@ -326,6 +338,12 @@ internal sealed class ExpositionScanner : IDisposable
             if (!TryParseType(rest, out var type))
             {
                 Error(_lines, rest.IsEmpty ? "missing metric type in # TYPE" : "unknown metric type in # TYPE", line);
+                return;
+            }
+
+            if (TypeFormatError(type) is { } typeError)
+            {
+                Error(_lines, typeError, line);
                 return;
             }
 
@@ -466,10 +484,11 @@ internal sealed class ExpositionScanner : IDisposable
                     SkipBlanks(line, ref pos);
                     if (pos < line.Length && line[pos] != (byte)'=')
                     {
-                        // {"utf8.metric.name", ...}: a quoted metric name, allowed once, before any label.
-                        if (!name.IsEmpty || labelCount > 0)
+                        // {"utf8.metric.name", ...}: a quoted metric name (Prometheus 3), once, at any position of
+                        // the label set (as Prometheus's text parser takes it), and not beside a name before the brace.
+                        if (!name.IsEmpty)
                         {
-                            Error(_lines, "unexpected quoted string in label set", line);
+                            Error(_lines, "metric name already set: a second, quoted metric name in the label set", line);
                             return;
                         }
 
@@ -529,6 +548,12 @@ internal sealed class ExpositionScanner : IDisposable
                 if (!ReadQuoted(line, ref pos, out var valueStart, out var valueLength, out var valueInScratch))
                 {
                     Error(_lines, QuotedError("unterminated label value"), line);
+                    return;
+                }
+
+                if (ReservedLabelError((nameInScratch ? _scratch.AsSpan() : line).Slice(nameStart, nameLength)) is { } reserved)
+                {
+                    Error(_lines, reserved, line);
                     return;
                 }
 
@@ -623,7 +648,23 @@ internal sealed class ExpositionScanner : IDisposable
             }
         }
 
-        // Anything from " # " on is an exemplar (OpenMetrics); it is ignored.
+        // From " # " on: an exemplar, OpenMetrics only; it is checked, then left out of the sample.
+        var hasExemplar = pos < line.Length;
+        if (hasExemplar)
+        {
+            if (_declaredFormat == ExpositionFormat.PrometheusText004)
+            {
+                Error(_lines, "unexpected text after the value: the text format has no exemplars", line);
+                return;
+            }
+
+            if (ExemplarError(line, pos) is { } exemplarError)
+            {
+                Error(_lines, exemplarError, line);
+                return;
+            }
+        }
+
         var labels = _slots.AsSpan(0, labelCount);
         if (labelCount > 1 && HasDuplicateLabelName(line, labels))
         {
@@ -638,8 +679,142 @@ internal sealed class ExpositionScanner : IDisposable
                 $"body has more than the {_limits.MaxSeries} series limit (MaxSeries; at line {_lines})"));
         }
 
-        var sample = new ExpositionSample(name, line, _scratch, labels, value, hasTimestamp, timestamp, _timestampsInSeconds, _lines);
+        var sample = new ExpositionSample(name, line, _scratch, labels, value, hasTimestamp, timestamp, _timestampsInSeconds, _lines, hasExemplar);
         _visitor.OnSample(in sample);
+    }
+
+    /// <summary>
+    /// Both formats reserve label names beginning with <c>__</c>; <c>__name__</c> would rename the series, so it is refused
+    /// in both, and OpenMetrics ("MUST NOT be used") refuses the rest too.
+    /// </summary>
+    private string? ReservedLabelError(ReadOnlySpan<byte> labelName)
+    {
+        if (labelName.Length < 2 || labelName[0] != (byte)'_' || labelName[1] != (byte)'_')
+        {
+            return null;
+        }
+
+        if (labelName.SequenceEqual("__name__"u8))
+        {
+            return "__name__ is the metric name, not a label";
+        }
+
+        return _declaredFormat == ExpositionFormat.OpenMetrics100 ? "label names beginning with __ are reserved in OpenMetrics" : null;
+    }
+
+    /// <summary>
+    /// The text format 0.0.4 has five types (counter, gauge, histogram, summary, untyped); OpenMetrics has eight and
+    /// writes <c>unknown</c> where the text format writes <c>untyped</c>. Undecided format (no content type, the body
+    /// still streaming): every type is taken.
+    /// </summary>
+    private string? TypeFormatError(MetricType type) => _declaredFormat switch
+    {
+        ExpositionFormat.PrometheusText004 when type is MetricType.GaugeHistogram or MetricType.Info or MetricType.StateSet or MetricType.Unknown =>
+            "an OpenMetrics type, not one of the text format's (counter, gauge, histogram, summary, untyped)",
+        ExpositionFormat.OpenMetrics100 when type is MetricType.Untyped => "untyped is no OpenMetrics type (OpenMetrics writes unknown)",
+        _ => null,
+    };
+
+    /// <summary>
+    /// OpenMetrics: <c># {labels} value [timestamp]</c> after the sample, the label names and values together at most
+    /// 128 characters. Returns what is wrong, or null.
+    /// </summary>
+    private string? ExemplarError(ReadOnlySpan<byte> line, int pos)
+    {
+        // pos is at '#': "# " then the label set.
+        if (pos + 2 >= line.Length || line[pos + 1] != (byte)' ' || line[pos + 2] != (byte)'{')
+        {
+            return "an exemplar is '# {labels} value [timestamp]'";
+        }
+
+        pos += 3;
+        var characters = 0;
+        while (true)
+        {
+            SkipBlanks(line, ref pos);
+            if (pos >= line.Length)
+            {
+                return "unterminated exemplar label set";
+            }
+
+            if (line[pos] == (byte)'}')
+            {
+                pos++;
+                break;
+            }
+
+            var nameStart = pos;
+            if ((s_classes[line[pos]] & LabelStart) == 0)
+            {
+                return "invalid exemplar label name";
+            }
+
+            while (pos < line.Length && (s_classes[line[pos]] & LabelChar) != 0)
+            {
+                pos++;
+            }
+
+            characters += Utf8Characters(line[nameStart..pos]);
+            if (pos >= line.Length || line[pos] != (byte)'=' || pos + 1 >= line.Length || line[pos + 1] != (byte)'"')
+            {
+                return "an exemplar label is name=\"value\"";
+            }
+
+            pos++;
+            var used = _scratchUsed;
+            if (!ReadQuoted(line, ref pos, out var valueStart, out var valueLength, out var inScratch))
+            {
+                return QuotedError("unterminated exemplar label value");
+            }
+
+            characters += Utf8Characters((inScratch ? _scratch.AsSpan() : line).Slice(valueStart, valueLength));
+            _scratchUsed = used;
+            if (pos < line.Length && line[pos] == (byte)',')
+            {
+                pos++;
+            }
+        }
+
+        if (characters > 128)
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"exemplar labels are {characters} characters (at most 128)");
+        }
+
+        if (pos >= line.Length || !IsBlank(line[pos]))
+        {
+            return "an exemplar needs a value after its label set";
+        }
+
+        SkipBlanks(line, ref pos);
+        var end = NextBlank(line, pos);
+        if (!ExpositionNumber.TryParse(line[pos..end], out _))
+        {
+            return "invalid exemplar value";
+        }
+
+        pos = end;
+        SkipBlanks(line, ref pos);
+        if (pos < line.Length)
+        {
+            end = NextBlank(line, pos);
+            if (!ExpositionNumber.TryParse(line[pos..end], out var ts) || !double.IsFinite(ts) || end != line.Length)
+            {
+                return "invalid exemplar timestamp";
+            }
+        }
+
+        return null;
+    }
+
+    private static int Utf8Characters(ReadOnlySpan<byte> text)
+    {
+        var count = 0;
+        foreach (var b in text)
+        {
+            count += (b & 0xC0) != 0x80 ? 1 : 0;
+        }
+
+        return count;
     }
 
     /// <summary>Why <see cref="ReadQuoted"/> failed: an escape neither format allows, else <paramref name="unterminated"/>.</summary>

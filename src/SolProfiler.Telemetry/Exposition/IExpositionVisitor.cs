@@ -53,8 +53,10 @@ public readonly ref struct ExpositionSample
         bool hasTimestamp,
         double timestamp,
         bool timestampInSeconds,
-        int lineNumber)
+        int lineNumber,
+        bool hasExemplar = false)
     {
+        HasExemplar = hasExemplar;
         Name = name;
         _line = line;
         _scratch = scratch;
@@ -68,6 +70,9 @@ public readonly ref struct ExpositionSample
 
     /// <summary>The full sample name as written (UTF-8), for example <c>vllm:e2e_request_latency_seconds_bucket</c>.</summary>
     public ReadOnlySpan<byte> Name { get; }
+
+    /// <summary>Whether the line carried an OpenMetrics exemplar (checked by the scanner, not kept).</summary>
+    public bool HasExemplar { get; }
 
     public double Value { get; }
 

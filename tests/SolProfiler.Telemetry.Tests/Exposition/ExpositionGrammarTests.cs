@@ -106,16 +106,15 @@ public sealed class ExpositionGrammarTests
                 Assert.Equal(MetricType.Summary, d.Families["tgi_request_skipped_tokens"].Type);
                 Assert.Equal(5, d.Families["tgi_request_skipped_tokens"].Samples.Count);
             }),
-        ["untyped and OpenMetrics unknown"] = new(
-            "# TYPE llamacpp:n_busy_slots_per_decode untyped\nllamacpp:n_busy_slots_per_decode 1.5\n" +
+        ["untyped in the text format, unknown in OpenMetrics"] = new(
+            "# TYPE llamacpp:n_busy_slots_per_decode untyped\nllamacpp:n_busy_slots_per_decode 1.5\n",
+            [S("llamacpp:n_busy_slots_per_decode", 1.5)],
+            Extra: d => Assert.Equal(MetricType.Untyped, d.Families["llamacpp:n_busy_slots_per_decode"].Type)),
+        ["OpenMetrics unknown"] = new(
             "# TYPE other unknown\nother 2\n# EOF\n",
-            [S("llamacpp:n_busy_slots_per_decode", 1.5), S("other", 2)],
+            [S("other", 2)],
             Format: ExpositionFormat.OpenMetrics100,
-            Extra: d =>
-            {
-                Assert.Equal(MetricType.Untyped, d.Families["llamacpp:n_busy_slots_per_decode"].Type);
-                Assert.Equal(MetricType.Unknown, d.Families["other"].Type);
-            }),
+            Extra: d => Assert.Equal(MetricType.Unknown, d.Families["other"].Type)),
         ["info family with _info sample"] = new(
             "# TYPE vllm:cache_config info\nvllm:cache_config_info{block_size=\"16\",cache_dtype=\"auto\"} 1\n# EOF\n",
             [S("vllm:cache_config_info", 1, "block_size", "16", "cache_dtype", "auto")],
@@ -144,8 +143,8 @@ public sealed class ExpositionGrammarTests
                 Assert.Single(d.Families["foo_sum"].Samples);
                 Assert.False(d.Families.ContainsKey("foo"));
             }),
-        ["TYPE and HELP after the samples"] = new(
-            "x_bucket{le=\"0.5\"} 1\nx_bucket{le=\"+Inf\"} 2\nx_sum 0.7\nx_count 2\n# TYPE x histogram\n# HELP x late help\n",
+        ["HELP after the samples (the text format allows it)"] = new(
+            "# TYPE x histogram\nx_bucket{le=\"0.5\"} 1\nx_bucket{le=\"+Inf\"} 2\nx_sum 0.7\nx_count 2\n# HELP x late help\n",
             [S("x_bucket", 1, "le", "0.5"), S("x_bucket", 2, "le", "+Inf"), S("x_sum", 0.7), S("x_count", 2)],
             Extra: d =>
             {

@@ -218,12 +218,8 @@ internal sealed class RandomExpositionWriter(Random rng)
         var baseName = (rng.Next(3) == 0 ? "vllm:" : "") + "fam" + k + "_" + Word("abcdefghij") + "_x";
         var familyName = !_openMetrics && type == MetricType.Counter ? baseName + "_total" : baseName;
         var help = rng.Next(2) == 0 ? RandomText(12).Trim(' ') : null;
-        var typeAfter = !_openMetrics && rng.Next(8) == 0;
-
-        if (!typeAfter)
-        {
-            WriteMetadata(familyName, type, help, declared);
-        }
+        // Both formats put TYPE before the family's samples (a TYPE after them is an error, tested on its own).
+        WriteMetadata(familyName, type, help, declared);
 
         var before = _samples.Count;
         var seriesCount = rng.Next(1, 4);
@@ -233,7 +229,7 @@ internal sealed class RandomExpositionWriter(Random rng)
             switch (type)
             {
                 case MetricType.Counter:
-                    Sample(_openMetrics ? baseName + "_total" : familyName, labels, Math.Abs(RandomValue()));
+                    Sample(_openMetrics ? baseName + "_total" : familyName, labels, CounterValue());
                     if (_openMetrics && rng.Next(2) == 0)
                     {
                         Sample(baseName + "_created", labels, 1_700_000_000 + rng.Next(1000));
@@ -265,16 +261,12 @@ internal sealed class RandomExpositionWriter(Random rng)
                     break;
             }
 
-            if (rng.Next(6) == 0)
+            // The text format has comments and blank lines; OpenMetrics has neither.
+            if (!_openMetrics && rng.Next(6) == 0)
             {
                 _text.Append(rng.Next(2) == 0 ? "# a free comment" : "   ");
                 Eol();
             }
-        }
-
-        if (typeAfter)
-        {
-            WriteMetadata(familyName, type, help, declared);
         }
 
         if (declared)
@@ -427,6 +419,13 @@ internal sealed class RandomExpositionWriter(Random rng)
         }
 
         return v.ToString(rng.Next(4) == 0 ? "E16" : "R", CultureInfo.InvariantCulture);
+    }
+
+    // A counter's total is never negative or NaN (OpenMetrics); +Inf is allowed.
+    private double CounterValue()
+    {
+        var value = Math.Abs(RandomValue());
+        return double.IsNaN(value) ? rng.Next(1000) : value;
     }
 
     private double RandomValue() => rng.Next(10) switch
