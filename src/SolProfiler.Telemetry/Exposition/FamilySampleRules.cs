@@ -13,7 +13,9 @@ internal static class FamilySampleRules
     public static string? Violation(MetricFamily family, string sampleName, IReadOnlyList<Label> labels, double value, bool hasExemplar, ExpositionFormat format)
     {
         var openMetrics = format == ExpositionFormat.OpenMetrics100;
-        var suffix = sampleName.Length > family.Name.Length ? sampleName[family.Name.Length..] : "";
+
+        // Called once per sample: the suffix is named without cutting a string.
+        var suffix = SuffixOf(sampleName.AsSpan(Math.Min(family.Name.Length, sampleName.Length)));
         switch (family.Type)
         {
             case MetricType.Histogram or MetricType.GaugeHistogram when suffix == "_bucket":
@@ -45,6 +47,27 @@ internal static class FamilySampleRules
         return hasExemplar && !exemplarAllowed
             ? Say($"{sampleName}: exemplars go only on a counter's _total and a histogram's _bucket, not on a {TypeName(family.Type)} sample; sample skipped")
             : null;
+    }
+
+    private static readonly string[] s_suffixes = ["_bucket", "_count", "_total", "_created", "_info"];
+
+    /// <summary>The known suffix <paramref name="rest"/> is (the same string instance each time), "" for none, else "?".</summary>
+    private static string SuffixOf(ReadOnlySpan<char> rest)
+    {
+        if (rest.IsEmpty)
+        {
+            return "";
+        }
+
+        foreach (var suffix in s_suffixes)
+        {
+            if (rest.SequenceEqual(suffix))
+            {
+                return suffix;
+            }
+        }
+
+        return "?";
     }
 
     private static double? Quantile(IReadOnlyList<Label> labels)

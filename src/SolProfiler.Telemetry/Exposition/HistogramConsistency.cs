@@ -7,28 +7,26 @@ namespace SolProfiler.Telemetry.Exposition;
 /// <c>le="+Inf"</c> bucket, its buckets never decrease as <c>le</c> rises (they are cumulative), and its <c>_count</c>
 /// (<c>_gcount</c>) equals the +Inf bucket (text format 0.0.4 and OpenMetrics 1.0). A problem keeps the samples.
 /// Any <c>x_bucket</c> with an <c>le</c> counts, typed or not: excerpts in documentation often leave TYPE out.
+/// A series is its base name and its labels but <c>le</c>, in their order (writers keep one order per series).
 /// </summary>
 internal sealed class HistogramConsistency
 {
-    private readonly Dictionary<string, Series> _series = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, double> _counts = new(StringComparer.Ordinal);
+    private readonly Dictionary<Identity, Series> _series = new(IdentityComparer.Instance);
+    private readonly Dictionary<Identity, double> _counts = new(IdentityComparer.Instance);
+    private Label[] _scratch = new Label[16];
+    private Label[]? _previousRest;
+    private Series? _previous;
 
     /// <summary>Takes one kept sample (any name: only buckets and counts are looked at).</summary>
-    public void Add(string name, IReadOnlyList<Label> labels, double value, int line)
+    public void Add(string name, Label[] labels, double value, int line)
     {
-        if (name.EndsWith("_bucket", StringComparison.Ordinal) && Bound(labels) is { } le)
+        if (name.EndsWith("_bucket", StringComparison.Ordinal))
         {
-            var key = Key(name[..^"_bucket".Length], labels, skip: "le");
-            if (!_series.TryGetValue(key.Text, out var s))
-            {
-                _series[key.Text] = s = new Series(key.Display, line);
-            }
-
-            s.Buckets.Add((le, value));
+            AddBucket(name, labels, value, line);
         }
         else if (name.EndsWith("_count", StringComparison.Ordinal) || name.EndsWith("_gcount", StringComparison.Ordinal))
         {
-            _counts.TryAdd(Key(name[..name.LastIndexOf('_')], labels, skip: null).Text, value);
+            _counts.TryAdd(new Identity(name[..name.LastIndexOf('_')], labels), value);
         }
     }
 
@@ -36,9 +34,9 @@ internal sealed class HistogramConsistency
     public void Report(List<ExpositionError> problems, int maxKept)
     {
         var reported = 0;
-        foreach (var (key, s) in _series)
+        foreach (var (identity, s) in _series)
         {
-            if (Problem(s, _counts.TryGetValue(key, out var count) ? count : null) is { } message && ++reported <= maxKept)
+            if (Problem(identity, s, _counts.TryGetValue(identity, out var count) ? count : null) is { } message && ++reported <= maxKept)
             {
                 problems.Add(new ExpositionError(s.Line, message));
             }
@@ -51,60 +49,122 @@ internal sealed class HistogramConsistency
         }
     }
 
-    private static string? Problem(Series s, double? count)
+    private void AddBucket(string name, Label[] labels, double value, int line)
     {
-        s.Buckets.Sort((a, b) => a.Le.CompareTo(b.Le));
-        var last = s.Buckets[^1];
-        if (!double.IsPositiveInfinity(last.Le))
+        var le = Array.FindIndex(labels, l => l.Name == "le");
+        if (le < 0 || !ExpositionNumber.TryParse(labels[le].Value, out var bound))
         {
-            return $"histogram series {s.Display} has buckets but no le=\"+Inf\" bucket";
+            return;
         }
 
-        for (var i = 1; i < s.Buckets.Count; i++)
+        var restCount = labels.Length - 1;
+        if (_scratch.Length < restCount)
         {
-            var (below, here) = (s.Buckets[i - 1], s.Buckets[i]);
+            _scratch = new Label[restCount];
+        }
+
+        var rest = _scratch.AsSpan(0, restCount);
+        labels.AsSpan(0, le).CopyTo(rest);
+        labels.AsSpan(le + 1).CopyTo(rest[le..]);
+
+        // The buckets of one series are consecutive: the previous series is the usual one, found without a lookup.
+        var baseName = name[..^"_bucket".Length];
+        Series? series;
+        if (_previous is not null && _previousRest is not null && rest.SequenceEqual(_previousRest) &&
+            string.Equals(_previous.BaseName, baseName, StringComparison.Ordinal))
+        {
+            series = _previous;
+        }
+        else
+        {
+            var restArray = rest.ToArray();
+            var identity = new Identity(baseName, restArray);
+            if (!_series.TryGetValue(identity, out series))
+            {
+                _series[identity] = series = new Series(baseName, line);
+            }
+
+            _previousRest = restArray;
+            _previous = series;
+        }
+
+        series.Add(bound, value);
+    }
+
+    private static string? Problem(Identity identity, Series s, double? count)
+    {
+        var buckets = s.Buckets;
+        if (!s.Sorted)
+        {
+            buckets.Sort((a, b) => a.Le.CompareTo(b.Le));
+        }
+
+        var last = buckets[^1];
+        var display = ExpositionDocumentBuilder.FormatSeries(identity.Name + "_bucket", identity.Labels);
+        if (!double.IsPositiveInfinity(last.Le))
+        {
+            return $"histogram series {display} has buckets but no le=\"+Inf\" bucket";
+        }
+
+        for (var i = 1; i < buckets.Count; i++)
+        {
+            var (below, here) = (buckets[i - 1], buckets[i]);
             if (here.Value < below.Value)
             {
                 return string.Create(
                     CultureInfo.InvariantCulture,
-                    $"histogram series {s.Display}: buckets decrease (le=\"{Le(here.Le)}\" holds {here.Value}, below le=\"{Le(below.Le)}\"'s {below.Value}); buckets are cumulative");
+                    $"histogram series {display}: buckets decrease (le=\"{Le(here.Le)}\" holds {here.Value}, below le=\"{Le(below.Le)}\"'s {below.Value}); buckets are cumulative");
             }
         }
 
         return count is { } c && c != last.Value
-            ? string.Create(CultureInfo.InvariantCulture, $"histogram series {s.Display}: its count {c} differs from its le=\"+Inf\" bucket {last.Value}")
+            ? string.Create(CultureInfo.InvariantCulture, $"histogram series {display}: its count {c} differs from its le=\"+Inf\" bucket {last.Value}")
             : null;
-    }
-
-    private static double? Bound(IReadOnlyList<Label> labels)
-    {
-        foreach (var l in labels)
-        {
-            if (l.Name == "le")
-            {
-                return ExpositionNumber.TryParse(l.Value, out var le) ? le : null;
-            }
-        }
-
-        return null;
-    }
-
-    /// <summary>The series' identity (name and labels but <paramref name="skip"/>, sorted) and how to show it.</summary>
-    private static (string Text, string Display) Key(string name, IReadOnlyList<Label> labels, string? skip)
-    {
-        var kept = labels.Where(l => l.Name != skip).OrderBy(l => l.Name, StringComparer.Ordinal).ToArray();
-        var display = ExpositionDocumentBuilder.FormatSeries(name + "_bucket", kept);
-        return (string.Join('\u0001', kept.Select(l => l.Name + '\u0002' + l.Value).Prepend(name)), display);
     }
 
     private static string Le(double le) => double.IsPositiveInfinity(le) ? "+Inf" : le.ToString("R", CultureInfo.InvariantCulture);
 
-    private sealed class Series(string display, int line)
+    private readonly record struct Identity(string Name, Label[] Labels);
+
+    private sealed class IdentityComparer : IEqualityComparer<Identity>
     {
-        public string Display { get; } = display;
+        public static readonly IdentityComparer Instance = new();
+
+        public bool Equals(Identity x, Identity y) =>
+            string.Equals(x.Name, y.Name, StringComparison.Ordinal) && x.Labels.AsSpan().SequenceEqual(y.Labels);
+
+        public int GetHashCode(Identity obj)
+        {
+            var hash = new HashCode();
+            hash.Add(obj.Name, StringComparer.Ordinal);
+            foreach (var label in obj.Labels)
+            {
+                hash.Add(label);
+            }
+
+            return hash.ToHashCode();
+        }
+    }
+
+    private sealed class Series(string baseName, int line)
+    {
+        public string BaseName { get; } = baseName;
 
         public int Line { get; } = line;
 
         public List<(double Le, double Value)> Buckets { get; } = [];
+
+        /// <summary>Whether the buckets came in rising le, as writers put them (then no sort is needed).</summary>
+        public bool Sorted { get; private set; } = true;
+
+        public void Add(double le, double value)
+        {
+            if (Buckets.Count > 0 && le < Buckets[^1].Le)
+            {
+                Sorted = false;
+            }
+
+            Buckets.Add((le, value));
+        }
     }
 }
