@@ -17,6 +17,9 @@ public static class CliApp
     public const int ExitOk = 0;
     public const int ExitUserError = 2;
 
+    /// <summary>128 + SIGINT, what a shell reports for a program stopped by Ctrl-C.</summary>
+    public const int ExitInterrupted = 130;
+
     public static RootCommand Build(TextWriter stdout, TextWriter stderr)
     {
         var root = new RootCommand("SolProfiler: how far LLM decode runs from its speed of light, and why.");
@@ -59,6 +62,12 @@ public static class CliApp
         {
             await stderr.WriteLineAsync("error: " + e.Message).ConfigureAwait(false);
             return EndpointDownException.ExitCode;
+        }
+        catch (OperationCanceledException)
+        {
+            // Interrupted (Ctrl-C, SIGTERM) where the command has no better ending: the shell's code for SIGINT.
+            await stderr.WriteLineAsync("interrupted").ConfigureAwait(false);
+            return ExitInterrupted;
         }
     }
 }

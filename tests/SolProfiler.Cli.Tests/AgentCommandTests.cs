@@ -51,6 +51,23 @@ public sealed class AgentCommandTests
     }
 
     [Fact]
+    public async Task A_demo_on_a_port_in_use_prints_one_error_line_and_no_critical_log()
+    {
+        // The demo scrapes its server from the first second, so a read is in flight when the host that failed to bind
+        // is disposed; that read's cancellation was logged as a crashed service with its stack trace.
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+
+        var run = await SolprofProcess.RunAsync(TimeSpan.FromSeconds(90), "agent", "--demo", "--urls", $"http://127.0.0.1:{port}");
+
+        Assert.True(run.ExitCode == 1, run.ToString());
+        Assert.Single(run.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.StartsWith("error: cannot listen on", StringComparison.Ordinal));
+        Assert.DoesNotContain("crit:", run.Stdout + run.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", run.Stdout + run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_demo_without_its_nvml_stand_in_says_how_to_build_it_in_one_line()
     {
         using var folder = new TempFolder();

@@ -7,7 +7,7 @@ namespace SolProfiler.Agent.Sources;
 /// <summary>
 /// The loop every source runs: read once, wait the interval (doubling with each consecutive failure up to a cap),
 /// repeat until shutdown. An exception from a read is counted as an error of the source and the loop goes on;
-/// nothing escapes but shutdown.
+/// nothing escapes, and shutdown ends it quietly.
 /// </summary>
 internal abstract class SamplingLoop(SourceHealth? health, ILogger logger, TimeProvider time) : BackgroundService
 {
@@ -42,7 +42,13 @@ internal abstract class SamplingLoop(SourceHealth? health, ILogger logger, TimeP
             {
                 await ReadOnceAsync(health, stoppingToken).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                // Shutdown, also one that never called StopAsync (a host that failed to bind is only disposed): a
+                // read cut short is the normal end, not a failure of the service for the host to log as critical.
+                return;
+            }
+            catch (Exception e)
             {
                 health.Failed(time.GetUtcNow(), "exception", e.Message);
                 OnReadFailed();

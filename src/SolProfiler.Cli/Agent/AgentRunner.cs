@@ -51,6 +51,11 @@ public static class AgentRunner
             catch (IOException e)
             {
                 await stderr.WriteLineAsync($"error: cannot listen on {runtime.Options.Urls}: {e.Message} (choose another with --urls)").ConfigureAwait(false);
+
+                // The sampling services started before Kestrel failed to bind. Stopped, their cancellation is a stop;
+                // only disposed, the host logs each one that had not yet run as a crashed service (crit, with a trace).
+                using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+                await app.StopAsync(stopping.Token).ConfigureAwait(false);
                 return ExitStartFailed;
             }
 

@@ -60,6 +60,30 @@ public static class GpusCommand
             }
 
             var catalog = GpuCatalog.BuiltIn;
+            try
+            {
+                return await ReadLoop(source, interval, reads, outputFormat, console, catalog, stdout, stderr, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // Ctrl-C or SIGTERM is how a --watch ends: the reads so far were printed, nothing went wrong.
+                return CliApp.ExitOk;
+            }
+        });
+        return command;
+    }
+
+    private static async Task<int> ReadLoop(
+        CounterRegressionGuard source,
+        TimeSpan? interval,
+        int? reads,
+        OutputFormat outputFormat,
+        IAnsiConsole console,
+        GpuCatalog catalog,
+        TextWriter stdout,
+        TextWriter stderr,
+        CancellationToken cancellationToken)
+    {
             var done = 0;
             using var timer = interval is { } every ? new PeriodicTimer(every) : null;
             while (true)
@@ -88,7 +112,5 @@ public static class GpusCommand
                     return snapshot.Down ? ExitBackendDown : CliApp.ExitOk;
                 }
             }
-        });
-        return command;
     }
 }
