@@ -105,11 +105,18 @@ public static class AgentConfiguration
             }
         }
 
+        var unknown = UnknownKeys.Find(config, typeof(AgentOptions));
+        foreach (var key in unknown)
+        {
+            errors.Add($"unknown key '{key}': not an agent setting (see solprof agent --help and the README)");
+        }
+
         var overlay = new ConfigurationBuilder().AddConfiguration(config).AddInMemoryCollection(durations).Build();
         var options = new AgentOptions();
         try
         {
-            overlay.Bind(options, o => o.ErrorOnUnknownConfiguration = true);
+            // Every unknown key is listed above with its path; the binder would stop at the first, before the values.
+            overlay.Bind(options, o => o.ErrorOnUnknownConfiguration = unknown.Count == 0);
         }
         catch (InvalidOperationException e)
         {

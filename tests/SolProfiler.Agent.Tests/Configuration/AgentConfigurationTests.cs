@@ -110,6 +110,20 @@ public sealed class AgentConfigurationTests : IDisposable
     }
 
     [Fact]
+    public void Every_unknown_key_is_named_with_its_path_in_one_run()
+    {
+        var file = Write("typos.yaml", "model: llama-3.1-8b\ngpu: h100-sxm\nwindw: 30s\nserving:\n  url: http://127.0.0.1:8000/metrics\n  intervall: 2s\nrecording:\n  maxBytez: 10\ntp: eight\n");
+
+        var e = Assert.Throws<AgentConfigurationException>(() => AgentConfiguration.Load(file, Flags(), NoEnvironment));
+
+        Assert.Contains("unknown key 'windw'", e.Message, StringComparison.Ordinal);
+        Assert.Contains("unknown key 'serving:intervall'", e.Message, StringComparison.Ordinal);
+        Assert.Contains("unknown key 'recording'", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("'intervall'", e.Message, StringComparison.Ordinal); // never without its section
+        Assert.Contains("tp: 'eight' is not a whole number", e.Message, StringComparison.Ordinal); // values checked too
+    }
+
+    [Fact]
     public void Missing_config_file_and_missing_model_are_clear()
     {
         Assert.Contains("does not exist", Assert.Throws<AgentConfigurationException>(() => AgentConfiguration.Load(Path.Combine(_folder, "nope.yaml"), Flags(), NoEnvironment)).Message, StringComparison.Ordinal);
