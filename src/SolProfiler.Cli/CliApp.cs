@@ -1,6 +1,7 @@
-using SolProfiler.Cli.Common;
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using SolProfiler.Cli.Agent;
+using SolProfiler.Cli.Common;
 using SolProfiler.Cli.Gpus;
 using SolProfiler.Cli.Probe;
 using SolProfiler.Cli.Report;
@@ -34,12 +35,29 @@ public static class CliApp
         return root;
     }
 
+    private static void Interrupt(PosixSignalContext context, CancellationTokenSource interrupted)
+    {
+        if (interrupted.IsCancellationRequested)
+        {
+            return; // the second signal: the default, which ends the process
+        }
+
+        context.Cancel = true;
+        interrupted.Cancel();
+    }
+
     private static bool IsHelpOrVersion(string[] args) => args.Any(a => a is "-h" or "--help" or "-?" or "--version");
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
     {
         var root = Build(stdout, stderr);
-        var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
+        // The first Ctrl-C or SIGTERM cancels the command's token and the command decides how it ends (a --watch ends
+        // with 0, the rest with 130); a second one ends the process at once. System.CommandLine's own handler raced the
+        // command: whichever finished first set the exit code.
+        var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null };
+        using var interrupted = new CancellationTokenSource();
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => Interrupt(c, interrupted));
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => Interrupt(c, interrupted));
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0 && !IsHelpOrVersion(args))
         {
@@ -51,7 +69,7 @@ public static class CliApp
 
         try
         {
-            return await parsed.InvokeAsync(config).ConfigureAwait(false);
+            return await parsed.InvokeAsync(config, interrupted.Token).ConfigureAwait(false);
         }
         catch (SolInputException e)
         {

@@ -61,6 +61,18 @@ public sealed class CheckMetricsCommandTests
     }
 
     [Fact]
+    public async Task Json_output_keeps_plus_signs_and_quotes_readable()
+    {
+        using var temp = new TempFolder();
+        var path = temp.Write("no-inf.prom", "# TYPE h histogram\nh_bucket{le=\"1\"} 1\nh_sum 1\nh_count 1\n");
+
+        var run = await Cli.Run("check-metrics", path, "--format", "json");
+
+        Assert.Contains("no le=\\\"+Inf\\\" bucket", run.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("\\u00", run.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Warnings_alone_exit_0()
     {
         using var temp = new TempFolder();

@@ -8,6 +8,16 @@ public partial class TableOutputTests
     [GeneratedRegex(@"\x1B\[[0-9;?]*[A-Za-z]")]
     private static partial Regex AnsiEscape();
 
+    [Theory]
+    [InlineData("1", "(1 GPU per replica)")]
+    [InlineData("2", "(2 GPUs per replica)")]
+    public async Task The_parallelism_line_counts_gpus_in_words(string tp, string expected)
+    {
+        var run = await Cli.Run("sol", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--tp", tp, "--batch", "1", "--context", "1024");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains(expected, AnsiEscape().Replace(run.Stdout, ""), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Table_shows_one_row_per_batch_with_its_bound()
     {

@@ -17,5 +17,8 @@ public static class AgentJson
         WriteIndented = indented,
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+
+        // The API and the recording are JSON, never HTML: '+' stays '+', not \u002B (the page inserts text, not markup).
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 }

@@ -86,7 +86,8 @@ public static class AgentHost
         // the first scrape already has every series.
         _ = app.Services.GetRequiredService<MeterProvider>();
         _ = app.Services.GetRequiredService<SolMetrics>();
-        app.MapPrometheusScrapingEndpoint("/metrics");
+        // A scrape is a GET (HEAD for a check); the exporter's endpoint takes any method, so POST /metrics answered 200.
+        app.MapPrometheusScrapingEndpoint("/metrics").WithMetadata(new Microsoft.AspNetCore.Routing.HttpMethodMetadata(["GET", "HEAD"]));
         app.MapAgentEndpoints();
         app.Lifetime.ApplicationStopped.Register(() => runtime.DisposeAsync().AsTask().GetAwaiter().GetResult());
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("SolProfiler.Agent");

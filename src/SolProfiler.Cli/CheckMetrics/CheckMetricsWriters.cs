@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using SolProfiler.Cli.Common;
 using SolProfiler.Telemetry.Exposition;
 
 namespace SolProfiler.Cli.CheckMetrics;
@@ -8,7 +9,7 @@ namespace SolProfiler.Cli.CheckMetrics;
 /// <summary>The report of <c>solprof check-metrics</c> as text (one finding per line, as promtool prints) or JSON.</summary>
 public static class CheckMetricsWriters
 {
-    private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+    private static JsonSerializerOptions Options => CliJson.Options;
 
     public static void WriteText(TextWriter output, MetricsCheckReport report)
     {

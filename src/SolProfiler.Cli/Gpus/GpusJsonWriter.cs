@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using SolProfiler.Cli.Common;
 using SolProfiler.Sol.Hardware;
 using SolProfiler.Telemetry.Gpu;
 
@@ -8,13 +9,7 @@ namespace SolProfiler.Cli.Gpus;
 /// <summary>The JSON contract of <c>solprof gpus --format json</c>: camelCase, SI units, absent values omitted.</summary>
 public static class GpusJsonWriter
 {
-    private static readonly JsonSerializerOptions Options = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        WriteIndented = true,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-    };
+    private static JsonSerializerOptions Options => CliJson.OmittingNulls;
 
     public static string Serialize(GpuSnapshot snapshot, GpuCatalog catalog)
     {

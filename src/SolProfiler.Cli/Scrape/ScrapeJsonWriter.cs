@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using SolProfiler.Cli.Common;
 using SolProfiler.Telemetry.Serving;
 using SolProfiler.Telemetry.Serving.Rates;
 using SolProfiler.Telemetry.Serving.Scraping;
@@ -9,13 +10,7 @@ namespace SolProfiler.Cli.Scrape;
 /// <summary>The JSON contract of <c>solprof scrape --format json</c>: one object per engine / rank, absent values omitted.</summary>
 public static class ScrapeJsonWriter
 {
-    private static readonly JsonSerializerOptions Options = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        WriteIndented = true,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-    };
+    private static JsonSerializerOptions Options => CliJson.OmittingNulls;
 
     public static void Write(TextWriter output, ServingScrape scrape, IReadOnlyList<ServingRates>? rates)
     {

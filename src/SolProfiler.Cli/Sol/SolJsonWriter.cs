@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using SolProfiler.Cli.Common;
 using SolProfiler.Sol.Modeling;
 
 namespace SolProfiler.Cli.Sol;
@@ -7,13 +8,7 @@ namespace SolProfiler.Cli.Sol;
 /// <summary>The JSON contract of <c>solprof sol --format json</c>: camelCase, SI units; one object, or an array when several points are asked.</summary>
 public static class SolJsonWriter
 {
-    public static readonly JsonSerializerOptions Options = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        WriteIndented = true,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-    };
+    public static JsonSerializerOptions Options => CliJson.Options;
 
     public static void Write(TextWriter output, IReadOnlyList<SolRunner.Evaluation> evaluations)
     {

@@ -61,7 +61,7 @@ public static class SolTableRenderer
         var counts = p.Parameters;
         grid.AddRow("[bold]Model[/]", Markup.Escape($"{c.Model.Id} ({c.Model.ModelType}): {counts.Total / 1e9:0.##} B parameters, {counts.ActiveExcludingEmbedding / 1e9:0.##} B active per token; KV {Units.Bytes(p.KvBytesPerToken)} per token"));
         grid.AddRow("[bold]GPU[/]", Markup.Escape($"{gpu.Id}: {gpu.Name}; {Units.Bytes(gpu.MemoryBytes.Value)} at {Units.Rate(gpu.MemoryBandwidthBytesPerSecond.Value, "B")}; {PrecisionFacts.Name(math)} {Units.Rate(gpu.PeakFlopsPerSecond[math].Value, "FLOP")} dense; {gpu.ScaleUpName} {Units.Rate(gpu.LinkBandwidthBytesPerSecondPerDirection.Value, "B")} per direction; {gpu.PowerCapWatts.Value:0} W"));
-        grid.AddRow("[bold]Parallelism[/]", Markup.Escape($"TP {par.Tp}, PP {par.Pp}, EP {par.Ep}, attention-DP {par.AttentionDp} ({par.GpusPerReplica} GPUs per replica)"));
+        grid.AddRow("[bold]Parallelism[/]", Markup.Escape($"TP {par.Tp}, PP {par.Pp}, EP {par.Ep}, attention-DP {par.AttentionDp} ({par.GpusPerReplica} GPU{(par.GpusPerReplica == 1 ? "" : "s")} per replica)"));
         var spec = c.Speculative is { } s ? $"; speculative: {s.DraftTokens} draft tokens, {s.MeanAcceptedLength:0.##} accepted per step" : "";
         var experts = p.Precisions.ExpertWeights != p.Precisions.Weights && c.Model.IsMoe ? $", experts {PrecisionFacts.Name(p.Precisions.ExpertWeights)}" : "";
         grid.AddRow("[bold]Precisions[/]", Markup.Escape($"weights {PrecisionFacts.Name(p.Precisions.Weights)}{experts}, KV {PrecisionFacts.Name(p.Precisions.Kv)}, activations {PrecisionFacts.Name(p.Precisions.Activations)}{Dispatch(p)}{spec}"));

@@ -299,6 +299,23 @@ public sealed class AgentMetricsTests
         Assert.True(!report.HasErrors && report.Warnings.Count == 0, $"{contentType}: {Describe(report)}");
     }
 
+    [Fact]
+    public async Task Metrics_answer_get_and_head_and_refuse_other_methods()
+    {
+        await using var server = await ScriptedVllmServer.StartAsync();
+        await using var agent = await StartAgentAsync(server);
+        var metrics = new Uri("metrics", UriKind.Relative);
+
+        using var head = await agent.Http.SendAsync(new HttpRequestMessage(HttpMethod.Head, metrics));
+        using var post = await agent.Http.PostAsync(metrics, new StringContent(""));
+        using var delete = await agent.Http.DeleteAsync(metrics);
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, head.StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.MethodNotAllowed, post.StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.MethodNotAllowed, delete.StatusCode);
+        Assert.Contains("GET", post.Content.Headers.Allow);
+    }
+
     private static string Describe(MetricsCheckReport report) =>
         $"line errors: [{string.Join("; ", report.LineErrors)}]; problems: [{string.Join("; ", report.Problems)}]; warnings: [{string.Join("; ", report.Warnings.Select(w => $"{w.Metric}: {w.Message}"))}]";
 }
