@@ -206,6 +206,30 @@ public sealed class SweepCommandTests
     }
 
     [Fact]
+    public async Task Without_sol_model_a_served_id_the_catalog_knows_is_used_and_named()
+    {
+        await using var demo = await DemoEnvironment.StartAsync(Demo(), NullLoggerFactory.Instance);
+        using var temp = new TempFolder();
+        var path = temp.File("inferred.json");
+        var run = await Cli.Run("sweep", "--endpoint", demo.BaseUrl.ToString(), "--model", demo.ModelName, "--gpu", "h100-sxm", "--tp", "8",
+            "--concurrency", "2", "--duration", "2s", "--warmup", "0", "-o", path);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains($"SOL model: '{demo.ModelName}' is catalog model llama-3.1-70b", run.Stderr, StringComparison.Ordinal);
+        var result = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))!;
+        Assert.Equal("llama-3.1-70b", (string?)result["configuration"]!["model"]);
+    }
+
+    [Fact]
+    public async Task Without_sol_model_an_unknown_served_id_is_a_user_error_naming_the_flag()
+    {
+        var run = await Cli.Run("sweep", "--endpoint", "http://127.0.0.1:1/v1", "--model", "tiny-llama", "--gpu", "h100-sxm");
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("--model 'tiny-llama' names no catalog model", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("give --sol-model", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Gpu_library_without_a_gpu_backend_is_a_user_error()
     {
         var run = await Cli.Run("sweep", "--endpoint", "http://127.0.0.1:1/v1", "--model", "m", "--sol-model", "llama-3.1-8b", "--gpu", "h100-sxm",

@@ -181,36 +181,9 @@ public sealed class ServerFacts
         Notices.Enqueue(new(ServerNoticeKind.ModelUnresolved, message));
     }
 
-    /// <summary>The catalog model the id names, else a local folder with its config.json (vLLM serves a path under its path), else the HF cache.</summary>
-    private (ModelArchitecture Model, string From)? Resolve(string served, List<string> notes)
-    {
-        var shown = Printable(served);
-        if (ModelCatalog.BuiltIn.MatchServed(served) is { } match)
-        {
-            return (ModelCatalog.BuiltIn.Get(match.CatalogId), $"'{shown}' is catalog model {match.CatalogId} (by {match.Rule})");
-        }
-
-        var local = Path.IsPathFullyQualified(served) ? Path.Combine(served, "config.json") : null;
-        foreach (var (path, what) in new[] { (local, "local folder"), (HfCache.FindConfig(HubFolder, served), "Hugging Face cache") })
-        {
-            if (path is null || !File.Exists(path))
-            {
-                continue;
-            }
-
-            try
-            {
-                var model = HfConfigReader.ReadFile(path);
-                return (model, $"'{shown}' read from {path} ({what})");
-            }
-            catch (SolInputException e)
-            {
-                notes.Add($"{path}: {e.Message}");
-            }
-        }
-
-        return null;
-    }
+    /// <summary>The served checkpoint's config.json (local folder, Hugging Face cache), else the catalog model the id names.</summary>
+    private (ModelArchitecture Model, string From)? Resolve(string served, List<string> notes) =>
+        ServedModelResolver.Resolve(served, HubFolder, ModelCatalog.BuiltIn, notes) is { } found ? (found.Model, found.From) : null;
 
     /// <summary>The user named the model; the server names another catalog model: warn, keep the user's.</summary>
     private void CheckServedModel(IReadOnlyList<string> served)
@@ -297,9 +270,5 @@ public sealed class ServerFacts
     private static bool IsAuto(string? value) => string.Equals(value?.Trim(), "auto", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>A server-supplied string as the log and the snapshot may show it: printable, bounded.</summary>
-    private static string Printable(string text)
-    {
-        var clean = new string(text.Select(c => char.IsControl(c) ? '?' : c).ToArray());
-        return clean.Length <= 200 ? clean : clean[..200] + "...";
-    }
+    private static string Printable(string text) => ServedModelResolver.Printable(text);
 }

@@ -31,8 +31,15 @@ public static class SweepCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var settings = options.Settings(parse);
+            var (model, modelName) = SweepModel.Resolve(settings);
+            if (settings.SolModel is null)
+            {
+                await stderr.WriteLineAsync($"SOL model: {modelName.From} (--sol-model to choose another)").ConfigureAwait(false);
+            }
+
+            settings = settings with { SolModel = modelName.Id };
             var sol = SolModel.Prepare(new SolConfiguration(
-                ModelCatalog.BuiltIn.Resolve(settings.SolModel), CatalogFiles.Gpus(settings.GpuFile).Get(settings.Gpu),
+                model, CatalogFiles.Gpus(settings.GpuFile).Get(settings.Gpu),
                 new Parallelism(settings.Tp, settings.Pp, settings.Ep, settings.AttentionDp), settings.Precisions, null));
             var directory = Path.GetDirectoryName(Path.GetFullPath(settings.OutputPath))!;
             if (!Directory.Exists(directory))

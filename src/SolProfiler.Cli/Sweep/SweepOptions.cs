@@ -14,7 +14,7 @@ internal sealed class SweepOptions
 {
     private readonly Option<string> _endpoint = new("--endpoint", "-e") { Description = "OpenAI-compatible base URL, e.g. http://127.0.0.1:8000/v1", Required = true, HelpName = "URL" };
     private readonly Option<string> _served = new("--model") { Description = "Model name the server serves", Required = true, HelpName = "NAME" };
-    private readonly Option<string> _solModel = new("--sol-model") { Description = "Catalog model id or config.json for the SOL", Required = true, HelpName = "id|config.json" };
+    private readonly Option<string?> _solModel = new("--sol-model") { Description = "Catalog model id or config.json for the SOL; default: the served model's config.json (Hugging Face cache), else the catalog model --model names", HelpName = "id|config.json" };
     private readonly Option<string> _gpu = new("--gpu", "-g") { Description = "Catalog GPU id (e.g. h100-sxm)", Required = true, HelpName = "id" };
     private readonly Option<string?> _gpuFile = new("--gpu-file") { Description = "JSON or YAML file that adds or overrides GPUs" };
     private readonly Option<int> _tp = new("--tp") { Description = "Tensor-parallel degree", DefaultValueFactory = _ => 1 };
@@ -97,7 +97,7 @@ internal sealed class SweepOptions
         {
             Endpoint = endpointUri,
             ServedModel = parse.GetValue(_served)!,
-            SolModel = parse.GetValue(_solModel)!,
+            SolModel = parse.GetValue(_solModel),
             Gpu = parse.GetValue(_gpu)!,
             GpuFile = parse.GetValue(_gpuFile),
             Tp = parse.GetValue(_tp),

@@ -58,7 +58,7 @@ public sealed class SweepRunner(SweepSettings settings, PreparedSol sol, HttpCli
 
         return new SweepResult(
             SweepResult.KindName, 1, startedAt, _time.GetUtcNow(), settings.Endpoint.ToString(), settings.ServedModel,
-            new SweepConfiguration(settings.SolModel, sol.Configuration.Gpu.Id, settings.Tp, settings.Pp, settings.Ep, settings.AttentionDp, settings.WeightsName, settings.KvName, settings.ActivationsName, settings.GpusPerReplica)
+            new SweepConfiguration(settings.SolModel ?? settings.ServedModel, sol.Configuration.Gpu.Id, settings.Tp, settings.Pp, settings.Ep, settings.AttentionDp, settings.WeightsName, settings.KvName, settings.ActivationsName, settings.GpusPerReplica)
             {
                 ExpertWeights = settings.ExpertWeightsName,
                 GpuFile = settings.GpuFile,

@@ -9,7 +9,8 @@ public sealed record SweepSettings
 
     public required string ServedModel { get; init; }
 
-    public required string SolModel { get; init; }
+    /// <summary>What <c>--sol-model</c> said; null: found from <see cref="ServedModel"/> (see <see cref="SweepModel"/>).</summary>
+    public string? SolModel { get; init; }
 
     public required string Gpu { get; init; }
 
