@@ -47,9 +47,16 @@ public static class AgentEndpoints
                 : Results.Json(new { error = "no analysis yet: the first runs within one sample interval of start" }, AgentJson.Options, statusCode: StatusCodes.Status503ServiceUnavailable);
         });
 
-        // The status page: one self-contained file, no external assets; it polls api/v1/snapshot.
-        app.MapGet("/", (HttpContext context) =>
+        // The status page: one self-contained file, no external assets; it polls api/v1/snapshot. Once there is a
+        // snapshot, the page carries it (rendered and embedded), so it is never cached.
+        app.MapGet("/", (HttpContext context, SnapshotStore store) =>
         {
+            if (store.Latest is { } snapshot)
+            {
+                context.Response.Headers.CacheControl = "no-store";
+                return Results.Text(StatusPageFirstRender.Render(snapshot), StatusPageContent.ContentType);
+            }
+
             context.Response.Headers.ETag = StatusPageContent.ETag;
             context.Response.Headers.CacheControl = "no-cache";
             if (context.Request.Headers.IfNoneMatch == StatusPageContent.ETag)
