@@ -1,47 +1,18 @@
+using SolProfiler.Analysis;
+
 namespace SolProfiler.Agent.Configuration;
 
 /// <summary>
 /// Everything the agent is told, bound from the configuration file, <c>SOLPROF__</c> environment variables and
-/// command-line flags (in that order, later wins). Validated once at start by <see cref="AgentOptionsValidator"/>.
+/// command-line flags (in that order, later wins). The deployment (model, GPU, parallelism, precisions) is
+/// <see cref="DeploymentSettings"/>'s, at the top level of the configuration. Validated once at start by <see cref="AgentOptionsValidator"/>.
 /// </summary>
-public sealed class AgentOptions
+public sealed class AgentOptions : DeploymentSettings
 {
     public const string SectionName = "Solprof";
 
-    /// <summary>
-    /// A model catalog id (e.g. <c>llama-3.1-70b</c>), the path of a Hugging Face <c>config.json</c>, or <c>auto</c>: the
-    /// model the server says it serves (its model label or <c>GET /v1/models</c>), matched to the catalog or found in
-    /// the Hugging Face cache (<see cref="Analysis.ServerFacts"/>).
-    /// </summary>
-    public string? Model { get; set; }
-
-    /// <summary>A GPU catalog id, or <c>auto</c> to detect it from the device name the GPU source reports.</summary>
-    public string Gpu { get; set; } = "auto";
-
     /// <summary>A JSON or YAML file that adds GPUs to the catalog or overrides single keys of one.</summary>
     public string? GpuFile { get; set; }
-
-    /// <summary>Tensor-parallel degree; null (unset) = the GPU count the GPU source sees, divided by PP (1 without a GPU source).</summary>
-    public int? Tp { get; set; }
-
-    public int Pp { get; set; } = 1;
-
-    public int Ep { get; set; } = 1;
-
-    public int AttentionDp { get; set; } = 1;
-
-    /// <summary>Weight precision (bf16, fp16, fp8, int8, int4, nvfp4, mxfp4); null = what the model's config says.</summary>
-    public string? Weights { get; set; }
-
-    public string? ExpertWeights { get; set; }
-
-    /// <summary>KV-cache precision; null = what the server says it allocated (vLLM's <c>cache_dtype</c>), else the model's dtype.</summary>
-    public string? Kv { get; set; }
-
-    public string? Activations { get; set; }
-
-    /// <summary>Expert dispatch precision (MoE with EP); null = fp8 where the GEMMs take 8-bit or narrower inputs, else the model dtype.</summary>
-    public string? Dispatch { get; set; }
 
     public ServingOptions Serving { get; set; } = new();
 
@@ -52,7 +23,7 @@ public sealed class AgentOptions
     /// with capacity, no slots, no request counter): the last step of the context precedence, labelled
     /// <c>configured-default</c> in the snapshot.
     /// </summary>
-    public double Context { get; set; } = Analysis.OperatingPointBuilder.DefaultContextTokens;
+    public double Context { get; set; } = OperatingPointBuilder.DefaultContextTokens;
 
     /// <summary>The sliding window the operating point is measured over.</summary>
     public TimeSpan Window { get; set; } = TimeSpan.FromSeconds(30);
@@ -120,16 +91,4 @@ public sealed class RecordOptions
 
     /// <summary>Rotated files kept (FILE.1.jsonl ... FILE.N.jsonl).</summary>
     public int MaxFiles { get; set; } = 5;
-}
-
-public sealed class GapOptions
-{
-    /// <summary>
-    /// Fraction of SMs the collective kernels (NCCL) keep busy while they run. SM activity during communication is
-    /// about this, and near 1 during the memory-bound GEMMs, which is what separates the two in the busy time.
-    /// </summary>
-    public double CommSmShare { get; set; } = 0.15;
-
-    /// <summary>Fewer inter-token observations than this in the window and the step time is not trusted.</summary>
-    public double MinTokenObservations { get; set; } = 20;
 }

@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 using System.Globalization;
-using SolProfiler.Agent.Analysis;
+using SolProfiler.Analysis;
 using SolProfiler.Agent.Hosting;
 using SolProfiler.Agent.Sources;
 

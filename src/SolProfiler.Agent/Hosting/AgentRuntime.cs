@@ -1,4 +1,4 @@
-using SolProfiler.Agent.Analysis;
+using SolProfiler.Analysis;
 using SolProfiler.Agent.Configuration;
 using SolProfiler.Agent.Sources;
 using SolProfiler.Telemetry.Gpu;

@@ -1,4 +1,4 @@
-using SolProfiler.Agent.Analysis;
+using SolProfiler.Analysis;
 using SolProfiler.Agent.Configuration;
 using SolProfiler.Agent.Sources;
 using SolProfiler.Sol;
@@ -67,7 +67,6 @@ public static class AgentRuntimeFactory
             }
         }
 
-        gpu = gpu is null ? null : new CounterRegressionGuard(gpu);
         var gpuHealth = gpu is null ? null : new SourceHealth("gpu", gpu.Backend, backend == "dcgm-exporter" ? options.GpuSource.Url : null);
         if (gpu is null && options.Gpu.Equals("auto", StringComparison.OrdinalIgnoreCase))
         {
@@ -78,7 +77,7 @@ public static class AgentRuntimeFactory
         try
         {
             // Set up after the sources: what the user left unset waits for the source that tells it.
-            sol = new SolSetup(options, awaitGpuCount: gpu is not null, awaitServerKv: serving is not null);
+            sol = new SolSetup(options, CatalogFiles.Gpus(options.GpuFile), awaitGpuCount: gpu is not null, awaitServerKv: serving is not null);
         }
         catch (SolInputException e)
         {

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using SolProfiler.Agent.Analysis;
+using SolProfiler.Analysis;
 using SolProfiler.Agent.Recording;
 using SolProfiler.Agent.Sources;
 
@@ -27,7 +27,9 @@ internal sealed class AnalysisService(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var analyzer = new WindowAnalyzer(runtime, inbox);
+        var o = runtime.Options;
+        var settings = new AnalysisSettings { Window = o.Window, Context = o.Context, Gap = o.Gap, FrontierBatches = [.. o.FrontierBatches], Demo = o.Demo };
+        var analyzer = new WindowAnalyzer(settings, runtime.Sol, runtime.ServerFacts);
         using var timer = new PeriodicTimer(runtime.SampleInterval, time);
         do
         {
@@ -59,7 +61,17 @@ internal sealed class AnalysisService(
 
     private void Tick(WindowAnalyzer analyzer, DateTimeOffset now)
     {
-        var snapshot = analyzer.Analyze(now);
+        foreach (var samples in inbox.DrainServing())
+        {
+            analyzer.Add(samples);
+        }
+
+        foreach (var read in inbox.DrainGpu())
+        {
+            analyzer.Add(read);
+        }
+
+        var snapshot = analyzer.Analyze(now, runtime.ServingHealth?.Status(), runtime.GpuHealth?.Status());
         if (analyzer.JustDetected is { } device)
         {
             Log.GpuDetected(logger, device, runtime.Sol.Gpu!.Id);

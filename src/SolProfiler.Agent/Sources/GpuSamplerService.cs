@@ -44,7 +44,7 @@ internal sealed class GpuSamplerService(
 
         if (snapshot.Warnings.Count > 0)
         {
-            // Partial reads (a counter that went backwards, a GPU that vanished) are counted, not fatal.
+            // Partial reads (a field the device did not give, a GPU that vanished) are counted, not fatal.
             health.Failed(snapshot.Timestamp, "partial", string.Join("; ", snapshot.Warnings), down: false);
         }
 

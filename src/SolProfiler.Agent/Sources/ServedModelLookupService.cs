@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Hosting;
-using SolProfiler.Agent.Analysis;
+using SolProfiler.Analysis;
 using SolProfiler.Agent.Hosting;
 using SolProfiler.Telemetry.Probe;
 

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using SolProfiler.Agent.Analysis;
+using SolProfiler.Analysis;
 
 namespace SolProfiler.Agent.Sources;
 

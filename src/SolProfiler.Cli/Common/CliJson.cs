@@ -1,5 +1,5 @@
 using System.Text.Json;
-using SolProfiler.Agent.Analysis;
+using SolProfiler.Analysis;
 
 namespace SolProfiler.Cli.Common;
 

@@ -47,7 +47,7 @@ public static class GpusCommand
             var choice = GpuSourceFactory.Create(
                 new GpuBackendRequest(parse.GetValue(backend)!, parse.GetValue(library), parse.GetValue(url), parse.GetValue(file), DurationParser.Parse(parse.GetValue(timeout)!, "--timeout"), parse.GetValue(dcgmHost)),
                 http);
-            await using var source = new CounterRegressionGuard(choice.Source);
+            await using var source = choice.Source;
             if (choice.Explanation is { } why)
             {
                 await stderr.WriteLineAsync(why).ConfigureAwait(false);
@@ -74,7 +74,7 @@ public static class GpusCommand
     }
 
     private static async Task<int> ReadLoop(
-        CounterRegressionGuard source,
+        IGpuSource source,
         TimeSpan? interval,
         int? reads,
         OutputFormat outputFormat,

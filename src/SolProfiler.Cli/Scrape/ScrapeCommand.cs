@@ -3,7 +3,7 @@ using SolProfiler.Cli.Common;
 using SolProfiler.Cli.Sol;
 using SolProfiler.Sol;
 using SolProfiler.Telemetry.Serving;
-using SolProfiler.Telemetry.Serving.Rates;
+using SolProfiler.Analysis.Windows;
 using SolProfiler.Telemetry.Serving.Scraping;
 
 namespace SolProfiler.Cli.Scrape;

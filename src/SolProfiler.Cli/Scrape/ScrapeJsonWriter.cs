@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using SolProfiler.Cli.Common;
 using SolProfiler.Telemetry.Serving;
-using SolProfiler.Telemetry.Serving.Rates;
+using SolProfiler.Analysis.Windows;
 using SolProfiler.Telemetry.Serving.Scraping;
 
 namespace SolProfiler.Cli.Scrape;

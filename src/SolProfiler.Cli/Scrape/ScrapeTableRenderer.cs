@@ -1,7 +1,7 @@
 using System.Globalization;
 using SolProfiler.Cli.Sol;
 using SolProfiler.Telemetry.Serving;
-using SolProfiler.Telemetry.Serving.Rates;
+using SolProfiler.Analysis.Windows;
 using SolProfiler.Telemetry.Serving.Scraping;
 using Spectre.Console;
 

@@ -1,4 +1,4 @@
-using SolProfiler.Agent.Analysis;
+using SolProfiler.Analysis;
 using SolProfiler.Cli.Common;
 using SolProfiler.Sol.Modeling;
 using SolProfiler.Telemetry.Probe;

@@ -1,8 +1,7 @@
-using SolProfiler.Agent.Analysis;
-using SolProfiler.Agent.Window;
+using SolProfiler.Analysis;
+using SolProfiler.Analysis.Windows;
 using SolProfiler.Telemetry.Gpu;
 using SolProfiler.Telemetry.Serving;
-using SolProfiler.Telemetry.Serving.Rates;
 using SolProfiler.Telemetry.Serving.Scraping;
 
 namespace SolProfiler.Cli.Sweep;
@@ -20,7 +19,7 @@ public sealed record LevelTelemetry(
     double? ServerTokensPerSecond,
     double? PowerWatts,
     int? Gpus,
-    global::SolProfiler.Agent.Analysis.OperatingPoint? Point = null);
+    global::SolProfiler.Analysis.OperatingPoint? Point = null);
 
 /// <summary>
 /// Reads the server's metrics and the GPU source once a second during a level. A read that fails is skipped; the

@@ -84,7 +84,7 @@ public static class SweepCommand
         }
 
         var choice = GpuSourceFactory.Create(request, http);
-        var source = new CounterRegressionGuard(choice.Source);
+        var source = choice.Source;
         if (choice.Explanation is { } why)
         {
             await stderr.WriteLineAsync(why).ConfigureAwait(false);

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using SolProfiler.Agent.Analysis;
+using SolProfiler.Analysis;
 using SolProfiler.Agent.Http;
 
 namespace SolProfiler.Agent.Tests.Http;

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
-using SolProfiler.Agent.Analysis;
+using SolProfiler.Analysis;
 using SolProfiler.Agent.Configuration;
 using SolProfiler.Agent.Recording;
 

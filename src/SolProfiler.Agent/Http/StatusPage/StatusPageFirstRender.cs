@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using SolProfiler.Agent.Analysis;
+using SolProfiler.Analysis;
 
 namespace SolProfiler.Agent.Http;
 

@@ -1,3 +1,4 @@
+using SolProfiler.Analysis;
 using SolProfiler.Cli.Common;
 using SolProfiler.Sol.Modeling;
 
