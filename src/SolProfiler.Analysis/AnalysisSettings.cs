@@ -6,6 +6,9 @@ public sealed record AnalysisSettings
     /// <summary>The sliding window the operating point is measured over.</summary>
     public required TimeSpan Window { get; init; }
 
+    /// <summary>How often the window is analysed (and the GPUs read).</summary>
+    public TimeSpan Interval { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>The mean context assumed where the server publishes nothing that gives it (labelled <c>configured-default</c>).</summary>
     public double Context { get; init; } = OperatingPointBuilder.DefaultContextTokens;
 

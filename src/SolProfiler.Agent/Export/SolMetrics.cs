@@ -19,16 +19,17 @@ public sealed class SolMetrics : IDisposable
     private readonly Meter _meter;
     private readonly SnapshotStore _store;
     private readonly SampleInbox _inbox;
-    private readonly AgentRuntime _runtime;
+    private readonly SourceHealthSet _health;
     private readonly Counter<long> _errors;
 
-    public SolMetrics(IMeterFactory meterFactory, SnapshotStore store, SampleInbox inbox, AgentRuntime runtime)
+    public SolMetrics(IMeterFactory meterFactory, SnapshotStore store, SampleInbox inbox, SourceHealthSet health, AnalysisSettings settings)
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
-        ArgumentNullException.ThrowIfNull(runtime);
+        ArgumentNullException.ThrowIfNull(health);
+        ArgumentNullException.ThrowIfNull(settings);
         _store = store;
         _inbox = inbox;
-        _runtime = runtime;
+        _health = health;
         _meter = meterFactory.Create(MeterName);
 
         _meter.CreateObservableGauge("sol.info", Info, null, "The configuration the SOL is computed for (value 1).");
@@ -68,9 +69,9 @@ public sealed class SolMetrics : IDisposable
 
         _meter.CreateObservableGauge("sol.source.up", SourcesUp, "1", "1 when the source's last read succeeded, 0 when it failed.");
         _errors = _meter.CreateCounter<long>("sol.source.errors", "{error}", "Failed reads by source and reason.");
-        _meter.CreateObservableGauge("sol.window", () => runtime.Options.Window.TotalSeconds, "s", "Length of the sliding window the operating point is measured over.");
+        _meter.CreateObservableGauge("sol.window", () => settings.Window.TotalSeconds, "s", "Length of the sliding window the operating point is measured over.");
 
-        foreach (var source in runtime.Sources)
+        foreach (var source in health.All)
         {
             source.ErrorCounted += CountError;
 
@@ -120,7 +121,7 @@ public sealed class SolMetrics : IDisposable
     /// The latest snapshot when it holds a valid measurement and the serving source is still up: a scrape that
     /// lands between a failed read and the next analysis must not show the previous window's gap as current.
     /// </summary>
-    private AgentSnapshot? Valid => _store.Latest is { Valid: true } s && _runtime.ServingHealth?.Up != false ? s : null;
+    private AgentSnapshot? Valid => _store.Latest is { Valid: true } s && _health.Serving?.Up != false ? s : null;
 
     private double MeasuredStep() => Valid?.Gap?.MeasuredStepSeconds ?? double.NaN;
 
@@ -197,11 +198,11 @@ public sealed class SolMetrics : IDisposable
     }
 
     private IEnumerable<Measurement<int>> SourcesUp() =>
-        _runtime.Sources.Select(s => new Measurement<int>(s.Up ? 1 : 0, Tag("source", s.Source)));
+        _health.All.Select(s => new Measurement<int>(s.Up ? 1 : 0, Tag("source", s.Source)));
 
     public void Dispose()
     {
-        foreach (var source in _runtime.Sources)
+        foreach (var source in _health.All)
         {
             source.ErrorCounted -= CountError;
         }

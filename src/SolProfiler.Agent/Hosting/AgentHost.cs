@@ -55,20 +55,47 @@ public static class AgentHost
 
         var services = builder.Services;
         UnpinnedMemoryPoolFactory.Register(services);
-        services.AddSingleton(runtime);
+        // Each stage gets what it needs, not the runtime: the sources' samplers exist only for configured sources,
+        // the recorder only with a recording path.
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<SampleInbox>();
         services.AddSingleton<SnapshotStore>();
         services.AddSingleton<SolMetrics>();
+        services.AddSingleton(runtime.Sol);
+        services.AddSingleton(runtime.ServerFacts);
+        services.AddSingleton(new SourceHealthSet(runtime.ServingHealth, runtime.GpuHealth));
+        services.AddSingleton(new AnalysisSettings
+        {
+            Window = options.Window,
+            Interval = options.SampleInterval,
+            Context = options.Context,
+            Gap = options.Gap,
+            FrontierBatches = [.. options.FrontierBatches],
+            Demo = options.Demo,
+        });
         if (options.Record.Path is not null)
         {
-            services.AddSingleton(sp => new SnapshotRecorder(options.Record, sp.GetRequiredService<ILogger<SnapshotRecorder>>()));
+            services.AddSingleton<ISnapshotSink>(sp => new SnapshotRecorder(options.Record, sp.GetRequiredService<ILogger<SnapshotRecorder>>()));
         }
 
-        services.AddHostedService<ServingSamplerService>();
-        services.AddHostedService<GpuSamplerService>();
+        if (runtime.Serving is { } serving && runtime.ServingHealth is { } servingHealth)
+        {
+            services.AddSingleton(new ServingSampling(serving, servingHealth, options.Serving.Interval));
+            services.AddHostedService<ServingSamplerService>();
+            if (runtime.Http is { } http)
+            {
+                services.AddSingleton(new ServedModelLookup(serving.Options.Url, http, options.Serving.ApiKeyFile, options.Serving.Timeout, options.Serving.Interval));
+                services.AddHostedService<ServedModelLookupService>();
+            }
+        }
+
+        if (runtime.Gpu is { } gpu && runtime.GpuHealth is { } gpuHealth)
+        {
+            services.AddSingleton(new GpuSampling(gpu, gpuHealth, options.SampleInterval));
+            services.AddHostedService<GpuSamplerService>();
+        }
+
         services.AddHostedService<AnalysisService>();
-        services.AddHostedService<ServedModelLookupService>();
         services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("solprof-agent", serviceVersion: typeof(AgentHost).Assembly.GetName().Version?.ToString()))
             .WithMetrics(m => m

@@ -6,9 +6,6 @@ using SolProfiler.Telemetry.Serving.Scraping;
 
 namespace SolProfiler.Agent.Hosting;
 
-/// <summary>The serving source, resolved: how to scrape it.</summary>
-public sealed record ServingEndpoint(ServingScraper Scraper, ScrapeOptions Options);
-
 /// <summary>
 /// What the options resolved to at start: the sources, their health, the SOL setup and the intervals. One per
 /// process, shared by the loops, the exporters and the endpoints.

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using SolProfiler.Analysis;
-using SolProfiler.Agent.Recording;
 using SolProfiler.Agent.Sources;
 
 namespace SolProfiler.Agent.Hosting;
@@ -11,14 +10,17 @@ namespace SolProfiler.Agent.Hosting;
 /// recording line per window length. An exception in one tick is logged and the next tick runs.
 /// </summary>
 internal sealed class AnalysisService(
-    AgentRuntime runtime,
+    AnalysisSettings settings,
+    SolSetup sol,
+    ServerFacts facts,
+    SourceHealthSet health,
     SampleInbox inbox,
     SnapshotStore store,
-    IServiceProvider services,
+    IEnumerable<ISnapshotSink> sinks,
     ILogger<AnalysisService> logger,
     TimeProvider time) : BackgroundService
 {
-    private readonly SnapshotRecorder? _recorder = services.GetService(typeof(SnapshotRecorder)) as SnapshotRecorder;
+    private readonly ISnapshotSink[] _sinks = [.. sinks];
     private bool _warnedAboveOne;
     private string? _lastInvalid;
     private string? _lastGpuProblem;
@@ -27,10 +29,8 @@ internal sealed class AnalysisService(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var o = runtime.Options;
-        var settings = new AnalysisSettings { Window = o.Window, Context = o.Context, Gap = o.Gap, FrontierBatches = [.. o.FrontierBatches], Demo = o.Demo };
-        var analyzer = new WindowAnalyzer(settings, runtime.Sol, runtime.ServerFacts);
-        using var timer = new PeriodicTimer(runtime.SampleInterval, time);
+        var analyzer = new WindowAnalyzer(settings, sol, facts);
+        using var timer = new PeriodicTimer(settings.Interval, time);
         do
         {
             try
@@ -43,8 +43,6 @@ internal sealed class AnalysisService(
             }
         }
         while (await WaitAsync(timer, stoppingToken).ConfigureAwait(false));
-
-        _recorder?.Dispose();
     }
 
     private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken token)
@@ -71,28 +69,31 @@ internal sealed class AnalysisService(
             analyzer.Add(read);
         }
 
-        var snapshot = analyzer.Analyze(now, runtime.ServingHealth?.Status(), runtime.GpuHealth?.Status());
+        var snapshot = analyzer.Analyze(now, health.Serving?.Status(), health.Gpu?.Status());
         if (analyzer.JustDetected is { } device)
         {
-            Log.GpuDetected(logger, device, runtime.Sol.Gpu!.Id);
+            Log.GpuDetected(logger, device, sol.Gpu!.Id);
         }
-        else if (runtime.Sol.GpuProblem is { } problem && problem != _lastGpuProblem)
+        else if (sol.GpuProblem is { } problem && problem != _lastGpuProblem)
         {
             Log.GpuUnknown(logger, problem);
         }
 
-        _lastGpuProblem = runtime.Sol.GpuProblem;
-        while (runtime.ServerFacts.Notices.TryDequeue(out var notice))
+        _lastGpuProblem = sol.GpuProblem;
+        while (facts.Notices.TryDequeue(out var notice))
         {
             LogNotice(notice);
         }
 
         store.Publish(snapshot);
         LogOutcome(snapshot, now);
-        if (_recorder is not null && now - _lastRecorded >= runtime.Options.Window)
+        if (_sinks.Length > 0 && now - _lastRecorded >= settings.Window)
         {
             _lastRecorded = now;
-            _recorder.Write(snapshot);
+            foreach (var sink in _sinks)
+            {
+                sink.Write(snapshot);
+            }
         }
     }
 
@@ -136,7 +137,7 @@ internal sealed class AnalysisService(
         }
 
         _warnedAboveOne = gap.Efficiency > 1;
-        if (now - _lastLogged >= runtime.Options.Window)
+        if (now - _lastLogged >= settings.Window)
         {
             _lastLogged = now;
             var p = snapshot.OperatingPoint!;

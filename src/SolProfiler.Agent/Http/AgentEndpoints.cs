@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using SolProfiler.Analysis;
 using SolProfiler.Agent.Hosting;
+using SolProfiler.Agent.Sources;
 
 namespace SolProfiler.Agent.Http;
 
@@ -21,9 +22,9 @@ public static class AgentEndpoints
         app.MapGet("/healthz", () => Results.Text("ok\n", "text/plain"));
 
         // Readiness: every configured source delivers and an analysis has run.
-        app.MapGet("/readyz", (AgentRuntime runtime, SnapshotStore store) =>
+        app.MapGet("/readyz", (SourceHealthSet health, SnapshotStore store) =>
         {
-            var sources = runtime.Sources.Select(s => s.Status()).ToArray();
+            var sources = health.All.Select(s => s.Status()).ToArray();
             // Ready means the agent reads its sources; a window without decode traffic is not a fault of the agent (and an
             // unready sidecar would take the inference server's pod out of its Service), so it is said, not failed.
             var latest = store.Latest;

@@ -11,7 +11,7 @@ namespace SolProfiler.Agent.Recording;
 /// past its size limit, the file is rotated: FILE.jsonl becomes FILE.1.jsonl, FILE.1 becomes FILE.2, and the oldest
 /// beyond the kept count is deleted. A write that fails is logged and the next window tries again.
 /// </summary>
-public sealed class SnapshotRecorder : IDisposable
+public sealed class SnapshotRecorder : ISnapshotSink, IDisposable
 {
     private readonly RecordOptions _options;
     private readonly ILogger _logger;

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using SolProfiler.Agent.Hosting;
 
 namespace SolProfiler.Agent.Sources;
 
@@ -8,18 +7,18 @@ namespace SolProfiler.Agent.Sources;
 /// every call failing, connection lost) marks the source down; a partial one is still used, its warnings counted.
 /// </summary>
 internal sealed class GpuSamplerService(
-    AgentRuntime runtime,
+    GpuSampling sampling,
     SampleInbox inbox,
     ILogger<GpuSamplerService> logger,
-    TimeProvider time) : SamplingLoop(runtime.Gpu is null ? null : runtime.GpuHealth, logger, time)
+    TimeProvider time) : SamplingLoop(sampling.Health, logger, time)
 {
-    protected override TimeSpan Interval => runtime.SampleInterval;
+    protected override TimeSpan Interval => sampling.Interval;
 
     protected override TimeSpan MaxBackoff { get; } = TimeSpan.FromSeconds(30);
 
     protected override async Task ReadOnceAsync(SourceHealth health, CancellationToken cancellationToken)
     {
-        var snapshot = await runtime.Gpu!.ReadAsync(cancellationToken).ConfigureAwait(false);
+        var snapshot = await sampling.Source.ReadAsync(cancellationToken).ConfigureAwait(false);
         // A read that reached the library but no GPU (every device call failing) is as down as one that did not.
         var downReason = snapshot.Down ? snapshot.DownReason!
             : snapshot.Gpus.Count == 0 ? "no GPU could be read" + (snapshot.Warnings.Count > 0 ? ": " + string.Join("; ", snapshot.Warnings) : "")

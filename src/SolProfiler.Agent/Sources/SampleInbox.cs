@@ -1,4 +1,4 @@
-using System.Collections.Concurrent;
+using System.Threading.Channels;
 using SolProfiler.Telemetry.Gpu;
 using SolProfiler.Telemetry.Serving;
 
@@ -6,13 +6,23 @@ namespace SolProfiler.Agent.Sources;
 
 /// <summary>
 /// Where the sampling loops drop what they read and the analysis loop picks it up: sources only read and
-/// normalise, the window only aggregates. Bounded, so a stalled analysis cannot grow memory without limit.
+/// normalise, the window only aggregates. Two bounded channels (one writer, one reader each) that drop the oldest
+/// read when full, so a stalled analysis cannot grow memory without limit; and the latest good read of each, for the
+/// per-GPU metrics and what the server tells about itself.
 /// </summary>
 public sealed class SampleInbox
 {
     private const int Capacity = 10_000;
-    private readonly ConcurrentQueue<IReadOnlyList<ServingSample>> _serving = new();
-    private readonly ConcurrentQueue<GpuSnapshot> _gpu = new();
+
+    private static readonly BoundedChannelOptions ChannelOptions = new(Capacity)
+    {
+        FullMode = BoundedChannelFullMode.DropOldest,
+        SingleReader = true,
+        SingleWriter = true,
+    };
+
+    private readonly Channel<IReadOnlyList<ServingSample>> _serving = Channel.CreateBounded<IReadOnlyList<ServingSample>>(ChannelOptions);
+    private readonly Channel<GpuSnapshot> _gpu = Channel.CreateBounded<GpuSnapshot>(ChannelOptions);
     private GpuSnapshot? _latestGpu;
     private IReadOnlyList<ServingSample>? _latestServing;
 
@@ -24,11 +34,9 @@ public sealed class SampleInbox
 
     public void Add(IReadOnlyList<ServingSample> samples)
     {
+        ArgumentNullException.ThrowIfNull(samples);
         Volatile.Write(ref _latestServing, samples);
-        _serving.Enqueue(samples);
-        while (_serving.Count > Capacity && _serving.TryDequeue(out _))
-        {
-        }
+        _serving.Writer.TryWrite(samples); // never false: a full bounded channel in DropOldest mode makes room
     }
 
     public void Add(GpuSnapshot snapshot)
@@ -39,15 +47,12 @@ public sealed class SampleInbox
             Volatile.Write(ref _latestGpu, snapshot);
         }
 
-        _gpu.Enqueue(snapshot);
-        while (_gpu.Count > Capacity && _gpu.TryDequeue(out _))
-        {
-        }
+        _gpu.Writer.TryWrite(snapshot);
     }
 
     public IEnumerable<IReadOnlyList<ServingSample>> DrainServing()
     {
-        while (_serving.TryDequeue(out var s))
+        while (_serving.Reader.TryRead(out var s))
         {
             yield return s;
         }
@@ -55,7 +60,7 @@ public sealed class SampleInbox
 
     public IEnumerable<GpuSnapshot> DrainGpu()
     {
-        while (_gpu.TryDequeue(out var g))
+        while (_gpu.Reader.TryRead(out var g))
         {
             yield return g;
         }

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using SolProfiler.Agent.Hosting;
 
 namespace SolProfiler.Agent.Sources;
 
@@ -9,7 +8,7 @@ namespace SolProfiler.Agent.Sources;
 /// repeat until shutdown. An exception from a read is counted as an error of the source and the loop goes on;
 /// nothing escapes, and shutdown ends it quietly.
 /// </summary>
-internal abstract class SamplingLoop(SourceHealth? health, ILogger logger, TimeProvider time) : BackgroundService
+internal abstract class SamplingLoop(SourceHealth health, ILogger logger, TimeProvider time) : BackgroundService
 {
     protected TimeProvider Time => time;
 
@@ -31,11 +30,6 @@ internal abstract class SamplingLoop(SourceHealth? health, ILogger logger, TimeP
 
     protected sealed override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (health is null)
-        {
-            return;
-        }
-
         while (!stoppingToken.IsCancellationRequested)
         {
             try

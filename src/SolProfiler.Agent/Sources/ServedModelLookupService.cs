@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Hosting;
 using SolProfiler.Analysis;
-using SolProfiler.Agent.Hosting;
 using SolProfiler.Telemetry.Probe;
 
 namespace SolProfiler.Agent.Sources;
@@ -11,42 +10,42 @@ namespace SolProfiler.Agent.Sources;
 /// the first good scrape (a server that is not up has nothing to list), stops once the ids are had or the model is
 /// known, and retries a failed list at a slow pace.
 /// </summary>
-internal sealed class ServedModelLookupService(AgentRuntime runtime, SampleInbox inbox, TimeProvider time) : BackgroundService
+internal sealed class ServedModelLookupService(ServedModelLookup lookup, ServerFacts facts, SampleInbox inbox, TimeProvider time) : BackgroundService
 {
     private static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(10);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (runtime.Serving is null || runtime.Http is null || !runtime.ServerFacts.WantsServedModel)
+        if (!facts.WantsServedModel)
         {
             return;
         }
 
         var probe = new ProbeOptions
         {
-            Endpoint = ApiBase(runtime.Serving.Options.Url),
+            Endpoint = ApiBase(lookup.MetricsUrl),
             Model = "auto",
-            ApiKeyFile = runtime.Options.Serving.ApiKeyFile,
+            ApiKeyFile = lookup.ApiKeyFile,
         };
         try
         {
-            while (runtime.ServerFacts.WantsServedModel)
+            while (facts.WantsServedModel)
             {
                 if (inbox.LatestServing is { } samples && samples.All(s => string.IsNullOrWhiteSpace(s.Model)))
                 {
-                    var ids = await ServedModels.FetchAsync(runtime.Http, probe, runtime.Options.Serving.Timeout, stoppingToken).ConfigureAwait(false);
+                    var ids = await ServedModels.FetchAsync(lookup.Http, probe, lookup.Timeout, stoppingToken).ConfigureAwait(false);
                     if (ids is { Count: > 0 })
                     {
-                        runtime.ServerFacts.ModelsListed(ids);
+                        facts.ModelsListed(ids);
                         return;
                     }
 
-                    runtime.ServerFacts.ModelsUnlisted($"GET {DisplayUri(probe.ModelsUri)} lists none");
+                    facts.ModelsUnlisted($"GET {DisplayUri(probe.ModelsUri)} lists none");
                     await Task.Delay(RetryInterval, time, stoppingToken).ConfigureAwait(false);
                     continue;
                 }
 
-                await Task.Delay(runtime.ServingInterval, time, stoppingToken).ConfigureAwait(false);
+                await Task.Delay(lookup.Interval, time, stoppingToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

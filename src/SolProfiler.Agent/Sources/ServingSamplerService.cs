@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using SolProfiler.Agent.Hosting;
 using SolProfiler.Telemetry.Serving;
 using SolProfiler.Telemetry.Serving.Scraping;
 
@@ -10,18 +9,18 @@ namespace SolProfiler.Agent.Sources;
 /// marks the source down and counts the error by kind; the next good scrape brings it back.
 /// </summary>
 internal sealed class ServingSamplerService(
-    AgentRuntime runtime,
+    ServingSampling sampling,
     SampleInbox inbox,
     ILogger<ServingSamplerService> logger,
-    TimeProvider time) : SamplingLoop(runtime.Serving is null ? null : runtime.ServingHealth, logger, time)
+    TimeProvider time) : SamplingLoop(sampling.Health, logger, time)
 {
-    protected override TimeSpan Interval => runtime.ServingInterval;
+    protected override TimeSpan Interval => sampling.Interval;
 
     protected override TimeSpan MaxBackoff { get; } = TimeSpan.FromSeconds(15);
 
     protected override async Task ReadOnceAsync(SourceHealth health, CancellationToken cancellationToken)
     {
-        var scrape = await runtime.Serving!.Scraper.ScrapeAsync(runtime.Serving.Options, cancellationToken).ConfigureAwait(false);
+        var scrape = await sampling.Endpoint.Scraper.ScrapeAsync(sampling.Endpoint.Options, cancellationToken).ConfigureAwait(false);
         if (scrape.Failed)
         {
             var reason = FetchFailureKinds.Label(scrape.FailureKind);

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace SolProfiler.Agent.Hosting;
+namespace SolProfiler.Agent;
 
 /// <summary>
 /// The agent's log messages, source-generated. Event ids are never reused or repurposed. Messages carry URLs only in
