@@ -24,7 +24,9 @@ COPY Directory.Build.props Directory.Packages.props .editorconfig ./
 # The lock files pin every package, transitive ones too, by version and hash; restore refuses any drift.
 COPY src/SolProfiler.Sol/SolProfiler.Sol.csproj src/SolProfiler.Sol/packages.lock.json src/SolProfiler.Sol/
 COPY src/SolProfiler.Telemetry/SolProfiler.Telemetry.csproj src/SolProfiler.Telemetry/packages.lock.json src/SolProfiler.Telemetry/
+COPY src/SolProfiler.Analysis/SolProfiler.Analysis.csproj src/SolProfiler.Analysis/packages.lock.json src/SolProfiler.Analysis/
 COPY src/SolProfiler.Agent/SolProfiler.Agent.csproj src/SolProfiler.Agent/packages.lock.json src/SolProfiler.Agent/
+COPY src/SolProfiler.Demo/SolProfiler.Demo.csproj src/SolProfiler.Demo/packages.lock.json src/SolProfiler.Demo/
 COPY src/SolProfiler.Cli/SolProfiler.Cli.csproj src/SolProfiler.Cli/packages.lock.json src/SolProfiler.Cli/
 COPY native/native.targets native/
 RUN dotnet restore src/SolProfiler.Cli/SolProfiler.Cli.csproj --locked-mode

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging.Abstractions;
-using SolProfiler.Agent.Demo;
+using SolProfiler.Demo;
 
 namespace SolProfiler.Cli.Tests;
 

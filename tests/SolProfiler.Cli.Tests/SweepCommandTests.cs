@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging.Abstractions;
-using SolProfiler.Agent.Demo;
+using SolProfiler.Demo;
 
 namespace SolProfiler.Cli.Tests;
 

@@ -17,19 +17,20 @@ public static class AgentConfiguration
 {
     public const string EnvironmentPrefix = "SOLPROF__";
 
-    private static readonly string[] DurationKeys = ["window", "sampleInterval", "serving:interval", "serving:timeout", "gpuSource:timeout", "demoSettings:cyclePeriod"];
+    private static readonly string[] DurationKeys = ["window", "sampleInterval", "serving:interval", "serving:timeout", "gpuSource:timeout"];
 
-    public static AgentOptions Load(string? configFile, IReadOnlyDictionary<string, string?> flags, IDictionary<string, string?>? environment = null)
+    /// <param name="demo">What <c>--demo</c> adds (its defaults and its section); null where the host has no demo.</param>
+    public static AgentOptions Load(string? configFile, IReadOnlyDictionary<string, string?> flags, IDictionary<string, string?>? environment = null, DemoConfiguration? demo = null)
     {
         ArgumentNullException.ThrowIfNull(flags);
-        var config = Layers(configFile, flags, environment, demoDefaults: false);
+        var config = Layers(configFile, flags, environment, demoDefaults: null);
         if (IsTrue(config["demo"]))
         {
             // The demo's defaults sit under every other layer, so a file, a variable or a flag still overrides them.
-            config = Layers(configFile, flags, environment, demoDefaults: true);
+            config = Layers(configFile, flags, environment, demo?.Defaults ?? throw new AgentConfigurationException("demo: this host has no demo (run it with solprof agent --demo)"));
         }
 
-        var options = Bind(config);
+        var options = Bind(config, demo);
         var result = new AgentOptionsValidator().Validate(Options.DefaultName, options);
         if (result.Failed)
         {
@@ -41,12 +42,12 @@ public static class AgentConfiguration
 
     private static bool IsTrue(string? value) => bool.TryParse(value, out var b) && b;
 
-    private static IConfigurationRoot Layers(string? configFile, IReadOnlyDictionary<string, string?> flags, IDictionary<string, string?>? environment, bool demoDefaults)
+    private static IConfigurationRoot Layers(string? configFile, IReadOnlyDictionary<string, string?> flags, IDictionary<string, string?>? environment, IEnumerable<KeyValuePair<string, string?>>? demoDefaults)
     {
         var builder = new ConfigurationBuilder();
-        if (demoDefaults)
+        if (demoDefaults is not null)
         {
-            builder.AddInMemoryCollection(Hosting.DemoDefaults.Values);
+            builder.AddInMemoryCollection(demoDefaults);
         }
 
         if (configFile is not null)
@@ -86,11 +87,12 @@ public static class AgentConfiguration
         }
     }
 
-    private static AgentOptions Bind(IConfiguration config)
+    private static AgentOptions Bind(IConfiguration config, DemoConfiguration? demo)
     {
         var durations = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
         var errors = new List<string>();
-        foreach (var key in DurationKeys)
+        var durationKeys = demo is null ? DurationKeys : [.. DurationKeys, .. demo.DurationKeys.Select(k => demo.Section + ":" + k)];
+        foreach (var key in durationKeys)
         {
             if (config[key] is { } text)
             {
@@ -105,7 +107,9 @@ public static class AgentConfiguration
             }
         }
 
-        var unknown = UnknownKeys.Find(config, typeof(AgentOptions));
+        Dictionary<string, Type>? sections = demo is null ? null : new(StringComparer.OrdinalIgnoreCase) { [demo.Section] = demo.Settings.GetType() };
+        var unknown = UnknownKeys.Find(config, typeof(AgentOptions), sections);
+        var demoSection = demo is null ? null : config.GetSection(demo.Section);
         foreach (var key in unknown)
         {
             errors.Add($"unknown key '{key}': not an agent setting (see solprof agent --help and the README)");
@@ -116,7 +120,12 @@ public static class AgentConfiguration
         try
         {
             // Every unknown key is listed above with its path; the binder would stop at the first, before the values.
-            overlay.Bind(options, o => o.ErrorOnUnknownConfiguration = unknown.Count == 0);
+            // The demo's section is no key of the agent's options; it is bound into the demo's settings below.
+            overlay.Bind(options, o => o.ErrorOnUnknownConfiguration = unknown.Count == 0 && demoSection?.Exists() != true);
+            if (demo is not null)
+            {
+                overlay.GetSection(demo.Section).Bind(demo.Settings, o => o.ErrorOnUnknownConfiguration = unknown.Count == 0);
+            }
         }
         catch (InvalidOperationException e)
         {

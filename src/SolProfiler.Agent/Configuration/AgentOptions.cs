@@ -41,11 +41,11 @@ public sealed class AgentOptions : DeploymentSettings
     /// <summary>Batch sizes of the published SOL frontier (bounded: at most 32 points).</summary>
     public IList<int> FrontierBatches { get; set; } = [];
 
-    /// <summary>Start the simulated inference server and the GPU stand-in, and read them.</summary>
+    /// <summary>
+    /// Start the simulated inference server and the GPU stand-in, and read them (composed by <c>solprof agent</c>, whose
+    /// demo section <see cref="DemoConfiguration"/> binds; the host itself only reads the sources it is given).
+    /// </summary>
     public bool Demo { get; set; }
-
-    /// <summary>The simulated deployment and its inefficiencies (<c>demoSettings:*</c>), used with <see cref="Demo"/>.</summary>
-    public Demo.DemoOptions DemoSettings { get; set; } = new();
 }
 
 public sealed class ServingOptions

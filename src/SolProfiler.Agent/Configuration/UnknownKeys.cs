@@ -10,17 +10,24 @@ namespace SolProfiler.Agent.Configuration;
 /// </summary>
 internal static class UnknownKeys
 {
-    public static IReadOnlyList<string> Find(IConfiguration config, Type optionsType)
+    /// <param name="sections">Top-level sections that other settings objects own (the demo's), checked against their types.</param>
+    public static IReadOnlyList<string> Find(IConfiguration config, Type optionsType, IReadOnlyDictionary<string, Type>? sections = null)
     {
         var found = new List<string>();
-        Walk(config, optionsType, "", found);
+        Walk(config, optionsType, "", found, sections);
         return found;
     }
 
-    private static void Walk(IConfiguration section, Type type, string path, List<string> found)
+    private static void Walk(IConfiguration section, Type type, string path, List<string> found, IReadOnlyDictionary<string, Type>? sections = null)
     {
         foreach (var child in section.GetChildren())
         {
+            if (sections is not null && sections.TryGetValue(child.Key, out var owned))
+            {
+                Walk(child, owned, KeyName(child.Key) + ":", found);
+                continue;
+            }
+
             var property = type.GetProperty(child.Key, BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase);
             var key = path + KeyName(child.Key);
             if (property is null || !property.CanWrite && !IsSettingsObject(property.PropertyType))

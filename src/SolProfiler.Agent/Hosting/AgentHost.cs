@@ -10,6 +10,7 @@ using SolProfiler.Agent.Export;
 using SolProfiler.Agent.Http;
 using SolProfiler.Agent.Recording;
 using SolProfiler.Agent.Sources;
+using SolProfiler.Shared;
 
 namespace SolProfiler.Agent.Hosting;
 

@@ -30,10 +30,7 @@ public sealed class AgentRuntime : IAsyncDisposable
     /// <summary>The client the sources share (also for the served-model lookup); owned, disposed with <see cref="Owned"/>.</summary>
     public HttpClient? Http { get; init; }
 
-    /// <summary>The simulated server and GPUs in demo mode (owned, disposed with the runtime); null otherwise.</summary>
-    public Demo.DemoEnvironment? Demo { get; set; }
-
-    /// <summary>Owned resources (the HTTP client, the demo environment) disposed with the runtime.</summary>
+    /// <summary>Owned resources (the HTTP client, the demo's simulated server) disposed with the runtime.</summary>
     public IReadOnlyList<IAsyncDisposable> Owned { get; init; } = [];
 
     public TimeSpan ServingInterval => Options.Serving.Interval;

@@ -17,7 +17,11 @@ namespace SolProfiler.Agent.Hosting;
 /// </summary>
 public static class AgentRuntimeFactory
 {
-    public static AgentRuntime Create(AgentOptions options, IReadOnlyList<IAsyncDisposable>? owned = null, IGpuSource? gpuOverride = null)
+    /// <param name="options">Validated options.</param>
+    /// <param name="owned">Resources disposed with the runtime (the demo's simulated server).</param>
+    /// <param name="gpuOverride">A GPU source made elsewhere (the demo's driven stand-in), used instead of the configured backend.</param>
+    /// <param name="simulated">Makes the <c>sim</c> backend (see <see cref="GpuSourceFactory.Create"/>).</param>
+    public static AgentRuntime Create(AgentOptions options, IReadOnlyList<IAsyncDisposable>? owned = null, IGpuSource? gpuOverride = null, Func<string?, IGpuSource>? simulated = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         // Scrapes of the server, its /slots and dcgm-exporter: a request on a connection the server closed is retried once on a fresh one.
@@ -58,7 +62,8 @@ public static class AgentRuntimeFactory
             {
                 var choice = GpuSourceFactory.Create(
                     new GpuBackendRequest(backend, options.GpuSource.Library, options.GpuSource.Url, null, options.GpuSource.Timeout, options.GpuSource.DcgmHost),
-                    http);
+                    http,
+                    simulated);
                 gpu = choice.Source;
             }
             catch (SolInputException e)

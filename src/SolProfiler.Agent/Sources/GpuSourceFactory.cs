@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using SolProfiler.Sol;
 using SolProfiler.Telemetry.Gpu;
 using SolProfiler.Telemetry.Gpu.Dcgm;
+using SolProfiler.Telemetry.Gpu.Nvml;
 using SolProfiler.Telemetry.Gpu.DcgmExporter;
 
 namespace SolProfiler.Agent.Sources;
@@ -21,7 +22,8 @@ public static class GpuSourceFactory
     private static readonly string[] DcgmLibraries = ["libdcgm.so.4", "libdcgm.so.3"];
     private const string NvmlLibrary = "libnvidia-ml.so.1";
 
-    public static GpuBackendChoice Create(GpuBackendRequest request, HttpClient http)
+    /// <param name="simulated">Makes the <c>sim</c> backend from the stand-in library given (the demo's simulated GPUs); null = no <c>sim</c>.</param>
+    public static GpuBackendChoice Create(GpuBackendRequest request, HttpClient http, Func<string?, IGpuSource>? simulated = null)
     {
         ArgumentNullException.ThrowIfNull(request);
         switch (request.Backend.Trim().ToLowerInvariant())
@@ -31,14 +33,19 @@ public static class GpuSourceFactory
             case "dcgm":
                 return new GpuBackendChoice(Dcgm(request), null);
             case "nvml":
+                return new GpuBackendChoice(Nvml(request.Library), null);
             case "sim":
-                return new GpuBackendChoice(NvmlSources.Create(request), null);
+                return simulated is null
+                    ? throw new SolInputException("the sim backend (simulated GPUs) is not part of this host")
+                    : new GpuBackendChoice(simulated(request.Library), null);
             case "auto":
                 return Auto(request);
             default:
                 throw new SolInputException($"unknown GPU backend '{request.Backend}'; expected auto, nvml, sim, dcgm-exporter or dcgm");
         }
     }
+
+    private static NvmlGpuSource Nvml(string? library) => new(new NvmlGpuSourceOptions { LibraryPath = library });
 
     private static DcgmExporterGpuSource DcgmExporter(GpuBackendRequest request, HttpClient http)
     {
@@ -69,7 +76,7 @@ public static class GpuSourceFactory
 
         if (nvml)
         {
-            return new GpuBackendChoice(NvmlSources.Create(request with { Backend = "nvml" }), $"backend auto: chose nvml ({NvmlLibrary} found, no DCGM library)");
+            return new GpuBackendChoice(Nvml(request.Library), $"backend auto: chose nvml ({NvmlLibrary} found, no DCGM library)");
         }
 
         var reason = $"no NVIDIA library found: neither {string.Join(" nor ", DcgmLibraries)} (DCGM) nor {NvmlLibrary} (NVML, comes with the driver) can be loaded; on a machine without GPUs use --backend sim, or read a dcgm-exporter with --backend dcgm-exporter --url";

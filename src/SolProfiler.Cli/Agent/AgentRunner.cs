@@ -16,8 +16,8 @@ public static class AgentRunner
         AgentRuntime runtime;
         try
         {
-            var options = AgentConfiguration.Load(configFile, flags);
-            runtime = await AgentStartup.CreateRuntimeAsync(options, cancellationToken).ConfigureAwait(false);
+            var (options, demoSettings) = AgentStartup.Load(configFile, flags);
+            runtime = (await AgentStartup.CreateRuntimeAsync(options, demoSettings, cancellationToken).ConfigureAwait(false)).Runtime;
         }
         catch (AgentConfigurationException e)
         {

@@ -44,7 +44,7 @@ public static class GpusCommand
             var interval = parse.GetValue(watch) is { } w ? DurationParser.Parse(w, "--watch") : (TimeSpan?)null;
             var reads = parse.GetValue(count) is { } c ? (c >= 1 ? c : throw new SolInputException($"--count {c} must be >= 1")) : (int?)null;
             using var http = SolProfiler.Telemetry.Http.ServerHttp.CreateClient(); // dcgm-exporter scrapes survive a server that drops idle connections
-            var choice = GpuSourceFactory.Create(
+            var choice = GpuSources.Create(
                 new GpuBackendRequest(parse.GetValue(backend)!, parse.GetValue(library), parse.GetValue(url), parse.GetValue(file), DurationParser.Parse(parse.GetValue(timeout)!, "--timeout"), parse.GetValue(dcgmHost)),
                 http);
             await using var source = choice.Source;

@@ -83,7 +83,7 @@ public static class SweepCommand
             return null;
         }
 
-        var choice = GpuSourceFactory.Create(request, http);
+        var choice = GpuSources.Create(request, http);
         var source = choice.Source;
         if (choice.Explanation is { } why)
         {

@@ -1,4 +1,5 @@
 using SolProfiler.Agent.Configuration;
+using SolProfiler.Cli.Agent;
 
 namespace SolProfiler.Agent.Tests.Configuration;
 
@@ -12,6 +13,10 @@ public sealed class AgentConfigurationTests : IDisposable
         pairs.ToDictionary(p => p.Key, p => (string?)p.Value, StringComparer.OrdinalIgnoreCase);
 
     private static readonly Dictionary<string, string?> NoEnvironment = [];
+
+    /// <summary>The configuration as solprof agent loads it: the agent's keys and the demo's section.</summary>
+    private static AgentOptions Load(string? file, Dictionary<string, string?> flags, IDictionary<string, string?> environment) =>
+        AgentStartup.Load(file, flags, environment).Options;
 
     private string Write(string name, string text)
     {
@@ -35,8 +40,8 @@ public sealed class AgentConfigurationTests : IDisposable
             """);
         var env = new Dictionary<string, string?> { ["SOLPROF__TP"] = "2", ["SOLPROF__SERVING__TIMEOUT"] = "3s", ["OTHER"] = "x" };
 
-        var fromEnv = AgentConfiguration.Load(file, Flags(), env);
-        var fromFlags = AgentConfiguration.Load(file, Flags(("tp", "8")), env);
+        var fromEnv = Load(file, Flags(), env);
+        var fromFlags = Load(file, Flags(("tp", "8")), env);
 
         Assert.Equal(2, fromEnv.Tp);
         Assert.Equal(8, fromFlags.Tp);
@@ -58,14 +63,14 @@ public sealed class AgentConfigurationTests : IDisposable
             """);
         var env = new Dictionary<string, string?> { ["SOLPROF__TP"] = "2" };
 
-        var fromFlag = AgentConfiguration.Load(file, Flags(("demo", "true"), ("kv", "bf16")), env);
-        var fromFile = AgentConfiguration.Load(Write("demo-on.yaml", "demo: true\n"), Flags(), NoEnvironment);
+        var (fromFlag, demoSettings) = AgentStartup.Load(file, Flags(("demo", "true"), ("kv", "bf16")), env);
+        var fromFile = Load(Write("demo-on.yaml", "demo: true\n"), Flags(), NoEnvironment);
 
         Assert.Equal("llama-3.1-8b", fromFlag.Model); // the file wins over the demo's 70B
         Assert.Equal(2, fromFlag.Tp); // the environment wins over the demo's TP 8
         Assert.Equal("bf16", fromFlag.Kv); // a flag wins over the demo's FP8
         Assert.Equal("fp8", fromFlag.Weights); // what nobody set comes from the demo
-        Assert.False(fromFlag.DemoSettings.BackgroundLoad);
+        Assert.False(demoSettings.BackgroundLoad);
         Assert.Equal("llama-3.1-70b", fromFile.Model); // `demo: true` in a file brings the defaults as the flag does
         Assert.Equal(8, fromFile.Tp);
         Assert.Equal("http://127.0.0.1:9464", fromFile.Urls);
@@ -76,7 +81,7 @@ public sealed class AgentConfigurationTests : IDisposable
     {
         var file = Write("agent.json", """{ "model": "mixtral-8x7b", "gpu": "h200-sxm", "tp": 2, "gpuSource": { "backend": "none" } }""");
 
-        var options = AgentConfiguration.Load(file, Flags(), NoEnvironment);
+        var options = Load(file, Flags(), NoEnvironment);
 
         Assert.Equal("mixtral-8x7b", options.Model);
         Assert.Equal("none", options.GpuSource.Backend);
@@ -85,7 +90,7 @@ public sealed class AgentConfigurationTests : IDisposable
     [Fact]
     public void Every_bad_key_is_named_in_one_error()
     {
-        var e = Assert.Throws<AgentConfigurationException>(() => AgentConfiguration.Load(null, Flags(
+        var e = Assert.Throws<AgentConfigurationException>(() => Load(null, Flags(
             ("model", "no-such-model"), ("gpu", "h900"), ("tp", "0"), ("kv", "fp4"), ("serving:url", "ftp://x"), ("gpuSource:backend", "rocm")), NoEnvironment));
 
         Assert.Contains("model (--model)", e.Message, StringComparison.Ordinal);
@@ -104,7 +109,7 @@ public sealed class AgentConfigurationTests : IDisposable
     [InlineData("urls", "localhost:9464", "is not an http(s) listen URL")]
     public void Unparsable_values_and_unknown_keys_name_the_key(string key, string value, string expected)
     {
-        var e = Assert.Throws<AgentConfigurationException>(() => AgentConfiguration.Load(null, Flags(("model", "llama-3.1-8b"), ("gpu", "h100-sxm"), (key, value)), NoEnvironment));
+        var e = Assert.Throws<AgentConfigurationException>(() => Load(null, Flags(("model", "llama-3.1-8b"), ("gpu", "h100-sxm"), (key, value)), NoEnvironment));
 
         Assert.Contains(expected, e.Message, StringComparison.Ordinal);
     }
@@ -114,7 +119,7 @@ public sealed class AgentConfigurationTests : IDisposable
     {
         var file = Write("typos.yaml", "model: llama-3.1-8b\ngpu: h100-sxm\nwindw: 30s\nserving:\n  url: http://127.0.0.1:8000/metrics\n  intervall: 2s\nrecording:\n  maxBytez: 10\ntp: eight\n");
 
-        var e = Assert.Throws<AgentConfigurationException>(() => AgentConfiguration.Load(file, Flags(), NoEnvironment));
+        var e = Assert.Throws<AgentConfigurationException>(() => Load(file, Flags(), NoEnvironment));
 
         Assert.Contains("unknown key 'windw'", e.Message, StringComparison.Ordinal);
         Assert.Contains("unknown key 'serving:intervall'", e.Message, StringComparison.Ordinal);
@@ -126,7 +131,26 @@ public sealed class AgentConfigurationTests : IDisposable
     [Fact]
     public void Missing_config_file_and_missing_model_are_clear()
     {
-        Assert.Contains("does not exist", Assert.Throws<AgentConfigurationException>(() => AgentConfiguration.Load(Path.Combine(_folder, "nope.yaml"), Flags(), NoEnvironment)).Message, StringComparison.Ordinal);
-        Assert.Contains("model (--model): required", Assert.Throws<AgentConfigurationException>(() => AgentConfiguration.Load(null, Flags(("gpu", "h100-sxm")), NoEnvironment)).Message, StringComparison.Ordinal);
+        Assert.Contains("does not exist", Assert.Throws<AgentConfigurationException>(() => Load(Path.Combine(_folder, "nope.yaml"), Flags(), NoEnvironment)).Message, StringComparison.Ordinal);
+        Assert.Contains("model (--model): required", Assert.Throws<AgentConfigurationException>(() => Load(null, Flags(("gpu", "h100-sxm")), NoEnvironment)).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_demos_section_is_checked_with_the_agents_keys_and_a_host_without_the_demo_refuses_it()
+    {
+        var file = Write("demo-typo.yaml", """
+            demo: true
+            demoSettings:
+              backgroundLod: false
+            serving:
+              intervall: 1s
+            """);
+
+        var e = Assert.Throws<AgentConfigurationException>(() => Load(file, Flags(), NoEnvironment));
+        Assert.Contains("unknown key 'demoSettings:backgroundLod'", e.Message, StringComparison.Ordinal);
+        Assert.Contains("unknown key 'serving:intervall'", e.Message, StringComparison.Ordinal);
+
+        var bare = Assert.Throws<AgentConfigurationException>(() => AgentConfiguration.Load(null, Flags(("demo", "true")), NoEnvironment));
+        Assert.Contains("this host has no demo", bare.Message, StringComparison.Ordinal);
     }
 }

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using SolProfiler.Agent.Demo;
+using SolProfiler.Demo;
 using SolProfiler.Agent.Tests.Browser;
 using SolProfiler.Agent.Tests.Integration;
 using Xunit.Abstractions;
@@ -29,7 +29,7 @@ public sealed class DemoAgentTests(ITestOutputHelper output)
     /// </summary>
     private async Task<(JsonElement Snapshot, DemoTruthMeans Truth)> SteadyWindowAsync(AgentUnderTest agent)
     {
-        var demo = agent.Runtime.Demo!;
+        var demo = agent.Demo!;
         await Task.Delay(TimeSpan.FromSeconds(1));
         await agent.WaitForSnapshotAsync(
             s => s.GetProperty("valid").GetBoolean() && DateTimeOffset.Parse(s.GetProperty("operatingPoint").GetProperty("windowStart").GetString()!, CultureInfo.InvariantCulture) > DateTimeOffset.UtcNow.AddSeconds(-3.5),

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using SolProfiler.Agent.Demo;
+using SolProfiler.Demo;
 using SolProfiler.Telemetry.Gpu.Nvml;
 
 namespace SolProfiler.Agent.Tests.Demo;

@@ -1,4 +1,4 @@
-using SolProfiler.Agent.Demo;
+using SolProfiler.Demo;
 using SolProfiler.Sol;
 using SolProfiler.Sol.Hardware;
 using SolProfiler.Sol.Modeling;
@@ -186,5 +186,21 @@ public sealed class DemoWorkloadTests
 
         var e = Assert.ThrowsAny<SolInputException>(() => new DemoWorkload(options));
         Assert.Contains(message, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_sim_backends_gpus_follow_the_demos_model_over_the_load_cycle()
+    {
+        // sim is the demo's GPU model without its server: the activity of one decode step of the cycle's batch.
+        var workload = new DemoWorkload(new DemoOptions { CyclePeriod = TimeSpan.FromMinutes(1) });
+
+        var smallest = SimulatedGpus.ActivityAt(workload, 0);    // the cycle starts at MinBatch (1)
+        var largest = SimulatedGpus.ActivityAt(workload, 30);    // and peaks half-way at MaxBatch (128)
+        var step = workload.Step(128, 1024 + 256);
+
+        Assert.Equal(step.PowerWatts, largest.PowerWatts, 9);
+        Assert.Equal(step.DramActiveRatio, largest.DramActiveRatio, 9);
+        Assert.True(largest.PowerWatts > smallest.PowerWatts, $"{largest.PowerWatts} W at batch 128 vs {smallest.PowerWatts} W at batch 1");
+        Assert.True(largest.TensorActiveRatio > smallest.TensorActiveRatio);
     }
 }

@@ -1,6 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.Logging.Abstractions;
-using SolProfiler.Agent.Demo;
+using SolProfiler.Demo;
 using SolProfiler.Telemetry.Exposition;
 using SolProfiler.Telemetry.Probe;
 using SolProfiler.Telemetry.Serving;

@@ -2,8 +2,9 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging;
-using SolProfiler.Agent.Configuration;
 using SolProfiler.Agent.Hosting;
+using SolProfiler.Cli.Agent;
+using SolProfiler.Demo;
 using SolProfiler.Telemetry.Exposition;
 
 namespace SolProfiler.Agent.Tests.Integration;
@@ -16,15 +17,19 @@ internal sealed class AgentUnderTest : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private AgentUnderTest(WebApplication app, AgentRuntime runtime)
+    private AgentUnderTest(WebApplication app, AgentRuntime runtime, DemoEnvironment? demo)
     {
         _app = app;
         Runtime = runtime;
+        Demo = demo;
         BaseUrl = new Uri(app.Urls.First().TrimEnd('/') + "/");
         Http = new HttpClient { BaseAddress = BaseUrl, Timeout = TimeSpan.FromSeconds(10) };
     }
 
     public AgentRuntime Runtime { get; }
+
+    /// <summary>The simulated deployment in demo mode (its truth), else null.</summary>
+    public DemoEnvironment? Demo { get; }
 
     public Uri BaseUrl { get; }
 
@@ -49,8 +54,8 @@ internal sealed class AgentUnderTest : IAsyncDisposable
             flags[key] = value;
         }
 
-        var options = AgentConfiguration.Load(null, flags, new Dictionary<string, string?>());
-        var runtime = await AgentStartup.CreateRuntimeAsync(options, CancellationToken.None);
+        var (options, demoSettings) = AgentStartup.Load(null, flags, new Dictionary<string, string?>());
+        var (runtime, demo) = await AgentStartup.CreateRuntimeAsync(options, demoSettings, CancellationToken.None);
         var app = AgentHost.Build(runtime, logging =>
         {
             logging.SetMinimumLevel(logs is null ? LogLevel.Warning : LogLevel.Debug);
@@ -60,7 +65,7 @@ internal sealed class AgentUnderTest : IAsyncDisposable
             }
         });
         await app.StartAsync();
-        return new AgentUnderTest(app, runtime);
+        return new AgentUnderTest(app, runtime, demo);
     }
 
     public async Task<ExpositionDocument> MetricsAsync()

@@ -43,7 +43,7 @@ public sealed class ServerConfigurationTests
         var snapshot = await agent.WaitForSnapshotAsync(s => s.GetProperty("valid").GetBoolean(), "a valid window with model auto", seconds: 30);
 
         var configuration = snapshot.GetProperty("configuration");
-        Assert.Equal(agent.Runtime.Demo!.ModelName, configuration.GetProperty("model").GetString());
+        Assert.Equal(agent.Demo!.ModelName, configuration.GetProperty("model").GetString());
         Assert.Equal("llama-3.1-70b", configuration.GetProperty("model").GetString());
         Assert.Equal("fp8", configuration.GetProperty("kv").GetString());
         Assert.False(Absent(snapshot, "sol"));

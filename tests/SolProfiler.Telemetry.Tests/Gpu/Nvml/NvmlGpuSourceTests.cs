@@ -1,3 +1,4 @@
+using SolProfiler.Demo.StandIn;
 using System.Globalization;
 using SolProfiler.Telemetry.Gpu;
 using SolProfiler.Telemetry.Gpu.Nvml;
@@ -289,30 +290,6 @@ public sealed class NvmlGpuSourceTests
         Assert.Equal("00000000:EF:00.0", sixteen.Gpus[15].PciBusId);
         Assert.False(none.Down);
         Assert.Empty(none.Gpus);
-    }
-
-    [Fact]
-    public async Task Workload_driver_makes_values_move()
-    {
-        NvmlStandIn.SetWorkload(true);
-        await using var source = NewSource();
-
-        var first = await source.ReadAsync();
-        await Task.Delay(400);
-        var second = await source.ReadAsync();
-
-        Assert.Equal(8, second.Gpus.Count);
-        for (var i = 0; i < 8; i++)
-        {
-            var (a, b) = (first.Gpus[i], second.Gpus[i]);
-            Assert.True(b.EnergyJoules > a.EnergyJoules, $"GPU {i} energy did not increase");
-            Assert.True(b.NvlinkTxBytes > a.NvlinkTxBytes, $"GPU {i} NVLink tx did not increase");
-            Assert.True(b.PcieTxBytes > 0, $"GPU {i} PCIe tx integral stayed 0");
-            Assert.InRange(b.PowerWatts!.Value, 90, 700);
-            Assert.InRange(b.GraphicsActiveRatio!.Value, 0, 1);
-        }
-
-        Assert.Contains(Enumerable.Range(0, 8), i => first.Gpus[i].PowerWatts != second.Gpus[i].PowerWatts);
     }
 
     [Fact]

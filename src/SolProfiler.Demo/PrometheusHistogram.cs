@@ -1,4 +1,4 @@
-namespace SolProfiler.Agent.Demo;
+namespace SolProfiler.Demo;
 
 /// <summary>
 /// A Prometheus histogram with fixed bucket bounds that takes one value observed n times in O(log buckets), so the

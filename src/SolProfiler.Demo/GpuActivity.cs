@@ -1,4 +1,4 @@
-namespace SolProfiler.Agent.Demo;
+namespace SolProfiler.Demo;
 
 /// <summary>
 /// Per-GPU telemetry averaged over a span of simulated time (time-weighted over the steps and idle gaps in it): what

@@ -1,6 +1,6 @@
-using SolProfiler.Telemetry.Gpu.Nvml;
+using SolProfiler.Demo.StandIn;
 
-namespace SolProfiler.Agent.Demo;
+namespace SolProfiler.Demo;
 
 /// <summary>
 /// Sets the NVML stand-in's values from the simulation's averaged GPU activity, in the stand-in's units (mW, percent,

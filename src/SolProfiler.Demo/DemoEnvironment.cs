@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
-using SolProfiler.Telemetry.Gpu.Nvml;
+using SolProfiler.Demo.StandIn;
 
-namespace SolProfiler.Agent.Demo;
+namespace SolProfiler.Demo;
 
 /// <summary>
 /// What <c>solprof agent --demo</c> reads: a simulated vLLM server on 127.0.0.1 and the native NVML stand-in in its

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace SolProfiler.Agent.Demo;
+namespace SolProfiler.Demo;
 
 /// <summary>The parts of an OpenAI completions or chat request the simulated server honours.</summary>
 internal sealed record OpenAiRequest(string? Model, int PromptTokens, int MaxTokens, int MinTokens, bool Stream, bool IncludeUsage, bool IgnoreEos)

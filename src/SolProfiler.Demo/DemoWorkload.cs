@@ -3,7 +3,7 @@ using SolProfiler.Sol.Hardware;
 using SolProfiler.Sol.Modeling;
 using SolProfiler.Sol.Models;
 
-namespace SolProfiler.Agent.Demo;
+namespace SolProfiler.Demo;
 
 /// <summary>
 /// The simulated server's physics (pure, no I/O): a decode step as the SOL model's step plus the inefficiencies of

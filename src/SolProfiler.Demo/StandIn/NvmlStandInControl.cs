@@ -1,9 +1,9 @@
-namespace SolProfiler.Telemetry.Gpu.Nvml;
+namespace SolProfiler.Demo.StandIn;
 
 /// <summary>
 /// Drives the native NVML stand-in (<c>native/nvml</c>) through its back door, for the <c>sim</c> backend and the demo:
-/// set the GPU count and names, and switch on the workload driver that makes the readings move (or the driven
-/// workload, whose readings follow <see cref="NvmlStandInDriver"/>). Never used against a
+/// set the GPU count and names, and switch it to the driven workload, whose readings follow what
+/// <see cref="NvmlStandInDriver"/> sets (the demo's GPU model). Never used against a
 /// real driver: the real library has none of these exports, and calling this on it fails with a clear message.
 /// </summary>
 public static class NvmlStandInControl
@@ -23,14 +23,6 @@ public static class NvmlStandInControl
         }
 
         return null;
-    }
-
-    /// <summary>Sets the simulated GPUs (1..16, all with the same device name) and starts the workload driver.</summary>
-    public static void Configure(string libraryPath, int gpuCount, string deviceName)
-    {
-        var driver = NvmlStandInDriver.Load(libraryPath);
-        driver.SetGpus(gpuCount, deviceName);
-        driver.SetWorkload(1);
     }
 
     /// <summary>

@@ -1,4 +1,4 @@
-namespace SolProfiler.Agent.Demo;
+namespace SolProfiler.Demo;
 
 /// <summary>
 /// What the simulated engine really ran, summed over its steps since start: the truth a window of the agent should

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text;
 
-namespace SolProfiler.Telemetry.Gpu.Nvml;
+namespace SolProfiler.Demo.StandIn;
 
 /// <summary>
 /// Holds the loaded NVML stand-in and its back-door entry points, to drive its readings from outside (the demo's

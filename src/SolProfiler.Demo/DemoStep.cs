@@ -1,6 +1,6 @@
 using SolProfiler.Sol.Modeling;
 
-namespace SolProfiler.Agent.Demo;
+namespace SolProfiler.Demo;
 
 /// <summary>
 /// Where one simulated step's time goes beyond the SOL, in seconds (DESIGN.md section 4's causes). Each is >= 0 and

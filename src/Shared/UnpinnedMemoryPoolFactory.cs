@@ -2,11 +2,12 @@ using System.Buffers;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace SolProfiler.Agent.Http;
+namespace SolProfiler.Shared;
 
 /// <summary>
 /// Gives Kestrel ordinary pooled arrays (<see cref="MemoryPool{T}.Shared"/>) for its I/O buffers instead of its
-/// pinned block pool.
+/// pinned block pool. One source file compiled into both Kestrel hosts (the agent and the demo server), as
+/// opentelemetry-dotnet shares code through src/Shared.
 /// </summary>
 /// <remarks>
 /// Since .NET 10 the pinned pool evicts idle 4 KiB blocks every 10 s and allocates new ones for the next request.

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace SolProfiler.Agent.Demo;
+namespace SolProfiler.Demo;
 
 /// <summary>The demo's log messages (source-generated). Event ids 9000-9099 belong to the demo.</summary>
 internal static partial class DemoLog

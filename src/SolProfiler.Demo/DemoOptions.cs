@@ -1,6 +1,6 @@
 using SolProfiler.Sol;
 
-namespace SolProfiler.Agent.Demo;
+namespace SolProfiler.Demo;
 
 /// <summary>
 /// Settings of <c>solprof agent --demo</c>: what the simulated server serves, on which GPUs, how far from the SOL it

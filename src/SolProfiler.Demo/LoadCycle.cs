@@ -1,4 +1,4 @@
-namespace SolProfiler.Agent.Demo;
+namespace SolProfiler.Demo;
 
 /// <summary>
 /// The background load's target batch over time: a geometric triangle wave MinBatch → MaxBatch → MinBatch over one

@@ -1,6 +1,6 @@
 using System.Threading.Channels;
 
-namespace SolProfiler.Agent.Demo;
+namespace SolProfiler.Demo;
 
 /// <summary>One token of an external request: its 0-based position and the simulation time (seconds) it was produced.</summary>
 internal readonly record struct TokenEvent(int Position, double AtSeconds, bool Last);

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace SolProfiler.Agent.Demo;
+namespace SolProfiler.Demo;
 
 /// <summary>
 /// Writes the simulation's state as vLLM V1 (0.11+) writes its <c>/metrics</c>: Prometheus text format 0.0.4, the

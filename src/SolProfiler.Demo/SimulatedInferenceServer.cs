@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace SolProfiler.Agent.Demo;
+namespace SolProfiler.Demo;
 
 /// <summary>
 /// A simulated vLLM (V1 engine, 0.11+ metric names) on 127.0.0.1: <c>/metrics</c> in Prometheus text format and the
@@ -169,7 +169,7 @@ public sealed class SimulatedInferenceServer : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(loggerFactory);
-        Http.UnpinnedMemoryPoolFactory.Register(builder.Services);
+        SolProfiler.Shared.UnpinnedMemoryPoolFactory.Register(builder.Services);
         builder.WebHost.UseUrls($"http://127.0.0.1:{Options.Port}");
         var app = builder.Build();
         app.MapGet("/metrics", (HttpContext context) =>

@@ -1,4 +1,4 @@
-namespace SolProfiler.Agent.Hosting;
+namespace SolProfiler.Demo;
 
 /// <summary>
 /// The configuration <c>--demo</c> analyses unless the user says otherwise: the simulated server's own deployment
@@ -7,7 +7,7 @@ namespace SolProfiler.Agent.Hosting;
 /// </summary>
 public static class DemoDefaults
 {
-    /// <summary>The defaults as configuration keys; <see cref="Configuration.AgentConfiguration"/> layers them lowest.</summary>
+    /// <summary>The defaults as the agent's configuration keys, layered under every other layer.</summary>
     public static IEnumerable<KeyValuePair<string, string?>> Values { get; } =
     [
         new("model", "llama-3.1-70b"),

@@ -1,4 +1,4 @@
-namespace SolProfiler.Agent.Demo;
+namespace SolProfiler.Demo;
 
 /// <summary>
 /// The simulated engine (no I/O, not thread-safe: the server calls it under one lock). Time is seconds on the
