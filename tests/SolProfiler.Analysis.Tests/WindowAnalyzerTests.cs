@@ -1,7 +1,9 @@
+using System.Text.Json;
 using SolProfiler.Sol.Hardware;
 using SolProfiler.Sol.Modeling;
 using SolProfiler.Telemetry.Gpu;
 using SolProfiler.Telemetry.Serving;
+using SolProfiler.Testing;
 
 namespace SolProfiler.Analysis.Tests;
 
@@ -89,6 +91,22 @@ public sealed class WindowAnalyzerTests
         Assert.Equal("llama-3.1-8b", snapshot.Configuration.Model);
         Assert.Equal(2, snapshot.Sources.Count);
         Assert.NotEmpty(snapshot.Frontier);
+    }
+
+    [Fact]
+    public void The_snapshot_json_is_its_golden_file()
+    {
+        // The contract of /api/v1/snapshot and of every recording line, from inputs fixed to the byte.
+        var analyzer = Create(out _);
+        for (var s = 0; s <= 30; s++)
+        {
+            analyzer.Add([Scrape(s)]);
+            analyzer.Add(Read(s));
+        }
+
+        var snapshot = analyzer.Analyze(T0.AddSeconds(30), Up("serving"), Up("gpu"));
+
+        Golden.Verify("snapshot-llama-3.1-8b-h100.json", JsonSerializer.Serialize(snapshot, AgentJson.Indented));
     }
 
     [Fact]
