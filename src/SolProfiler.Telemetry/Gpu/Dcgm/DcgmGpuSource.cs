@@ -23,27 +23,6 @@ public sealed class DcgmGpuSource : IGpuSource, IDisposable
     internal static readonly TimeSpan FirstBackoff = TimeSpan.FromSeconds(1);
     internal static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
 
-    internal static class Field
-    {
-        public const ushort Name = 50, Uuid = 54, PciBusId = 57, SmClock = 100, MemClock = 101, ClockEventReasons = 112;
-        public const ushort MemoryTemperature = 140, GpuTemperature = 150, Power = 155, Energy = 156, PowerLimit = 164;
-        public const ushort GpuUtil = 203, Xid = 230, FbTotal = 250, FbUsed = 252;
-        public const ushort GrEngineActive = 1001, SmActive = 1002, SmOccupancy = 1003, TensorActive = 1004, DramActive = 1005;
-        public const ushort PcieTx = 1009, PcieRx = 1010, NvlinkTx = 1011, NvlinkRx = 1012;
-    }
-
-    internal static readonly ushort[] DeviceFields =
-    [
-        Field.Name, Field.Uuid, Field.PciBusId, Field.SmClock, Field.MemClock, Field.ClockEventReasons, Field.MemoryTemperature,
-        Field.GpuTemperature, Field.Power, Field.Energy, Field.PowerLimit, Field.GpuUtil, Field.Xid, Field.FbTotal, Field.FbUsed,
-    ];
-
-    internal static readonly ushort[] ProfilingFields =
-    [
-        Field.GrEngineActive, Field.SmActive, Field.SmOccupancy, Field.TensorActive, Field.DramActive,
-        Field.PcieTx, Field.PcieRx, Field.NvlinkTx, Field.NvlinkRx,
-    ];
-
     private const double Mebibyte = 1024.0 * 1024.0;
 
     private static readonly (string Name, Func<GpuSample, object?> Get)[] AllFields =
@@ -207,35 +186,35 @@ public sealed class DcgmGpuSource : IGpuSource, IDisposable
         foreach (var entity in _entities)
         {
             var map = perGpu.GetValueOrDefault(entity.EntityId) ?? [];
-            var reader = new ValueReader(this, entity.EntityId, map, warnings);
-            var reasons = reader.Number(Field.ClockEventReasons);
+            var reader = new DcgmValueReader(_values, entity.EntityId, map, warnings);
+            var reasons = reader.Number(DcgmFields.ClockEventReasons);
             gpus.Add(new GpuSample
             {
                 Index = (int)entity.EntityId,
                 Timestamp = now,
-                Name = reader.Text(Field.Name),
-                Uuid = reader.Text(Field.Uuid),
-                PciBusId = reader.Text(Field.PciBusId),
-                PowerWatts = reader.Number(Field.Power),
-                EnergyJoules = reader.Number(Field.Energy) / 1000.0,
-                PowerLimitWatts = reader.Number(Field.PowerLimit),
-                SmClockHz = reader.Number(Field.SmClock) * 1e6,
-                MemClockHz = reader.Number(Field.MemClock) * 1e6,
-                GpuTemperatureCelsius = reader.Number(Field.GpuTemperature),
-                MemoryTemperatureCelsius = reader.Number(Field.MemoryTemperature),
-                MemoryUsedBytes = reader.Number(Field.FbUsed) * Mebibyte,
-                MemoryTotalBytes = reader.Number(Field.FbTotal) * Mebibyte,
-                GraphicsActiveRatio = reader.Number(Field.GrEngineActive) ?? (reader.Number(Field.GpuUtil) / 100.0),
-                SmActiveRatio = reader.Number(Field.SmActive),
-                SmOccupancyRatio = reader.Number(Field.SmOccupancy),
-                TensorActiveRatio = reader.Number(Field.TensorActive),
-                DramActiveRatio = reader.Number(Field.DramActive),
-                PcieTxBytesPerSecond = reader.Number(Field.PcieTx),
-                PcieRxBytesPerSecond = reader.Number(Field.PcieRx),
-                NvlinkTxBytesPerSecond = reader.Number(Field.NvlinkTx),
-                NvlinkRxBytesPerSecond = reader.Number(Field.NvlinkRx),
+                Name = reader.Text(DcgmFields.Name),
+                Uuid = reader.Text(DcgmFields.Uuid),
+                PciBusId = reader.Text(DcgmFields.PciBusId),
+                PowerWatts = reader.Number(DcgmFields.Power),
+                EnergyJoules = reader.Number(DcgmFields.Energy) / 1000.0,
+                PowerLimitWatts = reader.Number(DcgmFields.PowerLimit),
+                SmClockHz = reader.Number(DcgmFields.SmClock) * 1e6,
+                MemClockHz = reader.Number(DcgmFields.MemClock) * 1e6,
+                GpuTemperatureCelsius = reader.Number(DcgmFields.GpuTemperature),
+                MemoryTemperatureCelsius = reader.Number(DcgmFields.MemoryTemperature),
+                MemoryUsedBytes = reader.Number(DcgmFields.FbUsed) * Mebibyte,
+                MemoryTotalBytes = reader.Number(DcgmFields.FbTotal) * Mebibyte,
+                GraphicsActiveRatio = reader.Number(DcgmFields.GrEngineActive) ?? (reader.Number(DcgmFields.GpuUtil) / 100.0),
+                SmActiveRatio = reader.Number(DcgmFields.SmActive),
+                SmOccupancyRatio = reader.Number(DcgmFields.SmOccupancy),
+                TensorActiveRatio = reader.Number(DcgmFields.TensorActive),
+                DramActiveRatio = reader.Number(DcgmFields.DramActive),
+                PcieTxBytesPerSecond = reader.Number(DcgmFields.PcieTx),
+                PcieRxBytesPerSecond = reader.Number(DcgmFields.PcieRx),
+                NvlinkTxBytesPerSecond = reader.Number(DcgmFields.NvlinkTx),
+                NvlinkRxBytesPerSecond = reader.Number(DcgmFields.NvlinkRx),
                 ThrottleReasons = reasons is { } mask ? ClockEventReasons.Decode((ulong)mask) : null,
-                XidErrors = reader.Number(Field.Xid),
+                XidErrors = reader.Number(DcgmFields.Xid),
             });
         }
 
@@ -292,13 +271,13 @@ public sealed class DcgmGpuSource : IGpuSource, IDisposable
             }
 
             _profilingWarning = null;
-            code = Watch(handle, [.. DeviceFields, .. ProfilingFields], out var failedCall);
+            code = Watch(handle, [.. DcgmFields.Device, .. DcgmFields.Profiling], out var failedCall);
             if (code != DcgmReturn.Ok && failedCall == "dcgmWatchFields" && ProfilingRefusals.Contains(code))
             {
                 _profilingWarning = $"DCGM profiling fields unavailable ({DcgmLibrary.Describe("dcgmWatchFields", code)}); " +
                     "reading device fields only: smActiveRatio, smOccupancyRatio, tensorActiveRatio, dramActiveRatio, " +
                     "pcie/nvlink bytes per second missing, graphicsActiveRatio from DCGM_FI_DEV_GPU_UTIL";
-                code = Watch(handle, DeviceFields, out failedCall);
+                code = Watch(handle, DcgmFields.Device, out failedCall);
             }
 
             if (code != DcgmReturn.Ok)
@@ -402,37 +381,4 @@ public sealed class DcgmGpuSource : IGpuSource, IDisposable
         DownReason = reason,
         MissingFields = [.. AllFields.Select(f => f.Name)],
     };
-
-    /// <summary>Reads one GPU's values by field id: blanks and non-OK statuses are null; unexpected statuses warn.</summary>
-    private readonly struct ValueReader(DcgmGpuSource owner, uint gpu, Dictionary<ushort, int> map, List<string> warnings)
-    {
-        public double? Number(ushort fieldId) => Get(fieldId, out var index) ? DcgmValues.AsNumber(owner._values[index]) : null;
-
-        public string? Text(ushort fieldId) => Get(fieldId, out var index) ? DcgmValues.AsString(owner._values[index]) : null;
-
-        private bool Get(ushort fieldId, out int index)
-        {
-            if (!map.TryGetValue(fieldId, out index))
-            {
-                return false;
-            }
-
-            var status = owner._values[index].Status;
-            if (status == DcgmReturn.Ok)
-            {
-                return true;
-            }
-
-            if (status is not (DcgmReturn.NotSupported or DcgmReturn.NoData or DcgmReturn.NotWatched))
-            {
-                var text = $"GPU {gpu}: field {fieldId}: {DcgmLibrary.Describe("dcgmEntitiesGetLatestValues", status)}";
-                if (!warnings.Contains(text))
-                {
-                    warnings.Add(text);
-                }
-            }
-
-            return false;
-        }
-    }
 }
