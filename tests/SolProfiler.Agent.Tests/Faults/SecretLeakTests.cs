@@ -27,7 +27,7 @@ public sealed class SecretLeakTests : IDisposable
     [InlineData(ScriptMode.EchoKeyInBody)]
     public async Task The_key_never_leaves_in_logs_metrics_snapshot_or_status_page(ScriptMode mode)
     {
-        var logs = new CapturingLoggerProvider();
+        var logs = new CapturedLogs();
         await using var server = await ScriptedVllmServer.StartAsync();
         NvmlStandIn.Reset();
         await using var agent = await AgentUnderTest.StartAsync(logs,
@@ -72,30 +72,5 @@ public sealed class SecretLeakTests : IDisposable
         };
         Assert.All(texts, t => Assert.DoesNotContain(Key, t, StringComparison.Ordinal));
         Assert.NotEmpty(logs.Lines); // the capture works: the agent did log the failure
-    }
-
-    /// <summary>Every formatted log line and exception text, in memory.</summary>
-    private sealed class CapturingLoggerProvider : ILoggerProvider
-    {
-        private readonly ConcurrentQueue<string> _lines = new();
-
-        public IEnumerable<string> Lines => _lines;
-
-        public ILogger CreateLogger(string categoryName) => new Logger(_lines, categoryName);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Logger(ConcurrentQueue<string> lines, string category) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state)
-                where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                lines.Enqueue($"{logLevel} {category}: {formatter(state, exception)} {exception}");
-        }
     }
 }

@@ -17,9 +17,13 @@ internal sealed class AgentUnderTest : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private AgentUnderTest(WebApplication app, AgentRuntime runtime, DemoEnvironment? demo)
+    private readonly ILoggerFactory _demoLoggers;
+
+    private AgentUnderTest(WebApplication app, AgentRuntime runtime, DemoEnvironment? demo, CapturedLogs logs, ILoggerFactory demoLoggers)
     {
         _app = app;
+        Logs = logs;
+        _demoLoggers = demoLoggers;
         Runtime = runtime;
         Demo = demo;
         BaseUrl = new Uri(app.Urls.First().TrimEnd('/') + "/");
@@ -27,6 +31,9 @@ internal sealed class AgentUnderTest : IAsyncDisposable
     }
 
     public AgentRuntime Runtime { get; }
+
+    /// <summary>What the agent (and the demo's server) logged, Warning and up (Debug and up with a provider given).</summary>
+    public CapturedLogs Logs { get; }
 
     /// <summary>The simulated deployment in demo mode (its truth), else null.</summary>
     public DemoEnvironment? Demo { get; }
@@ -55,17 +62,22 @@ internal sealed class AgentUnderTest : IAsyncDisposable
         }
 
         var (options, demoSettings) = AgentStartup.Load(null, flags, new Dictionary<string, string?>());
-        var (runtime, demo) = await AgentStartup.CreateRuntimeAsync(options, demoSettings, CancellationToken.None);
+        // The agent's log goes to memory, not the test run's console; failures below show it.
+        var captured = new CapturedLogs();
+        var demoLoggers = LoggerFactory.Create(b => b.AddProvider(captured).SetMinimumLevel(LogLevel.Warning));
+        var (runtime, demo) = await AgentStartup.CreateRuntimeAsync(options, demoSettings, CancellationToken.None, demoLoggers);
         var app = AgentHost.Build(runtime, logging =>
         {
+            logging.ClearProviders();
             logging.SetMinimumLevel(logs is null ? LogLevel.Warning : LogLevel.Debug);
+            logging.AddProvider(captured);
             if (logs is not null)
             {
                 logging.AddProvider(logs);
             }
         });
         await app.StartAsync();
-        return new AgentUnderTest(app, runtime, demo);
+        return new AgentUnderTest(app, runtime, demo, captured, demoLoggers);
     }
 
     public async Task<ExpositionDocument> MetricsAsync()
@@ -102,7 +114,7 @@ internal sealed class AgentUnderTest : IAsyncDisposable
             await Task.Delay(100);
         }
 
-        Assert.Fail($"timed out waiting for {what}; last snapshot: {last}");
+        Assert.Fail($"timed out waiting for {what}; last snapshot: {last}\nagent log:\n{Logs.Text}");
         return last;
     }
 
@@ -122,7 +134,7 @@ internal sealed class AgentUnderTest : IAsyncDisposable
             await Task.Delay(100);
         }
 
-        Assert.Fail($"timed out waiting for {what}; families: {string.Join(", ", last?.Families.Keys ?? [])}");
+        Assert.Fail($"timed out waiting for {what}; families: {string.Join(", ", last?.Families.Keys ?? [])}\nagent log:\n{Logs.Text}");
         return last!;
     }
 
@@ -131,5 +143,6 @@ internal sealed class AgentUnderTest : IAsyncDisposable
         Http.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
+        _demoLoggers.Dispose(); // after the runtime (and the demo's server) is gone
     }
 }

@@ -22,7 +22,7 @@ public sealed class ServerConfigurationTests
         snapshot.GetProperty("warnings").EnumerateArray().Select(w => w.GetString()!);
 
     /// <summary>The scripted server with TP and KV left to the sources (no --tp, no --kv).</summary>
-    private static Task<AgentUnderTest> StartAsync(ScriptedVllmServer server, CapturingLogs? logs, params (string, string)[] more)
+    private static Task<AgentUnderTest> StartAsync(ScriptedVllmServer server, CapturedLogs? logs, params (string, string)[] more)
     {
         NvmlStandIn.Reset();
         return AgentUnderTest.StartAsync(
@@ -34,7 +34,7 @@ public sealed class ServerConfigurationTests
     [Fact]
     public async Task Model_auto_against_the_demo_resolves_the_served_model_and_sets_up_the_sol()
     {
-        var logs = new CapturingLogs();
+        var logs = new CapturedLogs();
         await using var agent = await AgentUnderTest.StartAsync(
             logs,
             ("demo", "true"), ("model", "auto"), ("window", "3s"), ("demoSettings:fixedBatch", "32"),
@@ -55,7 +55,7 @@ public sealed class ServerConfigurationTests
     [Fact]
     public async Task An_unresolvable_served_id_leaves_the_operating_point_and_says_the_id_and_the_flag_once()
     {
-        var logs = new CapturingLogs();
+        var logs = new CapturedLogs();
         await using var server = await ScriptedVllmServer.StartAsync();
         server.ModelName = "tiny-llama";
         await using var agent = await StartAsync(server, logs, ("model", "auto"), ("kv", "fp8"));
@@ -101,7 +101,7 @@ public sealed class ServerConfigurationTests
     [Fact]
     public async Task Kv_and_tp_left_unset_come_from_the_cache_dtype_and_the_gpu_count()
     {
-        var logs = new CapturingLogs();
+        var logs = new CapturedLogs();
         await using var server = await ScriptedVllmServer.StartAsync();
         server.CacheDtype = "fp8_e4m3";
         await using var agent = await StartAsync(server, logs, ("model", "llama-3.1-70b"));
@@ -129,29 +129,5 @@ public sealed class ServerConfigurationTests
         Assert.Equal(4, configuration.GetProperty("tp").GetInt32());
         Assert.Contains(Warnings(snapshot), w => w.StartsWith("--kv fp8, but the server's KV cache is bf16 (cache_dtype 'auto')", StringComparison.Ordinal));
         Assert.Contains(Warnings(snapshot), w => w.StartsWith("the GPU source sees 8 GPUs, --tp 4 x --pp 1 = 4", StringComparison.Ordinal));
-    }
-
-    internal sealed class CapturingLogs : ILoggerProvider
-    {
-        private readonly ConcurrentQueue<string> _lines = new();
-
-        public IEnumerable<string> Lines => _lines;
-
-        public ILogger CreateLogger(string categoryName) => new Logger(_lines);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Logger(ConcurrentQueue<string> lines) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state)
-                where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                lines.Enqueue($"{logLevel} {formatter(state, exception)}");
-        }
     }
 }
