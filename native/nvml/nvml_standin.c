@@ -98,7 +98,7 @@ static struct nvmlDevice_st g_devices[SOLPROF_NVML_MAX_GPUS];
 static unsigned int g_count;
 static int g_init_count;
 /* Workload modes (solprof_nvml_set_workload). */
-enum { WORKLOAD_OFF = 0, WORKLOAD_SINE = 1, WORKLOAD_DRIVEN = 2 };
+enum { WORKLOAD_OFF = 0, WORKLOAD_DRIVEN = 2 };
 static int g_workload;
 static double g_workload_start_s;
 static injection g_injections[MAX_INJECTIONS];
@@ -206,31 +206,13 @@ static void advance(struct nvmlDevice_st *d)
     double t = now_s();
     double dt = t - d->last_advance_s;
     d->last_advance_s = t;
-    if (g_workload == WORKLOAD_OFF || dt <= 0.0)
+    if (g_workload != WORKLOAD_DRIVEN || dt <= 0.0)
         return;
-    if (g_workload == WORKLOAD_DRIVEN) {
-        /* Values are set from outside and held between sets: only the counters move, at the held rates. */
-        d->energy_mj += d->power_mw * dt; /* mW * s = mJ */
-        d->nvlink_tx_kib += d->nvlink_tx_kib_per_s * dt;
-        d->nvlink_rx_kib += d->nvlink_rx_kib_per_s * dt;
-        return;
-    }
-    double phase = (t - g_workload_start_s) * 2.0 * 3.14159265358979 / 4.0 + d->index * 0.7; /* 4 s period */
-    double load = 0.5 + 0.45 * sin(phase);
-    d->power_mw = 90000.0 + load * (d->power_limit_mw - 90000.0);
-    d->util_gpu = floor(load * 100.0);
-    d->util_memory = floor(load * 60.0);
-    d->sm_occupancy = floor(load * 50.0);
-    d->tensor_util = floor(load * 80.0);
+    /* Values are set from outside (the demo's GPU model) and held between sets: only the counters move, at the
+     * held rates. */
     d->energy_mj += d->power_mw * dt; /* mW * s = mJ */
-    d->nvlink_tx_kib += load * 50.0e6 * dt; /* up to ~50 GiB/s */
-    d->nvlink_rx_kib += load * 45.0e6 * dt;
-    d->pcie_tx_kbps = floor(load * 20.0e6);
-    d->pcie_rx_kbps = floor(load * 25.0e6);
-    d->temp_gpu_c = floor(35.0 + load * 40.0);
-    d->mem_used = d->mem_total * (0.2 + 0.6 * load);
-    if (d->mem_used > d->mem_total - d->mem_reserved)
-        d->mem_used = d->mem_total - d->mem_reserved;
+    d->nvlink_tx_kib += d->nvlink_tx_kib_per_s * dt;
+    d->nvlink_rx_kib += d->nvlink_rx_kib_per_s * dt;
 }
 
 /* Common prologue for device calls: counts, checks init and the handle, applies injections. */
@@ -930,9 +912,11 @@ int solprof_nvml_elapse(double seconds)
 
 int solprof_nvml_set_workload(int enabled)
 {
+    /* The sine driver (mode 1) is gone: the one GPU simulator is the demo's, which drives mode 2. */
+    if (enabled != WORKLOAD_OFF && enabled != WORKLOAD_DRIVEN)
+        return NVML_ERROR_INVALID_ARGUMENT;
     lock();
-    /* Any other non-zero value keeps meaning "on" (the sine driver), as before mode 2 existed. */
-    g_workload = enabled == WORKLOAD_DRIVEN ? WORKLOAD_DRIVEN : enabled != 0 ? WORKLOAD_SINE : WORKLOAD_OFF;
+    g_workload = enabled;
     g_workload_start_s = now_s();
     for (unsigned int i = 0; i < SOLPROF_NVML_MAX_GPUS; i++)
         g_devices[i].last_advance_s = g_workload_start_s;

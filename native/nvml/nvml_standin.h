@@ -245,10 +245,10 @@ NVML_API int solprof_nvml_set_field_value(unsigned int index, unsigned int field
  * status) return `code` for the next `calls` calls (calls < 0: forever, calls == 0: clear) on one GPU
  * (device = index) or on all (device = -1; also used for functions that take no device). */
 NVML_API int solprof_nvml_inject_error(const char *function, int device, int code, int calls);
-/* Workload driver. 0: off (values stay as set). 1 (or any other non-zero value but 2): power and utilization follow
- * a periodic function of the monotonic clock and the energy, NVLink and memory-used values move with it, so repeated
- * reads show live numbers. 2: driven: values hold what solprof_nvml_set_value last set, and only the counters move
- * with time: energy_mj += power_mw * dt, nvlink_{tx,rx}_kib += nvlink_{tx,rx}_kib_per_s * dt. */
+/* Workload driver. 0: off (values stay as set). 2: driven: values hold what solprof_nvml_set_value last set (the
+ * demo's GPU model sets them), and only the counters move with time: energy_mj += power_mw * dt,
+ * nvlink_{tx,rx}_kib += nvlink_{tx,rx}_kib_per_s * dt. Any other mode is NVML_ERROR_INVALID_ARGUMENT (1 was a sine
+ * wave, removed: one GPU simulator). */
 #define SOLPROF_NVML_WORKLOAD_DRIVEN 2
 NVML_API int solprof_nvml_set_workload(int enabled);
 /* Current nvmlInit_v2 reference count (for leak checks). */

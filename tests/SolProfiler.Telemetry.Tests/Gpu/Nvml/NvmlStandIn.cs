@@ -71,7 +71,6 @@ internal static class NvmlStandIn
     public static void InjectError(string function, int device, int code, int calls = -1) =>
         Check(Loaded.Value.Inject(function, device, code, calls));
 
-    public static void SetWorkload(bool enabled) => Check(Loaded.Value.Workload(enabled ? 1 : 0));
 
     public static int InitCount => Loaded.Value.InitCount();
 
