@@ -137,7 +137,9 @@ public sealed class ScrapeCommandTests
         });
 
         var run = await Cli.Run("scrape", url, "--window", "1.2s", "--interval", "300ms", "--format", "json");
-        listener.Stop();
+        // Close, not Stop then Dispose: on Linux, Dispose after Stop binds the port again to remove the prefix, and
+        // fails with "Address already in use" when another test has taken the freed port meanwhile (CI saw it).
+        listener.Close();
         Assert.True(run.ExitCode == 0, run.ToString());
         var engine = Assert.Single(Assert.IsType<JsonArray>(JsonNode.Parse(run.Stdout))!)!;
         var rates = engine["rates"]!;
