@@ -11,8 +11,6 @@ namespace SolProfiler.Demo;
 /// </summary>
 public sealed class DemoEnvironment : IAsyncDisposable
 {
-    public const string LibraryEnvironmentVariable = "SOLPROF_NVML_LIBRARY";
-
     private readonly SimulatedInferenceServer _server;
 
     private DemoEnvironment(SimulatedInferenceServer server, string nvmlLibraryPath)
@@ -80,18 +78,12 @@ public sealed class DemoEnvironment : IAsyncDisposable
 
     private static string LocateStandIn(DemoOptions options)
     {
-        var explicitPath = options.NvmlLibraryPath ?? Environment.GetEnvironmentVariable(LibraryEnvironmentVariable);
-        if (!string.IsNullOrWhiteSpace(explicitPath))
-        {
-            return File.Exists(explicitPath)
-                ? explicitPath
-                : throw new FileNotFoundException($"demo: the NVML stand-in {explicitPath} does not exist. Build it: cmake -S native -B native/build && cmake --build native/build", explicitPath);
-        }
-
-        return NvmlStandInControl.FindBuilt(Environment.CurrentDirectory)
-            ?? NvmlStandInControl.FindBuilt(AppContext.BaseDirectory)
+        var path = NvmlStandInControl.Locate(options.NvmlLibraryPath)
             ?? throw new FileNotFoundException(
                 $"demo: the NVML stand-in ({NvmlStandInControl.RelativeBuildPath}) was not found above {Environment.CurrentDirectory} or {AppContext.BaseDirectory}. "
-                + $"Build it from the repository root: cmake -S native -B native/build && cmake --build native/build (or set {LibraryEnvironmentVariable}).");
+                + $"Build it from the repository root: cmake -S native -B native/build && cmake --build native/build (or set {NvmlStandInControl.EnvironmentVariable}).");
+        return File.Exists(path)
+            ? path
+            : throw new FileNotFoundException($"demo: the NVML stand-in {path} does not exist. Build it: cmake -S native -B native/build && cmake --build native/build", path);
     }
 }

@@ -25,10 +25,7 @@ public static class SimulatedGpus
 
     internal static IGpuSource Create(string? library, TimeProvider time)
     {
-        var path = library
-            ?? Environment.GetEnvironmentVariable("SOLPROF_NVML_LIBRARY")
-            ?? NvmlStandInControl.FindBuilt(Environment.CurrentDirectory)
-            ?? NvmlStandInControl.FindBuilt(AppContext.BaseDirectory)
+        var path = NvmlStandInControl.Locate(library)
             ?? throw new SolInputException($"--backend sim needs the NVML stand-in: build it with `cmake -S native -B native/build && cmake --build native/build`, or give --library PATH");
         if (!File.Exists(path))
         {

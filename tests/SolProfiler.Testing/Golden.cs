@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Text;
-using System.Text.Json.Nodes;
 
 namespace SolProfiler.Testing;
 
@@ -53,46 +52,6 @@ public static class Golden
             + $"  expected: {(line < want.Length ? want[line] : "<end of file>")}\n"
             + $"  actual:   {(line < got.Length ? got[line] : "<end of output>")}\n"
             + $"if the change is intended, rerun with {UpdateVariable}=1 and review the diff");
-    }
-
-    /// <summary>
-    /// The shape of a JSON document, one line per path with its kind (<c>gap.efficiency: number</c>; array items as
-    /// <c>[]</c>, the union of their shapes): for contracts whose values vary from run to run (a live snapshot).
-    /// </summary>
-    public static string Shape(JsonNode? node)
-    {
-        var lines = new SortedSet<string>(StringComparer.Ordinal);
-        Walk(node, "$", lines);
-        return string.Join('\n', lines);
-    }
-
-    private static void Walk(JsonNode? node, string path, SortedSet<string> lines)
-    {
-        switch (node)
-        {
-            case JsonObject o:
-                lines.Add(path + ": object");
-                foreach (var (key, value) in o)
-                {
-                    Walk(value, path + "." + key, lines);
-                }
-
-                break;
-            case JsonArray a:
-                lines.Add(path + ": array");
-                foreach (var item in a)
-                {
-                    Walk(item, path + "[]", lines);
-                }
-
-                break;
-            case JsonValue v:
-                lines.Add(path + ": " + v.GetValueKind().ToString().ToLowerInvariant().Replace("true", "boolean", StringComparison.Ordinal).Replace("false", "boolean", StringComparison.Ordinal));
-                break;
-            default:
-                lines.Add(path + ": null");
-                break;
-        }
     }
 
     private static string Normalise(string text)

@@ -60,9 +60,13 @@ public sealed class GpuWindow(TimeSpan length)
             ThrottledRatio = withReasons.Length == 0
                 ? null
                 : (double)withReasons.Count(r => r.ThrottleReasons!.Any(ClockEventReasons.Throttling.Contains)) / withReasons.Length,
-            CounterResets = new[] { ("energy", energy), ("nvlink_tx", tx), ("nvlink_rx", rx) }.Where(c => c.Item2.Resets > 0).Select(c => c.Item1).ToArray(),
+            CounterResets = energy.Resets + tx.Resets + rx.Resets == 0 ? [] : Resets(energy, tx, rx),
         };
     }
+
+    /// <summary>The counters that went backwards in the window (rare: built only then).</summary>
+    private static string[] Resets(CounterIncrease energy, CounterIncrease tx, CounterIncrease rx) =>
+        [.. new[] { ("energy", energy.Resets), ("nvlink_tx", tx.Resets), ("nvlink_rx", rx.Resets) }.Where(c => c.Item2 > 0).Select(c => c.Item1)];
 
     private static CounterIncrease Increase(GpuSample[] reads, Func<GpuSample, double?> counter)
     {

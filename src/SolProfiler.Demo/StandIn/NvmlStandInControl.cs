@@ -10,6 +10,19 @@ public static class NvmlStandInControl
 {
     public const string RelativeBuildPath = "native/build/nvml/libnvidia-ml.so.1";
 
+    /// <summary>Names the stand-in to load when no path is given (the NVML source honours it too).</summary>
+    public const string EnvironmentVariable = "SOLPROF_NVML_LIBRARY";
+
+    /// <summary>
+    /// The stand-in to load, for the demo and the <c>sim</c> backend alike: <paramref name="explicitPath"/>, else
+    /// <see cref="EnvironmentVariable"/>, else a build above the working directory or the executable; null when there
+    /// is none. Whether the path exists is the caller's to check, with its own message.
+    /// </summary>
+    public static string? Locate(string? explicitPath) =>
+        !string.IsNullOrWhiteSpace(explicitPath) ? explicitPath
+        : Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } named ? named
+        : FindBuilt(Environment.CurrentDirectory) ?? FindBuilt(AppContext.BaseDirectory);
+
     /// <summary>Finds a built stand-in under the repository that holds <paramref name="startFolder"/>, walking up.</summary>
     public static string? FindBuilt(string startFolder)
     {

@@ -25,9 +25,6 @@ internal static class NvmlStandIn
     private delegate int UIntArg(uint value);
 
     [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
-    private delegate int IntArg(int value);
-
-    [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
     private delegate int SetName(uint index, [MarshalAs(UnmanagedType.LPUTF8Str)] string name);
 
     [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
@@ -47,7 +44,7 @@ internal static class NvmlStandIn
 
     private sealed record Api(
         string Path, NoArgs Reset, UIntArg SetCount, SetName SetName, SetValueFn SetValue, SetFieldFn SetField,
-        InjectFn Inject, IntArg Workload, NoArgs InitCount, CallCountFn CallCount, NoArgs GpmLiveSamples, DoubleArg Elapse);
+        InjectFn Inject, NoArgs InitCount, CallCountFn CallCount, NoArgs GpmLiveSamples, DoubleArg Elapse);
 
     private static long _elapsedTicks;
 
@@ -103,7 +100,7 @@ internal static class NvmlStandIn
             path, Get<NoArgs>("solprof_nvml_reset"), Get<UIntArg>("solprof_nvml_set_device_count"),
             Get<SetName>("solprof_nvml_set_device_name"), Get<SetValueFn>("solprof_nvml_set_value"),
             Get<SetFieldFn>("solprof_nvml_set_field_value"), Get<InjectFn>("solprof_nvml_inject_error"),
-            Get<IntArg>("solprof_nvml_set_workload"), Get<NoArgs>("solprof_nvml_init_count"),
+            Get<NoArgs>("solprof_nvml_init_count"),
             Get<CallCountFn>("solprof_nvml_call_count"), Get<NoArgs>("solprof_nvml_gpm_live_samples"),
             Get<DoubleArg>("solprof_nvml_elapse"));
     }
