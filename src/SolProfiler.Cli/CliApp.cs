@@ -62,7 +62,10 @@ public static class CliApp
         if (parsed.Errors.Count > 0 && !IsHelpOrVersion(args))
         {
             // System.CommandLine would print its help; a user error is one line naming what was wrong.
-            var message = string.Join(" ", parsed.Errors[0].Message.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
+            // Every bad flag at once, so a second run does not find the next one.
+            var message = string.Join("; ", parsed.Errors
+                .Select(e => string.Join(" ", e.Message.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)))
+                .Distinct(StringComparer.Ordinal));
             await stderr.WriteLineAsync($"error: {message} (see --help)").ConfigureAwait(false);
             return ExitUserError;
         }

@@ -26,7 +26,7 @@ public static class SimulatedGpus
     internal static IGpuSource Create(string? library, TimeProvider time)
     {
         var path = NvmlStandInControl.Locate(library)
-            ?? throw new SolInputException($"--backend sim needs the NVML stand-in: build it with `cmake -S native -B native/build && cmake --build native/build`, or give --library PATH");
+            ?? throw new SolInputException($"--gpu-backend sim needs the NVML stand-in: build it with `cmake -S native -B native/build && cmake --build native/build`, or give --gpu-library PATH");
         if (!File.Exists(path))
         {
             throw new SolInputException($"stand-in library '{path}' does not exist");
@@ -42,7 +42,7 @@ public static class SimulatedGpus
         }
         catch (InvalidOperationException e)
         {
-            throw new SolInputException($"--backend sim: {e.Message}", e);
+            throw new SolInputException($"--gpu-backend sim: {e.Message}", e);
         }
 
         var started = time.GetTimestamp();

@@ -4,14 +4,29 @@ namespace SolProfiler.Cli.Tests;
 public sealed class AgentCommandTests
 {
     [Fact]
-    public async Task Bad_flags_are_all_named_and_exit_2()
+    public async Task Bad_flags_are_all_named_in_one_line_and_exit_2()
     {
-        var run = await Cli.Run("agent", "--model", "llama-3.1-70b", "--tp", "0", "--kv", "fp4", "--serving-url", "localhost:8000", "--gpu-backend", "none", "--gpu", "h100-sxm");
+        var run = await Cli.Run("agent", "--model", "llama-3.1-70b", "--tp", "0", "--kv", "fp4", "--gpu-backend", "none", "--gpu", "h100-sxm");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal(
+            "error: --tp 0 must be at least 1; --kv 'fp4' is not a KV-cache precision; expected bf16, fp16, fp8 (see --help)",
+            run.Stderr.Trim());
+    }
+
+    [Fact]
+    public async Task Bad_settings_are_all_named_by_key_and_flag_and_exit_2()
+    {
+        using var folder = new TempFolder();
+        var path = folder.Write("agent.yaml", "model: llama-3.1-70b\ngpu: h100-sxm\ntp: 0\nkv: fp4\ngpuSource:\n  backend: dcgm-exporter\n  file: /nonexistent/dcgm.prom\n");
+
+        var run = await Cli.Run("agent", "--config", path, "--serving-url", "localhost:8000");
 
         Assert.Equal(2, run.ExitCode);
         Assert.Contains("tp (--tp): 0 must be >= 1", run.Stderr, StringComparison.Ordinal);
         Assert.Contains("kv (--kv): unknown kv precision 'fp4'", run.Stderr, StringComparison.Ordinal);
         Assert.Contains("serving:url (--serving-url): 'localhost:8000' is not an http(s) URL", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("gpuSource:file (--dcgm-exporter-file): file '/nonexistent/dcgm.prom' does not exist", run.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", run.Stderr, StringComparison.Ordinal);
     }
 

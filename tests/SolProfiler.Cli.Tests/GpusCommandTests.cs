@@ -15,7 +15,7 @@ public sealed class GpusCommandTests
     [Fact]
     public async Task The_sim_backend_shows_eight_H100s_whose_readings_move()
     {
-        var run = await Cli.Run("gpus", "--backend", "sim", "--library", NativeStandIn.NvmlPath, "--watch", "400ms", "--count", "3", "--format", "json");
+        var run = await Cli.Run("gpus", "--gpu-backend", "sim", "--gpu-library", NativeStandIn.NvmlPath, "--watch", "400ms", "--count", "3", "--format", "json");
         Assert.True(run.ExitCode == 0, run.ToString());
         var snapshots = ReadAll(run.Stdout);
         Assert.Equal(3, snapshots.Count);
@@ -47,7 +47,7 @@ public sealed class GpusCommandTests
             return; // a machine with a driver: auto picks NVML, covered on GPU machines
         }
 
-        var run = await Cli.Run("gpus", "--backend", "auto");
+        var run = await Cli.Run("gpus", "--gpu-backend", "auto");
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("no NVIDIA library found", run.Stderr, StringComparison.Ordinal);
         Assert.Contains("libnvidia-ml.so.1", run.Stderr, StringComparison.Ordinal);
@@ -66,7 +66,7 @@ public sealed class GpusCommandTests
             DCGM_FI_PROF_DRAM_ACTIVE{gpu="0",UUID="GPU-1",pci_bus_id="00000000:18:00.0",device="nvidia0",modelName="NVIDIA H200",Hostname="n1"} 0.750000
 
             """);
-        var run = await Cli.Run("gpus", "--backend", "dcgm-exporter", "--file", path, "--format", "json");
+        var run = await Cli.Run("gpus", "--gpu-backend", "dcgm-exporter", "--dcgm-exporter-file", path, "--format", "json");
         Assert.True(run.ExitCode == 0, run.ToString());
         var doc = JsonNode.Parse(run.Stdout)!;
         Assert.Equal("dcgm-exporter", (string?)doc["backend"]);
@@ -89,10 +89,10 @@ public sealed class GpusCommandTests
     }
 
     [Theory]
-    [InlineData("gpus", "--backend", "rocm")]
-    [InlineData("gpus", "--backend", "dcgm-exporter")]
-    [InlineData("gpus", "--backend", "dcgm-exporter", "--file", "/nonexistent.prom")]
-    [InlineData("gpus", "--backend", "sim", "--library", "/nonexistent/libnvidia-ml.so.1")]
+    [InlineData("gpus", "--gpu-backend", "rocm")]
+    [InlineData("gpus", "--gpu-backend", "dcgm-exporter")]
+    [InlineData("gpus", "--gpu-backend", "dcgm-exporter", "--dcgm-exporter-file", "/nonexistent.prom")]
+    [InlineData("gpus", "--gpu-backend", "sim", "--gpu-library", "/nonexistent/libnvidia-ml.so.1")]
     [InlineData("gpus", "--watch", "often")]
     public async Task Bad_arguments_are_user_errors(params string[] args)
     {

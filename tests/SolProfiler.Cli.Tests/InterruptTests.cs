@@ -14,7 +14,7 @@ public sealed class InterruptTests
     [InlineData("TERM")]
     public async Task Gpus_watch_stopped_by_a_signal_exits_0_without_a_stack_trace(string signal)
     {
-        using var process = SolprofProcess.Start("gpus", "--backend", "sim", "--watch", "200ms", "--format", "json");
+        using var process = SolprofProcess.Start("gpus", "--gpu-backend", "sim", "--watch", "200ms", "--format", "json");
         var stderr = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
 

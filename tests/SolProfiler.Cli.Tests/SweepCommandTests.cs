@@ -230,15 +230,6 @@ public sealed class SweepCommandTests
     }
 
     [Fact]
-    public async Task Gpu_library_without_a_gpu_backend_is_a_user_error()
-    {
-        var run = await Cli.Run("sweep", "--endpoint", "http://127.0.0.1:1/v1", "--model", "m", "--sol-model", "llama-3.1-8b", "--gpu", "h100-sxm",
-            "--gpu-library", "/tmp/libnvidia-ml.so");
-        Assert.Equal(2, run.ExitCode);
-        Assert.Contains("go with --gpu-backend", run.Stderr, StringComparison.Ordinal);
-    }
-
-    [Fact]
     public async Task A_dead_endpoint_fails_fast_with_one_line_and_writes_nothing()
     {
         using var temp = new TempFolder();

@@ -66,7 +66,7 @@ public sealed class ServingOptions
 
 public sealed class GpuOptions
 {
-    /// <summary>auto, dcgm, nvml, sim, dcgm-exporter, or none.</summary>
+    /// <summary>auto, dcgm, nvml, dcgm-exporter, sim or none (<see cref="SolProfiler.Agent.Sources.GpuBackendNames"/>).</summary>
     public string Backend { get; set; } = "auto";
 
     /// <summary>The native library to load (DCGM or NVML) instead of the system one.</summary>
@@ -77,6 +77,9 @@ public sealed class GpuOptions
 
     /// <summary>The dcgm-exporter /metrics URL for the dcgm-exporter backend.</summary>
     public string? Url { get; set; }
+
+    /// <summary>A saved dcgm-exporter body, read again at every sample, for the dcgm-exporter backend instead of <see cref="Url"/>.</summary>
+    public string? File { get; set; }
 
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(2);
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using SolProfiler.Agent.Sources;
 using SolProfiler.Sol;
 using SolProfiler.Sol.Hardware;
 using SolProfiler.Sol.Models;
@@ -13,7 +14,6 @@ namespace SolProfiler.Agent.Configuration;
 /// </summary>
 public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
 {
-    private static readonly string[] GpuBackends = ["auto", "dcgm", "nvml", "sim", "dcgm-exporter", "none"];
 
     public ValidateOptionsResult Validate(string? name, AgentOptions options)
     {
@@ -88,17 +88,21 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
             Fail("serving:apiKeyFile", "--api-key-file", $"file '{keyFile}' does not exist");
         }
 
-        if (!GpuBackends.Contains(options.GpuSource.Backend.Trim().ToLowerInvariant()))
+        if (!GpuBackendNames.TryParse(options.GpuSource.Backend, out var backend))
         {
-            Fail("gpuSource:backend", "--gpu-backend", $"'{options.GpuSource.Backend}' is not a GPU backend; known: {string.Join(", ", GpuBackends)}");
+            Fail("gpuSource:backend", "--gpu-backend", $"'{options.GpuSource.Backend}' is not a GPU backend; known: {GpuBackendNames.Choices}");
+        }
+        else
+        {
+            var source = options.GpuSource;
+            var request = new GpuBackendRequest(backend, source.Library, source.Url, source.File, source.Timeout, source.DcgmHost);
+            foreach (var (setting, message) in GpuSourceRules.Check(request, GpuSourceRules.Flag))
+            {
+                Fail(Key(setting), GpuSourceRules.Flag(setting), message);
+            }
         }
 
-        if (options.GpuSource.Backend.Equals("dcgm-exporter", StringComparison.OrdinalIgnoreCase) && (options.GpuSource.Url is null || !IsHttpUrl(options.GpuSource.Url)))
-        {
-            Fail("gpuSource:url", "--dcgm-exporter-url", "the dcgm-exporter backend needs the exporter's http(s) /metrics URL");
-        }
-
-        Duration(options.GpuSource.Timeout, TimeSpan.FromMilliseconds(50), TimeSpan.FromMinutes(1), "gpuSource:timeout", "--gpu-timeout");
+        Duration(options.GpuSource.Timeout, TimeSpan.FromMilliseconds(50), TimeSpan.FromMinutes(1), Key(GpuSourceSetting.Timeout), GpuSourceRules.Flag(GpuSourceSetting.Timeout));
         Duration(options.SampleInterval, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(1), "sampleInterval", "--sample-interval");
         if (!(options.Context > 0) || double.IsInfinity(options.Context) || options.Context > 1e8)
         {
@@ -172,6 +176,17 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
             }
         }
     }
+
+    /// <summary>The configuration key of a GPU-source setting.</summary>
+    private static string Key(GpuSourceSetting setting) => setting switch
+    {
+        GpuSourceSetting.Backend => "gpuSource:backend",
+        GpuSourceSetting.Library => "gpuSource:library",
+        GpuSourceSetting.DcgmHost => "gpuSource:dcgmHost",
+        GpuSourceSetting.ExporterUrl => "gpuSource:url",
+        GpuSourceSetting.ExporterFile => "gpuSource:file",
+        _ => "gpuSource:timeout",
+    };
 
     private static bool IsHttpUrl(string text) =>
         Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https";

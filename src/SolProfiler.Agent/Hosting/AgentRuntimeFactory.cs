@@ -55,13 +55,17 @@ public static class AgentRuntimeFactory
         }
 
         IGpuSource? gpu = gpuOverride;
-        var backend = options.GpuSource.Backend.Trim().ToLowerInvariant();
-        if (gpu is null && backend != "none")
+        if (!GpuBackendNames.TryParse(options.GpuSource.Backend, out var backend))
+        {
+            throw new AgentConfigurationException($"gpuSource:backend (--gpu-backend): '{options.GpuSource.Backend}' is not a GPU backend; known: {GpuBackendNames.Choices}");
+        }
+
+        if (gpu is null && backend != GpuBackendKind.None)
         {
             try
             {
                 var choice = GpuSourceFactory.Create(
-                    new GpuBackendRequest(backend, options.GpuSource.Library, options.GpuSource.Url, null, options.GpuSource.Timeout, options.GpuSource.DcgmHost),
+                    new GpuBackendRequest(backend, options.GpuSource.Library, options.GpuSource.Url, options.GpuSource.File, options.GpuSource.Timeout, options.GpuSource.DcgmHost),
                     http,
                     simulated);
                 gpu = choice.Source;
@@ -72,7 +76,7 @@ public static class AgentRuntimeFactory
             }
         }
 
-        var gpuHealth = gpu is null ? null : new SourceHealth("gpu", gpu.Backend, backend == "dcgm-exporter" ? options.GpuSource.Url : null);
+        var gpuHealth = gpu is null ? null : new SourceHealth("gpu", gpu.Backend, backend == GpuBackendKind.DcgmExporter ? options.GpuSource.Url ?? options.GpuSource.File : null);
         if (gpu is null && options.Gpu.Equals("auto", StringComparison.OrdinalIgnoreCase))
         {
             throw new AgentConfigurationException("gpu (--gpu): auto needs a GPU source to read the device name from; set --gpu to a catalog id or choose a --gpu-backend");

@@ -8,7 +8,7 @@ using SolProfiler.Telemetry.Gpu.DcgmExporter;
 namespace SolProfiler.Agent.Sources;
 
 /// <summary>What the user asked for: a backend name and where to find it.</summary>
-public sealed record GpuBackendRequest(string Backend, string? Library, string? Url, string? File, TimeSpan Timeout, string? DcgmHost = null);
+public sealed record GpuBackendRequest(GpuBackendKind Backend, string? Library, string? Url, string? File, TimeSpan Timeout, string? DcgmHost = null);
 
 /// <summary>The source chosen, and for <c>auto</c> a line saying what was chosen and why.</summary>
 public sealed record GpuBackendChoice(IGpuSource Source, string? Explanation);
@@ -26,43 +26,29 @@ public static class GpuSourceFactory
     public static GpuBackendChoice Create(GpuBackendRequest request, HttpClient http, Func<string?, IGpuSource>? simulated = null)
     {
         ArgumentNullException.ThrowIfNull(request);
-        switch (request.Backend.Trim().ToLowerInvariant())
+        foreach (var (setting, message) in GpuSourceRules.Check(request, GpuSourceRules.Flag))
         {
-            case "dcgm-exporter":
-                return new GpuBackendChoice(DcgmExporter(request, http), null);
-            case "dcgm":
-                return new GpuBackendChoice(Dcgm(request), null);
-            case "nvml":
-                return new GpuBackendChoice(Nvml(request.Library), null);
-            case "sim":
-                return simulated is null
-                    ? throw new SolInputException("the sim backend (simulated GPUs) is not part of this host")
-                    : new GpuBackendChoice(simulated(request.Library), null);
-            case "auto":
-                return Auto(request);
-            default:
-                throw new SolInputException($"unknown GPU backend '{request.Backend}'; expected auto, nvml, sim, dcgm-exporter or dcgm");
+            throw new SolInputException($"{GpuSourceRules.Flag(setting)}: {message}");
         }
+
+        return request.Backend switch
+        {
+            GpuBackendKind.DcgmExporter => new GpuBackendChoice(DcgmExporter(request, http), null),
+            GpuBackendKind.Dcgm => new GpuBackendChoice(Dcgm(request), null),
+            GpuBackendKind.Nvml => new GpuBackendChoice(Nvml(request.Library), null),
+            GpuBackendKind.Sim => simulated is null
+                ? throw new SolInputException("the sim backend (simulated GPUs) is not part of this host")
+                : new GpuBackendChoice(simulated(request.Library), null),
+            GpuBackendKind.Auto => Auto(request),
+            _ => throw new SolInputException($"GPU backend {GpuBackendNames.Name(request.Backend)} opens no source"),
+        };
     }
 
     private static NvmlGpuSource Nvml(string? library) => new(new NvmlGpuSourceOptions { LibraryPath = library });
 
-    private static DcgmExporterGpuSource DcgmExporter(GpuBackendRequest request, HttpClient http)
-    {
-        if ((request.Url is null) == (request.File is null))
-        {
-            throw new SolInputException("--backend dcgm-exporter needs --url URL or --file PATH");
-        }
-
-        if (request.File is { } path)
-        {
-            return System.IO.File.Exists(path) ? DcgmExporterGpuSource.ForFile(path) : throw new SolInputException($"file '{path}' does not exist");
-        }
-
-        return Uri.TryCreate(request.Url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
-            ? DcgmExporterGpuSource.ForUrl(http, uri, request.Timeout)
-            : throw new SolInputException($"'{request.Url}' is not an http(s) URL");
-    }
+    /// <summary>A saved body or a live exporter (<see cref="GpuSourceRules"/> has checked that exactly one is given).</summary>
+    private static DcgmExporterGpuSource DcgmExporter(GpuBackendRequest request, HttpClient http) =>
+        request.File is { } path ? DcgmExporterGpuSource.ForFile(path) : DcgmExporterGpuSource.ForUrl(http, new Uri(request.Url!), request.Timeout);
 
     private static GpuBackendChoice Auto(GpuBackendRequest request)
     {
@@ -71,7 +57,7 @@ public static class GpuSourceFactory
         if (dcgm is not null)
         {
             var where = request.DcgmHost is null ? "embedded host engine" : $"host engine at {request.DcgmHost}";
-            return new GpuBackendChoice(Dcgm(request with { Backend = "dcgm" }), $"backend auto: chose dcgm ({dcgm} found; {where})");
+            return new GpuBackendChoice(Dcgm(request with { Backend = GpuBackendKind.Dcgm }), $"backend auto: chose dcgm ({dcgm} found; {where})");
         }
 
         if (nvml)
@@ -79,7 +65,7 @@ public static class GpuSourceFactory
             return new GpuBackendChoice(Nvml(request.Library), $"backend auto: chose nvml ({NvmlLibrary} found, no DCGM library)");
         }
 
-        var reason = $"no NVIDIA library found: neither {string.Join(" nor ", DcgmLibraries)} (DCGM) nor {NvmlLibrary} (NVML, comes with the driver) can be loaded; on a machine without GPUs use --backend sim, or read a dcgm-exporter with --backend dcgm-exporter --url";
+        var reason = $"no NVIDIA library found: neither {string.Join(" nor ", DcgmLibraries)} (DCGM) nor {NvmlLibrary} (NVML, comes with the driver) can be loaded; on a machine without GPUs use --gpu-backend sim, or read a dcgm-exporter with --gpu-backend dcgm-exporter --dcgm-exporter-url URL";
         return new GpuBackendChoice(new UnavailableGpuSource("auto", reason), null);
     }
 

@@ -1,5 +1,7 @@
 using System.CommandLine;
 using SolProfiler.Agent.Configuration;
+using SolProfiler.Agent.Sources;
+using SolProfiler.Cli.Options;
 
 namespace SolProfiler.Cli.Agent;
 
@@ -13,27 +15,11 @@ public static class AgentCommand
     /// <summary>Flag, configuration key, help text.</summary>
     private static readonly (string Flag, string Key, string Help)[] Settings =
     [
-        ("--model", "model", "Model catalog id (e.g. llama-3.1-70b), path of a Hugging Face config.json, or auto (the model the server serves)"),
-        ("--gpu", "gpu", "GPU catalog id, or auto (detect from the device name; default)"),
-        ("--gpu-file", "gpuFile", "JSON/YAML file adding GPUs to the catalog or overriding keys"),
-        ("--tp", "tp", "Tensor-parallel degree (default: the GPU count the GPU source sees / PP; 1 without a GPU source)"),
-        ("--pp", "pp", "Pipeline-parallel degree (default 1)"),
-        ("--ep", "ep", "Expert-parallel degree (default 1)"),
-        ("--attention-dp", "attentionDp", "Attention data-parallel degree (default 1)"),
-        ("--weights", "weights", "Weight precision: bf16, fp16, fp8, int8, int4, nvfp4, mxfp4 (default: the model's config)"),
-        ("--expert-weights", "expertWeights", "Routed-expert weight precision (default: --weights)"),
-        ("--kv", "kv", "KV-cache precision: bf16, fp16, fp8 (default: the server's KV-cache dtype where it tells, else the model's)"),
-        ("--activations", "activations", "Activation (GEMM input) precision"),
-        ("--dispatch", "dispatch", "Expert dispatch precision: fp8, bf16, fp16 (default: fp8 where the GEMMs take 8-bit or narrower inputs)"),
         ("--serving-url", "serving:url", "The inference server's metrics URL, e.g. http://127.0.0.1:8000/metrics"),
         ("--server", "serving:kind", "Server kind: auto (default), vllm, sglang, tgi, trtllm, triton, llamacpp, ..."),
         ("--serving-interval", "serving:interval", "Scrape interval (default 1s)"),
         ("--serving-timeout", "serving:timeout", "Give up on one scrape after this long (default 2s)"),
         ("--api-key-file", "serving:apiKeyFile", "File holding a bearer token for the metrics URL (never logged)"),
-        ("--gpu-backend", "gpuSource:backend", "auto (default), dcgm, nvml, sim, dcgm-exporter or none"),
-        ("--gpu-library", "gpuSource:library", "Path of libdcgm / libnvidia-ml to load instead of the system one"),
-        ("--dcgm-host", "gpuSource:dcgmHost", "A running nv-hostengine (host:port or unix socket path)"),
-        ("--dcgm-exporter-url", "gpuSource:url", "dcgm-exporter metrics URL for --gpu-backend dcgm-exporter"),
         ("--context", "context", "Mean context per sequence (tokens) assumed when the server tells nothing that gives it (default 1024)"),
         ("--window", "window", "Sliding window the operating point is measured over (default 30s)"),
         ("--sample-interval", "sampleInterval", "GPU read and analysis interval (default 1s)"),
@@ -50,6 +36,15 @@ public static class AgentCommand
         var demo = new Option<bool>("--demo") { Description = "Start a simulated inference server and GPU stand-in (8 x H100, Llama-3.1-70B FP8, TP8) and analyse them" };
         var frontier = new Option<string?>("--frontier-batches") { Description = "Batch sizes of the published SOL frontier, e.g. 1,8,64,256 (default powers of two to 1024)" };
         var command = new Command("agent", "Run the sidecar: GPU and serving telemetry -> SOL -> gap, on /metrics, /api/v1/snapshot and /") { config, demo, frontier };
+        var deployment = new DeploymentOptions(new DeploymentHelp(
+            "--model",
+            ModelDefault: "or auto: the model the server serves",
+            GpuDefault: "or auto: detected from the device name (default)",
+            TpDefault: "the GPU count the GPU source sees / PP; 1 without a GPU source",
+            KvDefault: "the server's KV-cache dtype where it tells, else the model's"));
+        var gpuSource = new GpuSourceOptions(GpuBackendKind.Auto);
+        deployment.AddTo(command);
+        gpuSource.AddTo(command);
         var flags = Settings.Select(s => (Option: new Option<string?>(s.Flag) { Description = s.Help }, s.Key)).ToArray();
         foreach (var (option, _) in flags)
         {
@@ -59,6 +54,8 @@ public static class AgentCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var given = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+            deployment.AddConfiguration(parse, given);
+            gpuSource.AddConfiguration(parse, given);
             foreach (var (option, key) in flags)
             {
                 if (parse.GetValue(option) is { } value)

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using SolProfiler.Agent.Sources;
 using SolProfiler.Cli.Common;
+using SolProfiler.Cli.Options;
 using SolProfiler.Cli.Sol;
 using SolProfiler.Sol;
 using SolProfiler.Sol.Hardware;
@@ -19,19 +20,22 @@ public static class GpusCommand
 
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
-        var backend = new Option<string>("--backend") { Description = "auto, nvml, sim, dcgm-exporter or dcgm", DefaultValueFactory = _ => "auto", HelpName = "auto|nvml|sim|dcgm-exporter|dcgm" };
-        var library = new Option<string?>("--library") { Description = "Explicit path of libnvidia-ml (nvml) or of the stand-in (sim)" };
-        var dcgmHost = new Option<string?>("--dcgm-host") { Description = "Connect DCGM to a running nv-hostengine (host:port or unix socket path) instead of embedding it" };
-        var url = new Option<string?>("--url") { Description = "dcgm-exporter endpoint, e.g. http://127.0.0.1:9400/metrics" };
-        var file = new Option<string?>("--file") { Description = "A saved dcgm-exporter body" };
+        var gpuSource = new GpuSourceOptions(GpuBackendKind.Auto, new Dictionary<GpuSourceSetting, string[]>
+        {
+            [GpuSourceSetting.Backend] = ["--backend"],
+            [GpuSourceSetting.Library] = ["--library"],
+            [GpuSourceSetting.ExporterUrl] = ["--url"],
+            [GpuSourceSetting.ExporterFile] = ["--file"],
+            [GpuSourceSetting.Timeout] = ["--timeout"],
+        });
         var watch = new Option<string?>("--watch") { Description = "Refresh every interval (e.g. 1s) until interrupted" };
         var count = new Option<int?>("--count") { Description = "With --watch: stop after this many reads" };
-        var timeout = new Option<string>("--timeout") { Description = "Give up on one dcgm-exporter scrape after this long", DefaultValueFactory = _ => "2s" };
         var format = new Option<OutputFormat>("--format", "-f") { Description = "table or json", DefaultValueFactory = _ => OutputFormat.Table, HelpName = "table|json" };
-        var command = new Command("gpus", "List the GPUs and one telemetry sample from DCGM, NVML, dcgm-exporter or the stand-ins")
-        {
-            backend, library, dcgmHost, url, file, watch, count, timeout, format,
-        };
+        var command = new Command("gpus", "List the GPUs and one telemetry sample from DCGM, NVML, dcgm-exporter or the stand-ins");
+        gpuSource.AddTo(command);
+        command.Options.Add(watch);
+        command.Options.Add(count);
+        command.Options.Add(format);
 
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -44,9 +48,8 @@ public static class GpusCommand
             var interval = parse.GetValue(watch) is { } w ? DurationParser.Parse(w, "--watch") : (TimeSpan?)null;
             var reads = parse.GetValue(count) is { } c ? (c >= 1 ? c : throw new SolInputException($"--count {c} must be >= 1")) : (int?)null;
             using var http = SolProfiler.Telemetry.Http.ServerHttp.CreateClient(); // dcgm-exporter scrapes survive a server that drops idle connections
-            var choice = GpuSources.Create(
-                new GpuBackendRequest(parse.GetValue(backend)!, parse.GetValue(library), parse.GetValue(url), parse.GetValue(file), DurationParser.Parse(parse.GetValue(timeout)!, "--timeout"), parse.GetValue(dcgmHost)),
-                http);
+            var request = gpuSource.Read(parse, stderr) ?? throw new SolInputException("gpus needs a GPU backend: --gpu-backend none reads nothing");
+            var choice = GpuSources.Create(request, http);
             await using var source = choice.Source;
             if (choice.Explanation is { } why)
             {

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using SolProfiler.Cli.Common;
+using SolProfiler.Cli.Options;
 using SolProfiler.Sol;
 using SolProfiler.Sol.Modeling;
 
@@ -12,20 +13,10 @@ public static class SolCommand
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
         // --model, --gpu, --batch and --context are required unless --compare brings them from a sweep.
-        var model = new Option<string?>("--model", "-m") { Description = "Catalog model id (e.g. llama-3.1-70b) or path to a Hugging Face config.json (required)", HelpName = "id|config.json" };
-        var gpu = new Option<string?>("--gpu", "-g") { Description = "Catalog GPU id (e.g. h100-sxm) (required)", HelpName = "id" };
-        var gpuFile = new Option<string?>("--gpu-file") { Description = "JSON or YAML file that adds or overrides GPUs" };
-        var tp = new Option<int>("--tp") { Description = "Tensor-parallel degree", DefaultValueFactory = _ => 1 };
-        var pp = new Option<int>("--pp") { Description = "Pipeline-parallel stages", DefaultValueFactory = _ => 1 };
-        var ep = new Option<int>("--ep") { Description = "Expert-parallel degree (divides TP)", DefaultValueFactory = _ => 1 };
-        var attentionDp = new Option<int>("--attention-dp") { Description = "Attention data-parallel groups (divides TP)", DefaultValueFactory = _ => 1 };
+        var deployment = new DeploymentOptions(new DeploymentHelp(
+            "--model", ModelDefault: "required unless --compare gives it", GpuDefault: "required unless --compare gives it", TpDefault: "1", KvDefault: "the model dtype"));
         var batch = new Option<string?>("--batch", "-b") { Description = "Sequences decoding together per replica: B, a list 1,8,64 or a range A..B (powers of two) (required)", HelpName = "B|LIST|A..B" };
         var context = new Option<string?>("--context", "-l") { Description = "Mean context length in tokens (required)" };
-        var weights = new Option<string?>("--weights") { Description = $"Weight precision ({string.Join(", ", PrecisionFacts.AllNames)}); default: as the checkpoint ships" };
-        var expertWeights = new Option<string?>("--expert-weights") { Description = "Routed-expert weight precision when it differs from --weights" };
-        var kv = new Option<string?>("--kv") { Description = "KV-cache precision (bf16, fp16, fp8); default: the model dtype" };
-        var activations = new Option<string?>("--activations") { Description = "GEMM input precision; default follows the weights (fp8 -> fp8, nvfp4 -> nvfp4, else 16-bit)" };
-        var dispatch = new Option<string?>("--dispatch") { Description = "Expert dispatch precision (fp8, bf16, fp16); combine stays 16-bit; default: fp8 where the GEMMs take 8-bit or narrower inputs, else the model dtype", HelpName = "fp8|bf16" };
         var draft = new Option<int?>("--draft") { Description = "Speculative decoding: draft tokens per verify step" };
         var prefillTokens = new Option<string?>("--prefill-tokens") { Description = "Mixed steps (chunked prefill): prompt tokens computed in every step beside the decode positions, >= 0, may be fractional (a mean); prefix-cache hits excluded; default 0", HelpName = "N" };
         var accepted = new Option<double?>("--accepted") { Description = "Speculative decoding: mean accepted length (tokens emitted per verify step, 1..draft+1)" };
@@ -34,10 +25,12 @@ public static class SolCommand
         var tpSweep = new Option<string?>("--tp-sweep") { Description = "Evaluate several TP degrees, e.g. 1,2,4,8 (one curve each on --pareto)" };
         var compare = new Option<string?>("--compare") { Description = "Overlay a `solprof sweep` result on the SOL frontier; the configuration comes from the sweep unless given here", HelpName = "results.json" };
 
-        var command = new Command("sol", "Speed-of-light decode step for a model, GPU, parallelism and operating point")
+        var command = new Command("sol", "Speed-of-light decode step for a model, GPU, parallelism and operating point");
+        deployment.AddTo(command);
+        foreach (var option in new Option[] { batch, context, draft, accepted, prefillTokens, format, pareto, tpSweep, compare })
         {
-            model, gpu, gpuFile, tp, pp, ep, attentionDp, batch, context, weights, expertWeights, kv, activations, dispatch, draft, accepted, prefillTokens, format, pareto, tpSweep, compare,
-        };
+            command.Options.Add(option);
+        }
 
         command.SetAction(parse =>
         {
@@ -46,7 +39,8 @@ public static class SolCommand
                 throw new SolInputException("--draft and --accepted go together (draft tokens and mean accepted length)");
             }
 
-            if (parse.GetValue(tpSweep) is not null && parse.GetResult(tp) is { Implicit: false })
+            var given = deployment.Read(parse);
+            if (parse.GetValue(tpSweep) is not null && given.Tp is not null)
             {
                 throw new SolInputException("give either --tp or --tp-sweep, not both");
             }
@@ -62,7 +56,6 @@ public static class SolCommand
                 throw new SolInputException("--compare takes one configuration: give --tp to change the sweep's TP, not --tp-sweep");
             }
 
-            int Explicit(Option<int> option, int fromSweep) => parse.GetResult(option) is { Implicit: false } ? parse.GetValue(option) : fromSweep;
             string Given(string? value, string? fromSweep, string flag) =>
                 value ?? fromSweep ?? throw new SolInputException($"Option '{flag}' is required.");
 
@@ -73,21 +66,21 @@ public static class SolCommand
                 ? IntListParser.Parse(batchText, "batch")
                 : sweep is not null ? null : throw new SolInputException("Option '--batch' is required.");
             var request = new SolRequest(
-                Model: Given(parse.GetValue(model), sweep?.Model, "--model"),
-                Gpu: Given(parse.GetValue(gpu), sweep?.Gpu, "--gpu"),
-                GpuFile: parse.GetValue(gpuFile) ?? sweep?.GpuFile,
-                TpValues: parse.GetValue(tpSweep) is { } tps ? IntListParser.Parse(tps, "TP") : [Explicit(tp, sweep?.Tp ?? 1)],
-                Pp: Explicit(pp, sweep?.Pp ?? 1),
-                Ep: Explicit(ep, sweep?.Ep ?? 1),
-                AttentionDp: Explicit(attentionDp, sweep?.AttentionDp ?? 1),
+                Model: Given(given.Model, sweep?.Model, "--model"),
+                Gpu: Given(given.Gpu, sweep?.Gpu, "--gpu"),
+                GpuFile: given.GpuFile ?? sweep?.GpuFile,
+                TpValues: parse.GetValue(tpSweep) is { } tps ? IntListParser.Parse(tps, "TP") : [given.Tp ?? sweep?.Tp ?? 1],
+                Pp: given.Pp ?? sweep?.Pp ?? 1,
+                Ep: given.Ep ?? sweep?.Ep ?? 1,
+                AttentionDp: given.AttentionDp ?? sweep?.AttentionDp ?? 1,
                 Batches: batches ?? [1],
                 Context: ctx,
                 Precisions: new PrecisionChoice(
-                    PrecisionFacts.ParseOptional(parse.GetValue(weights) ?? sweep?.Weights, "weight"),
-                    PrecisionFacts.ParseOptional(parse.GetValue(expertWeights) ?? sweep?.ExpertWeights, "expert weight"),
-                    PrecisionFacts.ParseOptional(parse.GetValue(kv) ?? sweep?.Kv, "KV-cache"),
-                    PrecisionFacts.ParseOptional(parse.GetValue(activations) ?? sweep?.Activations, "activation"),
-                    PrecisionFacts.ParseOptional(parse.GetValue(dispatch), "dispatch")),
+                    given.Precisions.Weights ?? PrecisionFacts.ParseOptional(sweep?.Weights, "weight"),
+                    given.Precisions.ExpertWeights ?? PrecisionFacts.ParseOptional(sweep?.ExpertWeights, "expert weight"),
+                    given.Precisions.Kv ?? PrecisionFacts.ParseOptional(sweep?.Kv, "KV-cache"),
+                    given.Precisions.Activations ?? PrecisionFacts.ParseOptional(sweep?.Activations, "activation"),
+                    given.Precisions.Dispatch ?? PrecisionFacts.ParseOptional(sweep?.Dispatch, "dispatch")),
                 Speculative: parse.GetValue(draft) is { } d ? new SpeculativeDecoding(d, parse.GetValue(accepted)!.Value) : null,
                 Format: parse.GetValue(format),
                 ParetoPath: parse.GetValue(pareto),

@@ -30,7 +30,7 @@ public static class SweepCommand
 
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var settings = options.Settings(parse);
+            var settings = options.Settings(parse, stderr);
             var (model, modelName) = SweepModel.Resolve(settings);
             if (settings.SolModel is null)
             {

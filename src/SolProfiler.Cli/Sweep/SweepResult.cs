@@ -6,6 +6,9 @@ public sealed record SweepConfiguration(string Model, string Gpu, int Tp, int Pp
     /// <summary>Routed-expert weight precision when it differs from <see cref="Weights"/> (MoE models).</summary>
     public string? ExpertWeights { get; init; }
 
+    /// <summary>Expert dispatch precision when <c>--dispatch</c> chose one.</summary>
+    public string? Dispatch { get; init; }
+
     /// <summary>The <c>--gpu-file</c> the GPU came from, when one was given.</summary>
     public string? GpuFile { get; init; }
 }

@@ -58,9 +58,10 @@ public sealed class SweepRunner(SweepSettings settings, PreparedSol sol, HttpCli
 
         return new SweepResult(
             SweepResult.KindName, 1, startedAt, _time.GetUtcNow(), settings.Endpoint.ToString(), settings.ServedModel,
-            new SweepConfiguration(settings.SolModel ?? settings.ServedModel, sol.Configuration.Gpu.Id, settings.Tp, settings.Pp, settings.Ep, settings.AttentionDp, settings.WeightsName, settings.KvName, settings.ActivationsName, settings.GpusPerReplica)
+            new SweepConfiguration(settings.SolModel ?? settings.ServedModel, sol.Configuration.Gpu.Id, settings.Tp, settings.Pp, settings.Ep, settings.AttentionDp, Name(settings.Precisions.Weights), Name(settings.Precisions.Kv), Name(settings.Precisions.Activations), settings.GpusPerReplica)
             {
-                ExpertWeights = settings.ExpertWeightsName,
+                ExpertWeights = Name(settings.Precisions.ExpertWeights),
+                Dispatch = Name(settings.Precisions.Dispatch),
                 GpuFile = settings.GpuFile,
             },
             new SweepSettingsRecord(settings.Concurrency, settings.Duration?.TotalSeconds, settings.Requests, settings.Warmup.TotalSeconds, settings.InputTokens,
@@ -133,6 +134,9 @@ public sealed class SweepRunner(SweepSettings settings, PreparedSol sol, HttpCli
             .Select(r => new FrontierPoint(r.Batch, r.TokensPerSecondPerUser, r.TokensPerSecondPerGpu, r.Fits))
             .ToArray();
     }
+
+    /// <summary>A precision as the result records it: its catalog name, or null where the flag was left to the default.</summary>
+    private static string? Name(Precision? precision) => precision is { } p ? PrecisionFacts.Name(p) : null;
 
     private sealed class RequestProgress(ISweepProgress inner) : IProgress<ProbeResult>
     {

@@ -27,14 +27,6 @@ public sealed record SweepSettings
 
     public PrecisionChoice Precisions { get; init; } = new(null, null, null, null);
 
-    public string? WeightsName { get; init; }
-
-    public string? ExpertWeightsName { get; init; }
-
-    public string? KvName { get; init; }
-
-    public string? ActivationsName { get; init; }
-
     public required IReadOnlyList<int> Concurrency { get; init; }
 
     /// <summary>Measured time per level; null when <see cref="Requests"/> is set.</summary>

@@ -30,6 +30,7 @@ public sealed record SweepInput(
     string? ExpertWeights,
     string? Kv,
     string? Activations,
+    string? Dispatch,
     int InputTokens,
     int OutputTokens,
     IReadOnlyList<MeasuredLevel> Levels)
@@ -72,6 +73,7 @@ public sealed record SweepInput(
             JsonFields.Str(config, "expertWeights"),
             JsonFields.Str(config, "kv"),
             JsonFields.Str(config, "activations"),
+            JsonFields.Str(config, "dispatch"),
             JsonFields.Int(sweep, "settings.inputTokens") ?? throw new SolInputException($"--compare: '{path}' settings.inputTokens is missing"),
             JsonFields.Int(sweep, "settings.outputTokens") ?? throw new SolInputException($"--compare: '{path}' settings.outputTokens is missing"),
             levels);
