@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace SolProfiler.Analysis;
 
@@ -12,6 +13,29 @@ public static class AgentJson
     public static JsonSerializerOptions Options { get; } = Create(indented: false);
 
     public static JsonSerializerOptions Indented { get; } = Create(indented: true);
+
+    /// <summary>The snapshot, one line (the API and the recordings); typed, source-generated.</summary>
+    public static JsonTypeInfo<AgentSnapshot> Snapshot { get; } = SnapshotInfo(Options);
+
+    /// <summary>The snapshot, indented (<c>?pretty</c>).</summary>
+    public static JsonTypeInfo<AgentSnapshot> SnapshotIndented { get; } = SnapshotInfo(Indented);
+
+    /// <summary>The snapshot's generated metadata under <paramref name="conventions"/> (e.g. with an HTML-safe encoder).</summary>
+    public static JsonTypeInfo<AgentSnapshot> SnapshotInfo(JsonSerializerOptions conventions) =>
+        (JsonTypeInfo<AgentSnapshot>)new JsonSerializerOptions(conventions) { TypeInfoResolver = AgentJsonContext.Default }.GetTypeInfo(typeof(AgentSnapshot));
+
+    /// <summary>One snapshot read back by the type that wrote it; a <see cref="JsonException"/> names what did not fit.</summary>
+    public static AgentSnapshot ReadSnapshot(string json) =>
+        JsonSerializer.Deserialize(json, Reading) ?? throw new JsonException("the snapshot is null");
+
+    /// <summary>
+    /// Reading: a member written null where the type does not take null is an error naming it; a member missing (a file
+    /// from a build that did not write it yet) reads as its default, and the readers check the ones they need.
+    /// </summary>
+    private static JsonTypeInfo<AgentSnapshot> Reading { get; } = SnapshotInfo(new JsonSerializerOptions(Options)
+    {
+        RespectNullableAnnotations = true,
+    });
 
     /// <summary>Options with these conventions; <paramref name="omitNulls"/> leaves null properties out.</summary>
     public static JsonSerializerOptions Create(bool indented, bool omitNulls = false) => new()

@@ -106,7 +106,11 @@ public sealed class WindowAnalyzerTests
 
         var snapshot = analyzer.Analyze(T0.AddSeconds(30), Up("serving"), Up("gpu"));
 
-        Golden.Verify("snapshot-llama-3.1-8b-h100.json", JsonSerializer.Serialize(snapshot, AgentJson.Indented));
+        var written = JsonSerializer.Serialize(snapshot, AgentJson.SnapshotIndented);
+        Golden.Verify("snapshot-llama-3.1-8b-h100.json", written);
+
+        // The recording's reader (solprof report) reads it back by the same type, to the same text.
+        Assert.Equal(written, JsonSerializer.Serialize(AgentJson.ReadSnapshot(written), AgentJson.SnapshotIndented));
     }
 
     [Fact]

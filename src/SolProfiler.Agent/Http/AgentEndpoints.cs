@@ -44,7 +44,7 @@ public static class AgentEndpoints
         {
             context.Response.Headers.CacheControl = "no-store";
             return store.Latest is { } snapshot
-                ? Results.Json(snapshot, context.Request.Query.ContainsKey("pretty") ? AgentJson.Indented : AgentJson.Options)
+                ? Results.Json(snapshot, context.Request.Query.ContainsKey("pretty") ? AgentJson.SnapshotIndented : AgentJson.Snapshot)
                 : Results.Json(new { error = "no analysis yet: the first runs within one sample interval of start" }, AgentJson.Options, statusCode: StatusCodes.Status503ServiceUnavailable);
         });
 

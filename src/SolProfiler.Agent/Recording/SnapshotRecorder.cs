@@ -35,7 +35,7 @@ public sealed class SnapshotRecorder : ISnapshotSink, IDisposable
     {
         try
         {
-            var line = JsonSerializer.SerializeToUtf8Bytes(snapshot, AgentJson.Options);
+            var line = JsonSerializer.SerializeToUtf8Bytes(snapshot, AgentJson.Snapshot);
             var stream = _stream ??= Open();
             if (stream.Length > 0 && stream.Length + line.Length + 1 > _options.MaxBytes)
             {

@@ -1,59 +1,56 @@
 using System.Globalization;
-using System.Text.Json.Nodes;
+using SolProfiler.Analysis;
+using static SolProfiler.Cli.Report.ReportValues;
 
 namespace SolProfiler.Cli.Report;
 
-/// <summary>Turns an agent recording (one snapshot per line) into report points, one per window.</summary>
+/// <summary>Turns an agent recording (one snapshot per line, read back by the snapshot's own type) into report points, one per window.</summary>
 internal static class RecordingReader
 {
-    public static ReportData Read(string path, IReadOnlyList<JsonObject> snapshots)
+    public static ReportData Read(string path, IReadOnlyList<AgentSnapshot> snapshots)
     {
-        var points = snapshots.Select(Window).ToArray();
+        var options = AgentJson.Snapshot.Options;
+        var points = snapshots.Select(s => Window(s, options)).ToArray();
         var first = snapshots[0];
-        var config = JsonFields.Scalars(first, "configuration");
+        var config = Scalars(first.Configuration, options);
         config.Add(new("windows", snapshots.Count.ToString(CultureInfo.InvariantCulture)));
         config.Add(new("validWindows", points.Count(p => p.HasData).ToString(CultureInfo.InvariantCulture)));
-        if (JsonFields.Str(first, "timestamp") is { } from)
-        {
-            config.Add(new("from", from));
-        }
-
-        if (JsonFields.Str(snapshots[^1], "timestamp") is { } to)
-        {
-            config.Add(new("to", to));
-        }
-
-        var frontier = snapshots.Reverse().Select(JsonFields.Frontier).FirstOrDefault(f => f.Count > 0) ?? [];
-        return new ReportData(ReportKind.Recording, path, SweepReader.Title(first["configuration"], "agent recording"), config, points, frontier);
+        config.Add(new("from", Timestamp(first, options)));
+        config.Add(new("to", Timestamp(snapshots[^1], options)));
+        var frontier = snapshots.Reverse().Select(s => SweepReader.Frontier(s.Frontier)).FirstOrDefault(f => f.Count > 0) ?? [];
+        var title = SweepReader.Title(first.Configuration.Model, first.Configuration.Gpu, first.Configuration.Tp, "agent recording");
+        return new ReportData(ReportKind.Recording, path, title, config, points, frontier);
     }
 
-    private static ReportPoint Window(JsonObject snapshot)
+    /// <summary>The timestamp as the recording wrote it.</summary>
+    private static string Timestamp(AgentSnapshot snapshot, System.Text.Json.JsonSerializerOptions options) =>
+        System.Text.Json.JsonSerializer.Serialize(snapshot.Timestamp, options.GetTypeInfo(typeof(DateTimeOffset))).Trim('"');
+
+    private static ReportPoint Window(AgentSnapshot snapshot, System.Text.Json.JsonSerializerOptions options)
     {
-        var valid = JsonFields.Bool(snapshot, "valid") ?? false;
-        var op = snapshot["operatingPoint"];
-        var gap = snapshot["gap"];
-        var sol = snapshot["sol"];
-        var user = JsonFields.Num(op, "tokensPerSecondPerUser");
-        var gpu = JsonFields.Num(op, "tokensPerSecondPerGpu");
-        var hasData = valid && user is not null && gpu is not null;
-        var time = DateTimeOffset.TryParse(JsonFields.Str(snapshot, "timestamp"), CultureInfo.InvariantCulture, DateTimeStyles.None, out var t) ? t : (DateTimeOffset?)null;
+        var op = snapshot.OperatingPoint;
+        var gap = snapshot.Gap;
+        var sol = snapshot.Sol;
+        var user = Finite(op?.TokensPerSecondPerUser);
+        var gpu = Finite(op?.TokensPerSecondPerGpu);
+        var hasData = snapshot.Valid && user is not null && gpu is not null;
         return new ReportPoint
         {
-            Label = time?.ToUniversalTime().ToString("HH:mm:ss", CultureInfo.InvariantCulture) ?? "?",
-            Time = time,
+            Label = snapshot.Timestamp.ToUniversalTime().ToString("HH:mm:ss", CultureInfo.InvariantCulture),
+            Time = snapshot.Timestamp,
             HasData = hasData,
-            NoDataReason = hasData ? null : JsonFields.Str(snapshot, "invalidReason") ?? "invalid window",
+            NoDataReason = hasData ? null : snapshot.InvalidReason ?? "invalid window",
             TokensPerSecondPerUser = hasData ? user : null,
             TokensPerSecondPerGpu = hasData ? gpu : null,
-            Efficiency = hasData ? JsonFields.Num(gap, "efficiency") : null,
-            MeasuredStepSeconds = JsonFields.Num(gap, "measuredStepSeconds") ?? JsonFields.Num(op, "measuredStepSeconds"),
-            SolStepSeconds = JsonFields.Num(gap, "solStepSeconds") ?? JsonFields.Num(sol, "seconds.step"),
-            Causes = hasData ? JsonFields.NumberMap(gap, "causes") : null,
-            SolShares = JsonFields.NumberMap(sol, "shares"),
-            SolSeconds = JsonFields.NumberMap(sol, "seconds"),
-            SolBound = JsonFields.Str(sol, "bound"),
-            JoulesPerToken = hasData ? JsonFields.Num(op, "joulesPerToken") : null,
-            SolJoulesPerToken = JsonFields.Num(sol, "joulesPerToken"),
+            Efficiency = hasData ? Finite(gap?.Efficiency) : null,
+            MeasuredStepSeconds = Finite(gap?.MeasuredStepSeconds) ?? Finite(op?.MeasuredStepSeconds),
+            SolStepSeconds = Finite(gap?.SolStepSeconds) ?? Finite(sol?.Seconds.Step),
+            Causes = hasData ? Numbers(gap?.Causes, options) : null,
+            SolShares = Numbers(sol?.Shares, options),
+            SolSeconds = Numbers(sol?.Seconds, options),
+            SolBound = sol is null ? null : Name(sol.Bound),
+            JoulesPerToken = hasData ? Finite(op?.JoulesPerToken) : null,
+            SolJoulesPerToken = Finite(sol?.JoulesPerToken),
         };
     }
 }

@@ -1,18 +1,20 @@
 using System.Globalization;
 using System.Text.Json;
-using System.Text.Json.Nodes;
+using SolProfiler.Analysis;
+using SolProfiler.Cli.Sweep;
 using SolProfiler.Sol;
 
 namespace SolProfiler.Cli.Report;
 
 /// <summary>
 /// Reads a report's input and tells its kind: a sweep result (one JSON object with <c>"kind": "solprof-sweep"</c>) or an
-/// agent recording (JSON lines, each a snapshot with <c>configuration</c>, <c>operatingPoint</c> and <c>gap</c>).
-/// Anything else is a one-line <see cref="SolInputException"/> naming the file and what was expected.
+/// agent recording (JSON lines, each a snapshot with <c>configuration</c>, <c>operatingPoint</c> and <c>gap</c>), each
+/// read back by the type that wrote it. Anything else is a one-line <see cref="SolInputException"/> naming the file and
+/// what was expected.
 /// </summary>
 public static class ReportInputReader
 {
-    public const string SweepKind = "solprof-sweep";
+    public const string SweepKind = ContractSniff.SweepKind;
 
     private const string Expected = $"expected a sweep result (a JSON object with \"kind\": \"{SweepKind}\") or an agent recording (JSON lines with configuration/operatingPoint/gap)";
 
@@ -21,32 +23,34 @@ public static class ReportInputReader
         ArgumentNullException.ThrowIfNull(path);
         var text = Common.InputFiles.ReadText(path, "report");
 
-        var whole = TryParse(text);
-        if (whole is JsonObject o && JsonFields.Str(o, "kind") == SweepKind)
+        var whole = ContractSniff.Object(text);
+        if (ContractSniff.Kind(whole) == SweepKind)
         {
-            return SweepReader.Read(path, o);
+            return SweepReader.Read(path, Typed(path, "as a sweep result", () => SweepFiles.Parse(text)));
         }
 
-        if (whole is JsonObject single && IsSnapshot(single))
+        if (ContractSniff.IsSnapshot(whole))
         {
-            return RecordingReader.Read(path, [single]);
+            return RecordingReader.Read(path, [Typed(path, "as an agent snapshot", () => AgentJson.ReadSnapshot(text))]);
         }
 
-        if (whole is JsonObject other && JsonFields.Str(other, "kind") is { } kind)
+        if (ContractSniff.Kind(whole) is { } kind)
         {
             throw new SolInputException($"report: '{path}' is of kind '{kind}'; {Expected}");
         }
 
         var lines = text.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-        var snapshots = new List<JsonObject>(lines.Length);
+        var snapshots = new List<AgentSnapshot>(lines.Length);
         for (var i = 0; i < lines.Length; i++)
         {
-            if (TryParse(lines[i]) is not JsonObject line || !IsSnapshot(line))
+            var where = $"line {(i + 1).ToString(CultureInfo.InvariantCulture)}";
+            if (!ContractSniff.IsSnapshot(ContractSniff.Object(lines[i])))
             {
-                throw new SolInputException($"report: '{path}' line {(i + 1).ToString(CultureInfo.InvariantCulture)} is not an agent snapshot; {Expected}");
+                throw new SolInputException($"report: '{path}' {where} is not an agent snapshot; {Expected}");
             }
 
-            snapshots.Add(line);
+            var line = lines[i];
+            snapshots.Add(Typed(path, where, () => AgentJson.ReadSnapshot(line)));
         }
 
         return snapshots.Count > 0
@@ -54,18 +58,16 @@ public static class ReportInputReader
             : throw new SolInputException($"report: '{path}' is empty; {Expected}");
     }
 
-    private static bool IsSnapshot(JsonObject o) =>
-        o["configuration"] is JsonObject && (o.ContainsKey("operatingPoint") || o.ContainsKey("gap"));
-
-    private static JsonNode? TryParse(string text)
+    /// <summary>A contract read by its type; a member that does not fit is one line naming the file and the member.</summary>
+    private static T Typed<T>(string path, string where, Func<T> read)
     {
         try
         {
-            return JsonNode.Parse(text);
+            return read();
         }
-        catch (JsonException)
+        catch (JsonException e)
         {
-            return null;
+            throw new SolInputException($"report: '{path}' {where} does not read: {e.Message}", e);
         }
     }
 }

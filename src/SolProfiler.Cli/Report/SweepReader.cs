@@ -1,82 +1,78 @@
 using System.Globalization;
-using System.Text.Json.Nodes;
+using SolProfiler.Analysis;
+using SolProfiler.Cli.Sweep;
+using static SolProfiler.Cli.Report.ReportValues;
 
 namespace SolProfiler.Cli.Report;
 
-/// <summary>Turns a sweep result (see the sweep JSON contract) into report points, one per concurrency level.</summary>
+/// <summary>Turns a sweep result, read back by its own type, into report points, one per concurrency level.</summary>
 internal static class SweepReader
 {
-    public static ReportData Read(string path, JsonObject sweep)
+    public static ReportData Read(string path, SweepResult sweep)
     {
-        var levels = JsonFields.At(sweep, "levels") as JsonArray ?? [];
-        var points = levels.OfType<JsonObject>().Select(Level).ToArray();
-        var config = JsonFields.Scalars(sweep, "configuration");
-        Add(config, "endpoint", JsonFields.Str(sweep, "endpoint"));
-        Add(config, "servedModel", JsonFields.Str(sweep, "servedModel"));
-        if (JsonFields.At(sweep, "settings") is JsonObject settings)
-        {
-            if (settings["concurrency"] is JsonArray levelsAsked)
-            {
-                Add(config, "concurrency", string.Join(", ", levelsAsked.Select(n => n?.ToJsonString() ?? "null")));
-            }
-
-            config.AddRange(JsonFields.Scalars(sweep, "settings"));
-        }
-
-        Add(config, "startedAt", JsonFields.Str(sweep, "startedAt"));
-        Add(config, "finishedAt", JsonFields.Str(sweep, "finishedAt"));
-        Add(config, "stoppedEarly", JsonFields.Str(sweep, "stoppedEarly"));
-        var title = Title(sweep["configuration"], "load sweep");
-        return new ReportData(ReportKind.Sweep, path, title, config, points, JsonFields.Frontier(sweep));
+        var options = SweepFiles.Json.Options;
+        var top = Scalars(sweep, options).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+        var config = Scalars(sweep.Configuration, options);
+        Add(config, top, "endpoint");
+        Add(config, top, "servedModel");
+        config.Add(new("concurrency", string.Join(", ", sweep.Settings.Concurrency.Select(c => c.ToString(CultureInfo.InvariantCulture)))));
+        config.AddRange(Scalars(sweep.Settings, options));
+        Add(config, top, "startedAt");
+        Add(config, top, "finishedAt");
+        Add(config, top, "stoppedEarly");
+        var title = Title(sweep.Configuration.Model, sweep.Configuration.Gpu, sweep.Configuration.Tp, "load sweep");
+        return new ReportData(ReportKind.Sweep, path, title, config, sweep.Levels.Select(l => Level(l, options)).ToArray(), Frontier(sweep.Frontier));
     }
 
-    internal static string Title(JsonNode? configuration, string what)
-    {
-        var model = JsonFields.Str(configuration, "model") ?? "unknown model";
-        var gpu = JsonFields.Str(configuration, "gpu") ?? "unknown GPU";
-        var tp = JsonFields.Str(configuration, "tp") is { } t ? $", TP {t}" : "";
-        return $"{model} on {gpu}{tp}: {what}";
-    }
+    internal static string Title(string? model, string? gpu, int tp, string what) =>
+        $"{model ?? "unknown model"} on {gpu ?? "unknown GPU"}, TP {tp.ToString(CultureInfo.InvariantCulture)}: {what}";
 
-    private static void Add(List<KeyValuePair<string, string>> list, string key, string? value)
+    /// <summary>The frontier's finite points by batch, as the charts draw them.</summary>
+    internal static IReadOnlyList<ReportFrontierPoint> Frontier(IEnumerable<FrontierPoint> frontier) => frontier
+        .Where(p => double.IsFinite(p.TokensPerSecondPerUser) && double.IsFinite(p.TokensPerSecondPerGpu))
+        .Select(p => new ReportFrontierPoint(p.Batch, p.TokensPerSecondPerUser, p.TokensPerSecondPerGpu, p.Fits))
+        .OrderBy(p => p.Batch)
+        .ToArray();
+
+    private static void Add(List<KeyValuePair<string, string>> list, Dictionary<string, string> top, string key)
     {
-        if (value is not null)
+        if (top.TryGetValue(key, out var value))
         {
             list.Add(new(key, value));
         }
     }
 
-    private static ReportPoint Level(JsonObject level)
+    private static ReportPoint Level(SweepLevelResult level, System.Text.Json.JsonSerializerOptions options)
     {
-        var concurrency = JsonFields.Int(level, "concurrency");
-        var completed = JsonFields.Int(level, "completed");
-        var user = JsonFields.Num(level, "tokensPerSecondPerUser");
-        var gpu = JsonFields.Num(level, "outputTokensPerSecondPerGpu");
-        var hasData = completed is > 0 && user is not null && gpu is not null;
-        var sol = level["sol"];
+        var user = Finite(level.TokensPerSecondPerUser);
+        var gpu = Finite(level.OutputTokensPerSecondPerGpu);
+        var hasData = level.Completed > 0 && user is not null && gpu is not null;
+        var sol = level.Sol;
         return new ReportPoint
         {
-            Label = "c=" + (concurrency?.ToString(CultureInfo.InvariantCulture) ?? "?"),
-            Concurrency = concurrency,
+            Label = "c=" + level.Concurrency.ToString(CultureInfo.InvariantCulture),
+            Concurrency = level.Concurrency,
             HasData = hasData,
-            NoDataReason = hasData ? null : completed is 0 or null ? "no completed request" : "no measured throughput",
+            NoDataReason = hasData ? null : level.Completed == 0 ? "no completed request" : "no measured throughput",
             TokensPerSecondPerUser = hasData ? user : null,
             TokensPerSecondPerGpu = hasData ? gpu : null,
-            Efficiency = JsonFields.Num(level, "efficiency"),
-            MeasuredStepSeconds = JsonFields.Num(level, "gap.measuredStepSeconds") ?? JsonFields.Num(level, "serverStepSeconds") ?? JsonFields.Num(level, "itlSeconds.mean"),
-            SolStepSeconds = JsonFields.Num(level, "gap.solStepSeconds") ?? JsonFields.Num(sol, "seconds.step") ?? JsonFields.Num(sol, "secondsPerOutputToken"),
-            Causes = JsonFields.NumberMap(level, "gap.causes") ?? JsonFields.NumberMap(level, "causes"),
-            SolShares = JsonFields.NumberMap(sol, "shares"),
-            SolSeconds = JsonFields.NumberMap(sol, "seconds"),
-            SolBound = JsonFields.Str(sol, "bound"),
-            Ttft = JsonFields.Latency(level, "ttftSeconds"),
-            Tpot = JsonFields.Latency(level, "tpotSeconds"),
-            Itl = JsonFields.Latency(level, "itlSeconds"),
-            JoulesPerToken = JsonFields.Num(level, "joulesPerToken"),
-            SolJoulesPerToken = JsonFields.Num(sol, "joulesPerToken"),
-            Requests = JsonFields.Int(level, "requests"),
-            Completed = completed,
-            Errors = JsonFields.Int(level, "errors"),
+            Efficiency = Finite(level.Efficiency),
+            MeasuredStepSeconds = Finite(level.ServerStepSeconds) ?? Finite(level.ItlSeconds?.Mean),
+            SolStepSeconds = Finite(sol?.Seconds.Step) ?? Finite(sol?.SecondsPerOutputToken),
+            SolShares = Numbers(sol?.Shares, options),
+            SolSeconds = Numbers(sol?.Seconds, options),
+            SolBound = sol is null ? null : Name(sol.Bound),
+            Ttft = Latency(level.TtftSeconds),
+            Tpot = Latency(level.TpotSeconds),
+            Itl = Latency(level.ItlSeconds),
+            JoulesPerToken = Finite(level.JoulesPerToken),
+            SolJoulesPerToken = Finite(sol?.JoulesPerToken),
+            Requests = level.Requests,
+            Completed = level.Completed,
+            Errors = level.Errors,
         };
     }
+
+    private static LatencyPercentiles? Latency(LatencySummary? s) =>
+        s is null ? null : new LatencyPercentiles(Finite(s.Mean), Finite(s.P50), Finite(s.P90), Finite(s.P99));
 }

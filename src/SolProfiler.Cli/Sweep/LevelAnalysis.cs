@@ -48,7 +48,7 @@ public static class LevelAnalysis
         // The step the server ran (its prompt tokens per step and speculation), as the agent takes it; the client alone
         // sees neither, so a client-only level is a decode-only step.
         var load = server?.Point is { } measured ? MeasuredStepLoad.From(measured, sol, new List<string>()) : default;
-        var point = new OperatingPoint(
+        var point = new LevelOperatingPoint(
             server?.Batch ?? concurrency,
             server?.ContextTokens ?? settings.ClientContextTokens,
             server?.Batch is null ? "client" : "server",

@@ -19,7 +19,7 @@ public sealed record LevelTelemetry(
     double? ServerTokensPerSecond,
     double? PowerWatts,
     int? Gpus,
-    global::SolProfiler.Analysis.OperatingPoint? Point = null);
+    OperatingPoint? Point = null);
 
 /// <summary>
 /// Reads the server's metrics and the GPU source once a second during a level. A read that fails is skipped; the

@@ -3,8 +3,11 @@ namespace SolProfiler.Cli.Sweep;
 /// <summary>Mean and percentiles of one latency in seconds (the schema's latency object).</summary>
 public sealed record LatencySummary(double Mean, double P50, double P90, double P99);
 
-/// <summary>The operating point at which the SOL is evaluated and where its numbers came from ("server" or "client").</summary>
-public sealed record OperatingPoint(double Batch, double ContextTokens, string BatchSource, string ContextSource)
+/// <summary>
+/// The point of a sweep level at which the SOL is evaluated, and where its numbers came from ("server" or "client"):
+/// the few inputs of the SOL, not the agent's measured window (<c>Analysis.OperatingPoint</c>).
+/// </summary>
+public sealed record LevelOperatingPoint(double Batch, double ContextTokens, string BatchSource, string ContextSource)
 {
     /// <summary>Computed prompt tokens per engine step the server showed (chunked prefill); null without server metrics.</summary>
     public double? PrefillTokensPerStep { get; init; }
@@ -12,9 +15,6 @@ public sealed record OperatingPoint(double Batch, double ContextTokens, string B
     /// <summary>Tokens each sequence emitted per step (accepted drafts + 1); null without server metrics.</summary>
     public double? TokensPerStep { get; init; }
 }
-
-/// <summary>One point of the SOL frontier.</summary>
-public sealed record FrontierPoint(int Batch, double TokensPerSecondPerUser, double TokensPerSecondPerGpu, bool Fits);
 
 /// <summary>One concurrency level of a sweep, per the sweep JSON contract: null for whatever was not measured.</summary>
 public sealed record SweepLevelResult
@@ -70,7 +70,7 @@ public sealed record SweepLevelResult
     /// <summary>Energy per output token: the replicas' GPU power over the tokens they made (the server's count when given).</summary>
     public double? JoulesPerToken { get; init; }
 
-    public OperatingPoint? OperatingPoint { get; init; }
+    public LevelOperatingPoint? OperatingPoint { get; init; }
 
     public SolProfiler.Sol.Modeling.SolResultRecord? Sol { get; init; }
 

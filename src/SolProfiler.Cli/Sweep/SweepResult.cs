@@ -1,3 +1,4 @@
+using SolProfiler.Analysis;
 namespace SolProfiler.Cli.Sweep;
 
 /// <summary>The deployment the SOL is computed for (the schema's <c>configuration</c>).</summary>

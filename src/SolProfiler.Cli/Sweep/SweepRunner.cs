@@ -1,3 +1,4 @@
+using SolProfiler.Analysis;
 using SolProfiler.Cli.Common;
 using SolProfiler.Sol.Modeling;
 using SolProfiler.Telemetry.Gpu;
@@ -57,7 +58,7 @@ public sealed class SweepRunner(SweepSettings settings, PreparedSol sol, HttpCli
         }
 
         return new SweepResult(
-            SweepResult.KindName, 1, startedAt, _time.GetUtcNow(), settings.Endpoint.ToString(), settings.ServedModel,
+            SweepResult.KindName, SweepFiles.Version, startedAt, _time.GetUtcNow(), settings.Endpoint.ToString(), settings.ServedModel,
             new SweepConfiguration(settings.SolModel ?? settings.ServedModel, sol.Configuration.Gpu.Id, settings.Tp, settings.Pp, settings.Ep, settings.AttentionDp, Name(settings.Precisions.Weights), Name(settings.Precisions.Kv), Name(settings.Precisions.Activations), settings.GpusPerReplica)
             {
                 ExpertWeights = Name(settings.Precisions.ExpertWeights),
@@ -127,8 +128,13 @@ public sealed class SweepRunner(SweepSettings settings, PreparedSol sol, HttpCli
         };
     }
 
-    private FrontierPoint[] Frontier(IReadOnlyList<SweepLevelResult> levels)
+    private FrontierPoint[] Frontier(IReadOnlyList<SweepLevelResult> levels) => Frontier(sol, settings, levels);
+
+    /// <summary>The SOL frontier the result carries: far enough in batch that every measured level has the SOL above it.</summary>
+    public static FrontierPoint[] Frontier(PreparedSol sol, SweepSettings settings, IReadOnlyList<SweepLevelResult> levels)
     {
+        ArgumentNullException.ThrowIfNull(sol);
+        ArgumentNullException.ThrowIfNull(settings);
         return FrontierBatches.For(sol, settings.ClientContextTokens, default, settings.Concurrency.Max(), levels.Select(l => l.TokensPerSecondPerUser))
             .Select(b => sol.Evaluate(b, settings.ClientContextTokens))
             .Select(r => new FrontierPoint(r.Batch, r.TokensPerSecondPerUser, r.TokensPerSecondPerGpu, r.Fits))

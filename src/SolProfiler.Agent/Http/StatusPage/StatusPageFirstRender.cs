@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using SolProfiler.Analysis;
 
 namespace SolProfiler.Agent.Http;
@@ -18,7 +19,7 @@ public static class StatusPageFirstRender
 
     // Inside <script> the JSON must not close the element: the default encoder escapes '<', '>' and '&' (\u003C...),
     // which the relaxed one of the API leaves as they are.
-    private static readonly JsonSerializerOptions InHtml = new(AgentJson.Options) { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.Default };
+    private static readonly JsonTypeInfo<AgentSnapshot> InHtml = AgentJson.SnapshotInfo(new JsonSerializerOptions(AgentJson.Options) { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.Default });
 
     public static string Render(AgentSnapshot snapshot)
     {

@@ -1,6 +1,6 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using SolProfiler.Cli.Report;
+using SolProfiler.Cli.Sweep;
 using SolProfiler.Sol;
 
 namespace SolProfiler.Cli.Sol.Compare;
@@ -38,69 +38,49 @@ public sealed record SweepInput(
     /// <summary>The context the sweep used for its own frontier: the prompt plus half the output.</summary>
     public double ClientContextTokens => InputTokens + (OutputTokens / 2.0);
 
-    /// <summary>Reads a <c>solprof sweep</c> result; anything else is a one-line error naming the file and what it is.</summary>
+    /// <summary>Reads a <c>solprof sweep</c> result by its own type; anything else is a one-line error naming the file and what it is.</summary>
     public static SweepInput Read(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
         const string expected = "--compare takes a sweep result written by `solprof sweep -o FILE`";
         var text = Common.InputFiles.ReadText(path, "--compare");
-        var sweep = TryParse(text) as JsonObject;
-        var kind = JsonFields.Str(sweep, "kind");
-        if (kind != ReportInputReader.SweepKind)
+        var whole = ContractSniff.Object(text);
+        var kind = ContractSniff.Kind(whole);
+        if (kind != ContractSniff.SweepKind)
         {
-            var first = TryParse(text.Split('\n', 2)[0]) as JsonObject;
-            var what = IsSnapshot(sweep ?? first) ? "is an agent recording (use `solprof report` for it)"
+            var first = ContractSniff.Object(text.Split('\n', 2)[0]);
+            var what = ContractSniff.IsSnapshot(whole ?? first) ? "is an agent recording (use `solprof report` for it)"
                 : kind is not null ? $"is of kind '{kind}'"
-                : sweep is not null ? "has no \"kind\""
+                : whole is not null ? "has no \"kind\""
                 : "is not a JSON object";
             throw new SolInputException($"--compare: '{path}' {what}; {expected}");
         }
 
-        var config = sweep!["configuration"] as JsonObject ?? throw new SolInputException($"--compare: '{path}' has no configuration object");
-        string Required(string key) => JsonFields.Str(config, key) ?? throw new SolInputException($"--compare: '{path}' configuration.{key} is missing");
-        int Whole(string key) => JsonFields.Int(config, key) ?? 1;
-        var levels = (sweep["levels"] as JsonArray ?? []).OfType<JsonObject>().Select(Level).ToArray();
-        return new SweepInput(
-            path,
-            Required("model"),
-            Required("gpu"),
-            JsonFields.Str(config, "gpuFile"),
-            Whole("tp"),
-            Whole("pp"),
-            Whole("ep"),
-            Whole("attentionDp"),
-            JsonFields.Str(config, "weights"),
-            JsonFields.Str(config, "expertWeights"),
-            JsonFields.Str(config, "kv"),
-            JsonFields.Str(config, "activations"),
-            JsonFields.Str(config, "dispatch"),
-            JsonFields.Int(sweep, "settings.inputTokens") ?? throw new SolInputException($"--compare: '{path}' settings.inputTokens is missing"),
-            JsonFields.Int(sweep, "settings.outputTokens") ?? throw new SolInputException($"--compare: '{path}' settings.outputTokens is missing"),
-            levels);
-    }
-
-    private static bool IsSnapshot(JsonObject? o) => o?["configuration"] is JsonObject && (o.ContainsKey("operatingPoint") || o.ContainsKey("gap"));
-
-    private static JsonNode? TryParse(string text)
-    {
+        SweepResult sweep;
         try
         {
-            return JsonNode.Parse(text);
+            sweep = SweepFiles.Parse(text);
         }
-        catch (JsonException)
+        catch (JsonException e)
         {
-            return null;
+            throw new SolInputException($"--compare: '{path}' does not read as a sweep result: {e.Message}", e);
         }
+
+        var c = sweep.Configuration;
+        string Required(string? value, string key) => value ?? throw new SolInputException($"--compare: '{path}' configuration.{key} is missing");
+        return new SweepInput(
+            path, Required(c.Model, "model"), Required(c.Gpu, "gpu"), c.GpuFile, c.Tp, c.Pp, c.Ep, c.AttentionDp, c.Weights, c.ExpertWeights, c.Kv, c.Activations, c.Dispatch,
+            sweep.Settings.InputTokens, sweep.Settings.OutputTokens, sweep.Levels.Select(Level).ToArray());
     }
 
-    private static MeasuredLevel Level(JsonObject level) => new(
-        JsonFields.Int(level, "concurrency") ?? 0,
-        JsonFields.Int(level, "completed") ?? 0,
-        JsonFields.Int(level, "errors") ?? 0,
-        JsonFields.Num(level, "operatingPoint.batch"),
-        JsonFields.Num(level, "operatingPoint.contextTokens"),
-        JsonFields.Num(level, "tokensPerSecondPerUser"),
-        JsonFields.Num(level, "outputTokensPerSecondPerGpu"),
+    private static MeasuredLevel Level(SweepLevelResult level) => new(
+        level.Concurrency,
+        level.Completed,
+        level.Errors,
+        level.OperatingPoint?.Batch,
+        level.OperatingPoint?.ContextTokens,
+        ReportValues.Finite(level.TokensPerSecondPerUser),
+        ReportValues.Finite(level.OutputTokensPerSecondPerGpu),
         // the step the sweep's efficiency used: the server's ITL mean when it had one, else the clients'
-        JsonFields.Num(level, "serverStepSeconds") ?? JsonFields.Num(level, "itlSeconds.mean"));
+        ReportValues.Finite(level.ServerStepSeconds) ?? ReportValues.Finite(level.ItlSeconds?.Mean));
 }
