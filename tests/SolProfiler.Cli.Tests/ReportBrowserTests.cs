@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using SolProfiler.Agent.Tests.Browser;
 using SolProfiler.Cli.Report;
 using Xunit.Abstractions;
+using SolProfiler.Analysis.Presentation;
 
 namespace SolProfiler.Cli.Tests;
 
@@ -38,7 +39,7 @@ public sealed class ReportBrowserTests(ITestOutputHelper output)
         var measured = SweepLevels();
         Assert.Equal(["c=1", "c=4", "c=16"], measured.Select(m => m.Label)); // the fixture: c=64 completed nothing
 
-        AssertCommonLayout(layout, measured);
+        AssertCommonLayout(layout, measured, FrontierCount(JsonNode.Parse(File.ReadAllText(Fixture("sweep.json")))!));
         Assert.Equal(["c=64"], layout.Elements("efficiency", "text").Where(t => t["class"] == "no-data").Select(t => t["data-label"]));
         Assert.All(layout.Elements("efficiency", "text").Where(t => t["class"] == "no-data"), t =>
             Assert.True(t.Box.Inside(layout.Svg("efficiency").Box), $"'no data' of {t["data-label"]} at {t.Box} is clipped by the chart"));
@@ -54,7 +55,7 @@ public sealed class ReportBrowserTests(ITestOutputHelper output)
         var measured = RecordingWindows();
         Assert.Equal(4, measured.Count); // the fixture: one of five windows is invalid
 
-        AssertCommonLayout(layout, measured);
+        AssertCommonLayout(layout, measured, FrontierCount(JsonNode.Parse(File.ReadAllLines(Fixture("recording.jsonl")).Last(l => l.Length > 0))!));
         var causes = layout.Svg("causes");
         AssertDrawnInside(causes, layout.Card("causes-card"), 760.0 / 300);
         var stacks = layout.Elements("causes", "rect").Where(r => r["class"] == "bar").ToList();
@@ -81,7 +82,7 @@ public sealed class ReportBrowserTests(ITestOutputHelper output)
     public Task Recording_report_screenshot_paints_the_series_colours_where_the_charts_are() => AssertScreenshotAsync("recording.jsonl");
 
     /// <summary>What every report holds: the Pareto chart, the efficiency bars and the donut, drawn inside their cards.</summary>
-    private static void AssertCommonLayout(ReportLayout layout, IReadOnlyList<MeasuredPoint> measured)
+    private static void AssertCommonLayout(ReportLayout layout, IReadOnlyList<MeasuredPoint> measured, int frontierPoints)
     {
         Assert.True(layout.PageWidth <= HeadlessChromium.Width, $"the page is {layout.PageWidth} px wide in a {HeadlessChromium.Width} px window: something overflows sideways");
 
@@ -99,19 +100,26 @@ public sealed class ReportBrowserTests(ITestOutputHelper output)
             Assert.True(marker.Box.Inside(pareto.Box), $"{point.Label}: marker {marker.Box} outside the chart {pareto.Box}");
         }
 
-        // Screen x grows with tokens/s per user and screen y falls with tokens/s per GPU, in proportion (both axes start at 0).
+        // Screen x grows with tokens/s per user and screen y falls with tokens/s per GPU, in proportion to their logarithms
+        // (both axes are log scales, as on the status page and in the PNGs).
+        static double Lg(double v) => Math.Log10(v);
         var byUser = measured.Zip(markers).OrderBy(p => p.First.PerUser).ToList();
         var byGpu = measured.Zip(markers).OrderBy(p => p.First.PerGpu).ToList();
         Assert.True(IsSorted(byUser.Select(p => p.Second.Box.CenterX)), "markers are not ordered left to right by tokens/s per user");
         Assert.True(IsSorted(byGpu.Select(p => -p.Second.Box.CenterY)), "markers are not ordered bottom to top by tokens/s per GPU");
-        var xScale = (byUser[^1].Second.Box.CenterX - byUser[0].Second.Box.CenterX) / (byUser[^1].First.PerUser - byUser[0].First.PerUser);
-        var yScale = (byGpu[0].Second.Box.CenterY - byGpu[^1].Second.Box.CenterY) / (byGpu[^1].First.PerGpu - byGpu[0].First.PerGpu);
-        var origin = (X: byUser[0].Second.Box.CenterX - (xScale * byUser[0].First.PerUser), Y: byGpu[0].Second.Box.CenterY + (yScale * byGpu[0].First.PerGpu));
+        var xScale = (byUser[^1].Second.Box.CenterX - byUser[0].Second.Box.CenterX) / (Lg(byUser[^1].First.PerUser) - Lg(byUser[0].First.PerUser));
+        var yScale = (byGpu[0].Second.Box.CenterY - byGpu[^1].Second.Box.CenterY) / (Lg(byGpu[^1].First.PerGpu) - Lg(byGpu[0].First.PerGpu));
+        var origin = (X: byUser[0].Second.Box.CenterX - (xScale * Lg(byUser[0].First.PerUser)), Y: byGpu[0].Second.Box.CenterY + (yScale * Lg(byGpu[0].First.PerGpu)));
         foreach (var (point, marker) in measured.Zip(markers))
         {
-            Assert.True(Math.Abs(origin.X + (xScale * point.PerUser) - marker.Box.CenterX) < 1.5, $"{point.Label}: x {marker.Box.CenterX} off the axis scale");
-            Assert.True(Math.Abs(origin.Y - (yScale * point.PerGpu) - marker.Box.CenterY) < 1.5, $"{point.Label}: y {marker.Box.CenterY} off the axis scale");
+            Assert.True(Math.Abs(origin.X + (xScale * Lg(point.PerUser)) - marker.Box.CenterX) < 1.5, $"{point.Label}: x {marker.Box.CenterX} off the log axis scale");
+            Assert.True(Math.Abs(origin.Y - (yScale * Lg(point.PerGpu)) - marker.Box.CenterY) < 1.5, $"{point.Label}: y {marker.Box.CenterY} off the log axis scale");
         }
+
+        // The frontier is the curve of every batch point the input holds, labelled by batch.
+        var batchPoints = layout.Elements("pareto", "circle").Count(c => c["class"] == "frontier-point");
+        Assert.Equal(frontierPoints, batchPoints);
+        Assert.Contains(layout.Elements("pareto", "text"), t => t["class"] == "batch-label" && t.Text == "B=1");
 
         Assert.All(layout.Elements("pareto", "text").Where(t => t["class"] == "point-label"), t =>
             Assert.True(t.Box.Inside(pareto.Box), $"label {t.Text} at {t.Box} is clipped by the chart {pareto.Box}"));
@@ -165,19 +173,19 @@ public sealed class ReportBrowserTests(ITestOutputHelper output)
         string Hex(int rgb) => "#" + rgb.ToString("x6", CultureInfo.InvariantCulture);
 
         // Each measured marker is painted in the measured colour at its centre.
-        var measuredColour = Rgb(ReportColors.Measured);
+        var measuredColour = Rgb(ChartPalette.Measured.Light);
         foreach (var marker in layout.Elements("pareto", "circle").Where(c => c["class"] == "measured-point"))
         {
             Assert.True(Pixel(marker.Box.CenterX, marker.Box.CenterY) == measuredColour,
-                $"{marker["data-label"]}: {Hex(Pixel(marker.Box.CenterX, marker.Box.CenterY))} at the marker's centre, not {ReportColors.Measured}");
+                $"{marker["data-label"]}: {Hex(Pixel(marker.Box.CenterX, marker.Box.CenterY))} at the marker's centre, not {ChartPalette.Measured.Light}");
         }
 
         // The dashed SOL frontier is painted in its colour inside the Pareto chart.
-        Assert.True(CountInside(image, layout.Svg("pareto").Box, Rgb(ReportColors.Frontier)) > 100, "no SOL frontier pixels in the Pareto chart");
+        Assert.True(CountInside(image, layout.Svg("pareto").Box, Rgb(ChartPalette.Frontier.Light)) > 100, "no SOL frontier pixels in the Pareto chart");
 
         // Every bar (efficiency, and each segment of the causes stacks) big enough to have a solid middle is painted in
         // its fill there, and the fills are the report's series colours.
-        var series = new[] { ReportColors.Sol }.Concat(ReportColors.Causes.Select(c => c.Color)).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var series = new[] { ChartPalette.Sol.Light }.Concat(ChartPalette.Causes.Select(c => c.Light)).ToHashSet(StringComparer.OrdinalIgnoreCase);
         var bars = BarCharts.Where(id => layout.Markup.Contains($"id=\"{id}\"", StringComparison.Ordinal))
             .SelectMany(id => layout.Elements(id, "rect")).Where(r => r["class"] == "bar").ToList();
         Assert.NotEmpty(bars);
@@ -198,7 +206,7 @@ public sealed class ReportBrowserTests(ITestOutputHelper output)
         foreach (var arc in layout.Elements("sol-donut", "path").Where(p => p["id"]?.StartsWith("donut-", StringComparison.Ordinal) == true))
         {
             var key = arc["id"]!["donut-".Length..];
-            var colour = Assert.Single(ReportColors.Components, c => c.Key == key).Color;
+            var colour = Assert.Single(ChartPalette.Components, c => c.Key == key).Light;
             Assert.Equal(colour, arc["fill"], StringComparer.OrdinalIgnoreCase);
             Assert.True(CountInside(image, donut, Rgb(colour)) > 50, $"donut arc {key} ({colour}) is not painted");
         }
@@ -264,6 +272,9 @@ public sealed class ReportBrowserTests(ITestOutputHelper output)
     }
 
     /// <summary>The sweep fixture's levels that completed requests, read straight from the JSON.</summary>
+    /// <summary>The frontier's points the input holds (the recording's last line carries the frontier the report draws).</summary>
+    private static int FrontierCount(JsonNode input) => input["frontier"]!.AsArray().Count;
+
     private static List<MeasuredPoint> SweepLevels() =>
         JsonNode.Parse(File.ReadAllText(Fixture("sweep.json")))!["levels"]!.AsArray()
             .Where(l => (int)l!["completed"]! > 0)

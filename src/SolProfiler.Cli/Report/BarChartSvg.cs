@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using SolProfiler.Analysis.Presentation;
 
 namespace SolProfiler.Cli.Report;
 
@@ -15,12 +16,12 @@ internal static class BarChartSvg
         var max = Math.Max(1.0, points.Select(p => p.Efficiency ?? 0).DefaultIfEmpty(0).Max());
         return Bars(
             "efficiency", points, Svg.Ticks(max * 1.02, 5), t => (t * 100).ToString("0", CultureInfo.InvariantCulture) + " %", "efficiency (SOL step / measured step)",
-            p => p.Efficiency is { } e ? [(e, ReportColors.Sol, $"{p.Label}: {e * 100:0.0} % of SOL")] : null,
+            p => p.Efficiency is { } e ? [(e, ChartPalette.Sol.Light, $"{p.Label}: {e * 100:0.0} % of SOL")] : null,
             (sb, frame) =>
             {
                 var y = frame.Y(1);
-                sb.Append(CultureInfo.InvariantCulture, $"<line id=\"efficiency-sol-line\" x1=\"{Svg.F(frame.Left)}\" x2=\"{Svg.F(frame.Right)}\" y1=\"{Svg.F(y)}\" y2=\"{Svg.F(y)}\" stroke=\"{ReportColors.Sol}\" stroke-dasharray=\"6 4\"/>");
-                sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{Svg.F(frame.Right - 4)}\" y=\"{Svg.F(y - 4)}\" text-anchor=\"end\" fill=\"{ReportColors.Sol}\" font-size=\"11\">SOL</text>");
+                sb.Append(CultureInfo.InvariantCulture, $"<line id=\"efficiency-sol-line\" x1=\"{Svg.F(frame.Left)}\" x2=\"{Svg.F(frame.Right)}\" y1=\"{Svg.F(y)}\" y2=\"{Svg.F(y)}\" stroke=\"{ChartPalette.Sol.Light}\" stroke-dasharray=\"6 4\"/>");
+                sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{Svg.F(frame.Right - 4)}\" y=\"{Svg.F(y - 4)}\" text-anchor=\"end\" fill=\"{ChartPalette.Sol.Light}\" font-size=\"11\">SOL</text>");
             });
     }
 
@@ -37,8 +38,8 @@ internal static class BarChartSvg
     /// <summary>The measured step split into the SOL step and each cause's seconds, in stacking order.</summary>
     public static IEnumerable<(string Name, string Color, double Value)> Stack(ReportPoint p)
     {
-        yield return ("SOL step", ReportColors.Sol, p.SolStepSeconds ?? 0);
-        foreach (var (key, name, color) in ReportColors.Causes)
+        yield return ("SOL step", ChartPalette.Sol.Light, p.SolStepSeconds ?? 0);
+        foreach (var (key, name, color, _) in ChartPalette.Causes)
         {
             yield return (name, color, p.Causes is { } c && c.TryGetValue(key, out var v) ? Math.Max(0, v) : 0);
         }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using SolProfiler.Analysis.Presentation;
 
 namespace SolProfiler.Cli.Report;
 
@@ -14,7 +15,7 @@ internal static class DonutSvg
             return "<p class=\"empty\">no SOL result at this point</p>";
         }
 
-        var values = ReportColors.Components.Select(c => shares.TryGetValue(c.Key, out var v) ? Math.Max(0, v) : 0).ToArray();
+        var values = ChartPalette.Components.Select(c => shares.TryGetValue(c.Key, out var v) ? Math.Max(0, v) : 0).ToArray();
         var total = values.Sum();
         const double size = 180, c0 = size / 2, r1 = 84, r0 = 56;
         var sb = new StringBuilder();
@@ -29,7 +30,7 @@ internal static class DonutSvg
             }
 
             var share = values[i] / total;
-            var (key, name, color) = ReportColors.Components[i];
+            var (key, name, color, _) = ChartPalette.Components[i];
             sb.Append(CultureInfo.InvariantCulture, $"<path id=\"donut-{key}\" d=\"{Arc(c0, r0, r1, a, a + share)}\" fill=\"{color}\" fill-rule=\"evenodd\" stroke=\"var(--card)\" stroke-width=\"1.5\"><title>{Svg.Esc($"{name}: {share * 100:0} %")}</title></path>");
             a += share;
         }
@@ -44,7 +45,7 @@ internal static class DonutSvg
         sb.Append("</svg><div class=\"donut-legend\">");
         for (var i = 0; i < values.Length; i++)
         {
-            var (key, name, color) = ReportColors.Components[i];
+            var (key, name, color, _) = ChartPalette.Components[i];
             var secs = point.SolSeconds is { } s && s.TryGetValue(key, out var v) ? HtmlReport.Ms(v) : "–";
             var pct = total > 0 ? (values[i] / total * 100).ToString("0", CultureInfo.InvariantCulture) + " %" : "–";
             sb.Append(CultureInfo.InvariantCulture, $"<span class=\"sw\" style=\"background:{color}\"></span><span>{Svg.Esc(name)}</span><span class=\"num\">{pct}</span><span class=\"num muted\">{Svg.Esc(secs)}</span>");

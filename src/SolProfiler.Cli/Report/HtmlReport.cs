@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using SolProfiler.Analysis.Presentation;
 
 namespace SolProfiler.Cli.Report;
 
@@ -54,8 +55,8 @@ public static class HtmlReport
     private static string CauseLegend()
     {
         var sb = new StringBuilder("<div class=\"legend\">");
-        sb.Append(CultureInfo.InvariantCulture, $"<span><span class=\"sw\" style=\"background:{ReportColors.Sol}\"></span>SOL step</span>");
-        foreach (var (_, name, color) in ReportColors.Causes)
+        sb.Append(CultureInfo.InvariantCulture, $"<span><span class=\"sw\" style=\"background:{ChartPalette.Sol.Light}\"></span>SOL step</span>");
+        foreach (var (_, name, color, _) in ChartPalette.Causes)
         {
             sb.Append(CultureInfo.InvariantCulture, $"<span><span class=\"sw\" style=\"background:{color}\"></span>{Svg.Esc(name)}</span>");
         }

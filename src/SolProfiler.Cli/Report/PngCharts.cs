@@ -1,4 +1,6 @@
 using ScottPlot;
+using SolProfiler.Cli.Charts;
+using SolProfiler.Analysis.Presentation;
 
 namespace SolProfiler.Cli.Report;
 
@@ -31,50 +33,22 @@ public static class PngCharts
         return written;
     }
 
+    /// <summary>The report's Pareto chart, by the CLI's one Pareto chart (<see cref="ParetoPlot"/>).</summary>
     public static Plot Pareto(ReportData data)
     {
-        var plot = new Plot();
-        if (data.Frontier.Count > 0)
-        {
-            var sol = plot.Add.Scatter(data.Frontier.Select(f => f.TokensPerSecondPerUser).ToArray(), data.Frontier.Select(f => f.TokensPerSecondPerGpu).ToArray(), Color.FromHex(ReportColors.Frontier));
-            sol.LineWidth = 2.5f;
-            sol.LinePattern = LinePattern.Dashed;
-            sol.MarkerSize = 0;
-            sol.LegendText = "SOL frontier";
-        }
-
-        var measured = data.Points.Where(p => p.HasData).ToArray();
+        var frontier = data.Frontier.Select(f => new ParetoMark(f.TokensPerSecondPerUser, f.TokensPerSecondPerGpu, "B=" + f.Batch.ToString(System.Globalization.CultureInfo.InvariantCulture), f.Fits)).ToArray();
+        var measured = data.Points.Where(p => p.HasData);
         if (data.Kind == ReportKind.Sweep)
         {
-            measured = [.. measured.OrderBy(p => p.Concurrency)];
+            measured = measured.OrderBy(p => p.Concurrency);
         }
 
-        if (measured.Length > 0)
-        {
-            var color = Color.FromHex(ReportColors.Measured);
-            var line = plot.Add.Scatter(measured.Select(p => p.TokensPerSecondPerUser!.Value).ToArray(), measured.Select(p => p.TokensPerSecondPerGpu!.Value).ToArray(), color);
-            line.LineWidth = data.Kind == ReportKind.Sweep ? 2 : 0;
-            line.MarkerSize = 9;
-            line.LegendText = data.Kind == ReportKind.Sweep ? "measured (by concurrency)" : "measured (valid windows)";
-            var every = Math.Max(1, (int)Math.Ceiling(measured.Length / 12.0));
-            for (var i = 0; i < measured.Length; i += every)
-            {
-                var label = plot.Add.Text(measured[i].Label, measured[i].TokensPerSecondPerUser!.Value, measured[i].TokensPerSecondPerGpu!.Value);
-                label.LabelFontSize = 12;
-                label.LabelFontColor = color;
-                label.LabelOffsetX = 6;
-                label.LabelOffsetY = -16;
-            }
-        }
-
-        plot.Title(data.Title);
-        plot.XLabel("tokens/s per user (interactivity)");
-        plot.YLabel("tokens/s per GPU (throughput)");
-        plot.Axes.AutoScale();
-        var limits = plot.Axes.GetLimits();
-        plot.Axes.SetLimits(0, limits.Right * 1.1, 0, limits.Top * 1.1);
-        plot.ShowLegend(Alignment.UpperRight);
-        return plot;
+        var points = measured.Select(p => new ParetoMark(p.TokensPerSecondPerUser!.Value, p.TokensPerSecondPerGpu!.Value, p.Label)).ToArray();
+        return ParetoPlot.Build(new ParetoChartData(
+            data.Title,
+            frontier.Length > 0 ? [new ParetoSeries("SOL frontier", frontier)] : [],
+            Measured: points.Length > 0 ? new ParetoSeries(data.Kind == ReportKind.Sweep ? "measured (by concurrency)" : "measured (valid windows)", points) : null,
+            JoinMeasured: data.Kind == ReportKind.Sweep));
     }
 
     public static Plot Efficiency(ReportData data)
@@ -86,7 +60,7 @@ public static class PngCharts
             var p = data.Points[i];
             if (p.HasData && p.Efficiency is { } e)
             {
-                bars.Add(new Bar { Position = i, Value = e * 100, FillColor = Color.FromHex(ReportColors.Sol) });
+                bars.Add(new Bar { Position = i, Value = e * 100, FillColor = Color.FromHex(ChartPalette.Sol.Light) });
             }
             else
             {
@@ -95,7 +69,7 @@ public static class PngCharts
         }
 
         plot.Add.Bars(bars);
-        var sol = plot.Add.HorizontalLine(100, 1.5f, Color.FromHex(ReportColors.Sol), LinePattern.Dashed);
+        var sol = plot.Add.HorizontalLine(100, 1.5f, Color.FromHex(ChartPalette.Sol.Light), LinePattern.Dashed);
         sol.LegendText = "SOL";
         Finish(plot, data, "efficiency (% of SOL)", Math.Max(100, data.Points.Select(p => p.Efficiency ?? 0).DefaultIfEmpty(0).Max() * 100));
         plot.Title(data.Kind == ReportKind.Sweep ? "Efficiency by concurrency level" : "Efficiency over time");
@@ -124,8 +98,8 @@ public static class PngCharts
         }
 
         plot.Add.Bars(bars);
-        plot.Legend.ManualItems.Add(new LegendItem { LabelText = "SOL step", FillColor = Color.FromHex(ReportColors.Sol) });
-        foreach (var (_, name, color) in ReportColors.Causes)
+        plot.Legend.ManualItems.Add(new LegendItem { LabelText = "SOL step", FillColor = Color.FromHex(ChartPalette.Sol.Light) });
+        foreach (var (_, name, color, _) in ChartPalette.Causes)
         {
             plot.Legend.ManualItems.Add(new LegendItem { LabelText = name, FillColor = Color.FromHex(color) });
         }

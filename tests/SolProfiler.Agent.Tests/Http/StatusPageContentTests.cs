@@ -1,6 +1,8 @@
 using System.Text;
 using System.Text.RegularExpressions;
+using System.Text.Json.Nodes;
 using SolProfiler.Agent.Http;
+using SolProfiler.Analysis.Presentation;
 
 namespace SolProfiler.Agent.Tests.Http;
 
@@ -34,5 +36,23 @@ public sealed class StatusPageContentTests
         var html = StatusPageContent.Html;
         Assert.Contains("fetch('api/v1/snapshot'", html, StringComparison.Ordinal);
         Assert.DoesNotMatch(new Regex(@"\.(innerHTML|outerHTML)\b|insertAdjacentHTML|document\.write"), html);
+    }
+
+    [Fact]
+    public void Page_paints_with_the_one_palette_in_both_themes_and_its_legends()
+    {
+        var html = StatusPageContent.Html;
+        Assert.DoesNotContain("/*palette:", html, StringComparison.Ordinal);
+        foreach (var color in ChartPalette.All)
+        {
+            Assert.Contains($"{color.CssVariable}: {color.Light};", html, StringComparison.Ordinal);
+            Assert.Contains($"{color.CssVariable}: {color.Dark};", html, StringComparison.Ordinal);
+        }
+
+        var json = Regex.Match(html, @"const PALETTE = (\{.*?\});").Groups[1].Value;
+        var palette = JsonNode.Parse(json)!;
+        Assert.Equal(ChartPalette.Causes.Select(c => c.Key), palette["causes"]!.AsArray().Select(e => (string?)e![0]));
+        Assert.Equal(ChartPalette.Components.Select(c => c.Name), palette["components"]!.AsArray().Select(e => (string?)e![1]));
+        Assert.Equal("--sol", (string?)palette["sol"]![2]);
     }
 }

@@ -4,7 +4,8 @@ using System.Text;
 namespace SolProfiler.Agent.Http;
 
 /// <summary>
-/// The status page served at <c>/</c>: one self-contained HTML file embedded in this assembly, read once. The ETag
+/// The status page served at <c>/</c>: one self-contained HTML file embedded in this assembly, read once, with the
+/// charts' palette written in (<see cref="StatusPagePalette"/>). The ETag
 /// is a hash of the bytes, so a browser revalidates cheaply and a new build of the agent is never served from cache.
 /// </summary>
 public static class StatusPageContent
@@ -32,6 +33,7 @@ public static class StatusPageContent
         stream.CopyTo(buffer);
         var bytes = buffer.ToArray();
         // An editor may save the file with a BOM; the header already says UTF-8, and a BOM before <!doctype> is noise.
-        return bytes.AsSpan().StartsWith(Encoding.UTF8.Preamble) ? bytes[3..] : bytes;
+        var html = Encoding.UTF8.GetString(bytes.AsSpan().StartsWith(Encoding.UTF8.Preamble) ? bytes.AsSpan(3) : bytes);
+        return Encoding.UTF8.GetBytes(StatusPagePalette.Apply(html));
     }
 }
