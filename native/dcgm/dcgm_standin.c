@@ -1,9 +1,10 @@
 /* libdcgm.so.4 stand-in: global state behind one mutex. Connections, groups, field groups and watches live in fixed
- * tables so that leak checks can count them; values come from a per-GPU field table the back door edits. */
+ * tables so that leak checks can count them; values come from a per-GPU field table the back door edits. The lock,
+ * call counters and injected errors are the shared scaffolding (native/common). */
 #include "dcgm_standin.h"
+#include "standin_common.h"
 
 #include <limits.h>
-#include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -22,9 +23,6 @@ _Static_assert(sizeof(dcgmGroupEntityPair_t) == 8, "dcgmGroupEntityPair_t layout
 #define MAX_FIELDS 48
 #define MAX_CONNECTIONS 64
 #define MAX_WATCHES 128
-#define MAX_INJECTIONS 64
-#define MAX_COUNTED 64
-#define FN_LEN 64
 
 typedef struct field_slot {
     unsigned int id;
@@ -64,19 +62,6 @@ typedef struct watch {
     dcgmFieldGrp_t field_group;
 } watch;
 
-typedef struct injection {
-    char function[FN_LEN];
-    int code;
-    int calls;
-} injection;
-
-typedef struct call_counter {
-    char function[FN_LEN];
-    int count;
-} call_counter;
-
-static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
-static int g_state_ready;
 static gpu_state g_gpus[SOLPROF_DCGM_MAX_GPUS];
 static unsigned int g_gpu_count;
 static int g_init_count; /* 0 or 1: dcgmInit counts nothing */
@@ -91,8 +76,6 @@ static connection g_connections[MAX_CONNECTIONS];
 static group g_groups[DCGM_MAX_NUM_GROUPS];
 static field_group g_field_groups[DCGM_MAX_NUM_FIELD_GROUPS];
 static watch g_watches[MAX_WATCHES];
-static injection g_injections[MAX_INJECTIONS];
-static call_counter g_calls[MAX_COUNTED];
 
 static const char *const k_bus_ids[8] = {"18", "2A", "3A", "5D", "9A", "AB", "BA", "DB"};
 
@@ -163,7 +146,8 @@ static void default_gpu(gpu_state *g, unsigned int i)
     put_i64(g, 1012, 4000000LL * (i + 1));             /* NVLink RX B/s */
 }
 
-static void reset_locked(void)
+/* The scaffolding's reset_state (under the lock; counters and injections are cleared by it). */
+static void reset_state(void)
 {
     for (unsigned int i = 0; i < SOLPROF_DCGM_MAX_GPUS; i++)
         default_gpu(&g_gpus[i], i);
@@ -178,53 +162,19 @@ static void reset_locked(void)
     memset(g_groups, 0, sizeof g_groups);
     memset(g_field_groups, 0, sizeof g_field_groups);
     memset(g_watches, 0, sizeof g_watches);
-    memset(g_injections, 0, sizeof g_injections);
-    memset(g_calls, 0, sizeof g_calls);
-    g_state_ready = 1;
 }
 
-static void lock(void)
-{
-    pthread_mutex_lock(&g_lock);
-    if (!g_state_ready)
-        reset_locked();
-}
+static standin_scaffold g_scaffold = STANDIN_SCAFFOLD_INIT(reset_state);
 
-static void unlock(void) { pthread_mutex_unlock(&g_lock); }
+static void lock(void) { standin_lock(&g_scaffold); }
 
-static void count_call(const char *fn)
-{
-    for (int i = 0; i < MAX_COUNTED; i++) {
-        if (g_calls[i].function[0] == '\0') {
-            snprintf(g_calls[i].function, sizeof g_calls[i].function, "%s", fn);
-            g_calls[i].count = 1;
-            return;
-        }
-        if (strcmp(g_calls[i].function, fn) == 0) {
-            g_calls[i].count++;
-            return;
-        }
-    }
-}
+static void unlock(void) { standin_unlock(&g_scaffold); }
 
-static dcgmReturn_t take_injection(const char *fn)
-{
-    for (int i = 0; i < MAX_INJECTIONS; i++) {
-        injection *inj = &g_injections[i];
-        if (inj->function[0] == '\0' || inj->calls == 0 || strcmp(inj->function, fn) != 0)
-            continue;
-        if (inj->calls > 0)
-            inj->calls--;
-        return (dcgmReturn_t)inj->code;
-    }
-    return DCGM_ST_OK;
-}
-
-/* Prologue of every API call: counts it and applies an injected error. */
+/* Prologue of every API call: counts it and applies an injected error (DCGM's calls have no per-GPU injections). */
 static dcgmReturn_t enter(const char *fn)
 {
-    count_call(fn);
-    return take_injection(fn);
+    standin_count_call(&g_scaffold, fn);
+    return (dcgmReturn_t)standin_take_fault(&g_scaffold, fn, STANDIN_ANY_DEVICE);
 }
 
 static uintptr_t new_id(void)
@@ -673,7 +623,7 @@ dcgmReturn_t dcgmUpdateAllFields(dcgmHandle_t pDcgmHandle, int waitForUpdate)
 dcgmReturn_t dcgmGetLatestValues_v2(dcgmHandle_t pDcgmHandle, dcgmGpuGrp_t groupId, dcgmFieldGrp_t fieldGroupId,
                                     dcgmFieldValueEntityEnumeration_f enumCB, void *userData)
 {
-    static dcgmFieldValue_v1 values[DCGM_MAX_FIELD_IDS_PER_FIELD_GROUP]; /* used under g_lock only */
+    static dcgmFieldValue_v1 values[DCGM_MAX_FIELD_IDS_PER_FIELD_GROUP]; /* used under the stand-in's lock only */
     lock();
     dcgmReturn_t r = enter("dcgmGetLatestValues_v2");
     if (r == DCGM_ST_OK)
@@ -788,9 +738,7 @@ static int for_gpus(unsigned int gpu, unsigned int *first, unsigned int *last)
 
 int solprof_dcgm_reset(void)
 {
-    lock();
-    reset_locked();
-    unlock();
+    standin_reset(&g_scaffold);
     return 0;
 }
 
@@ -876,26 +824,9 @@ int solprof_dcgm_refuse_profiling(int code)
 
 int solprof_dcgm_inject_error(const char *function, int code, int calls)
 {
-    if (function == NULL || function[0] == '\0' || strlen(function) >= FN_LEN)
+    if (function == NULL || function[0] == '\0' || strlen(function) >= STANDIN_FN_LEN)
         return DCGM_ST_BADPARAM;
-    lock();
-    int rc = DCGM_ST_BADPARAM;
-    for (int i = 0; i < MAX_INJECTIONS; i++)
-        if (strcmp(g_injections[i].function, function) == 0) {
-            g_injections[i].code = code;
-            g_injections[i].calls = calls;
-            rc = 0;
-            break;
-        }
-    for (int i = 0; rc != 0 && i < MAX_INJECTIONS; i++)
-        if (g_injections[i].function[0] == '\0') {
-            snprintf(g_injections[i].function, FN_LEN, "%s", function);
-            g_injections[i].code = code;
-            g_injections[i].calls = calls;
-            rc = 0;
-        }
-    unlock();
-    return rc;
+    return standin_set_fault(&g_scaffold, function, STANDIN_ANY_DEVICE, code, calls) == 0 ? 0 : DCGM_ST_BADPARAM;
 }
 
 int solprof_dcgm_drop_connections(void)
@@ -942,13 +873,5 @@ int solprof_dcgm_live_objects(void)
 
 int solprof_dcgm_call_count(const char *function)
 {
-    if (function == NULL)
-        return 0;
-    lock();
-    int n = 0;
-    for (int i = 0; i < MAX_COUNTED; i++)
-        if (strcmp(g_calls[i].function, function) == 0)
-            n = g_calls[i].count;
-    unlock();
-    return n;
+    return standin_call_count(&g_scaffold, function);
 }

@@ -1,9 +1,10 @@
-/* libnvidia-ml.so.1 stand-in: global state behind one mutex, devices in a static array (handles point into it). */
+/* libnvidia-ml.so.1 stand-in: global state behind one mutex, devices in a static array (handles point into it). The
+ * lock, call counters and injected errors are the shared scaffolding (native/common). */
 #include "nvml_standin.h"
+#include "standin_common.h"
 
 #include <limits.h>
 #include <math.h>
-#include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,10 +26,7 @@ _Static_assert(sizeof(nvmlGpmMetricsGet_t) == 13344, "nvmlGpmMetricsGet_t layout
 _Static_assert(sizeof(nvmlGpmSupport_t) == 8, "nvmlGpmSupport_t layout");
 
 #define MAX_FIELD_OVERRIDES 16
-#define MAX_INJECTIONS 64
-#define MAX_COUNTED 64
 #define NAME_LEN 96
-#define FN_LEN 64
 
 typedef struct field_override {
     unsigned int field_id;
@@ -81,19 +79,6 @@ struct nvmlGpmSample_st {
     double acc[GPM_COUNTERS];
 };
 
-typedef struct injection {
-    char function[FN_LEN];
-    int device; /* -1 = all */
-    int code;
-    int calls; /* < 0 forever */
-} injection;
-
-typedef struct call_counter {
-    char function[FN_LEN];
-    int count;
-} call_counter;
-
-static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct nvmlDevice_st g_devices[SOLPROF_NVML_MAX_GPUS];
 static unsigned int g_count;
 static int g_init_count;
@@ -101,9 +86,6 @@ static int g_init_count;
 enum { WORKLOAD_OFF = 0, WORKLOAD_DRIVEN = 2 };
 static int g_workload;
 static double g_workload_start_s;
-static injection g_injections[MAX_INJECTIONS];
-static call_counter g_calls[MAX_COUNTED];
-static int g_initialised_state; /* lazily reset on first use */
 static struct nvmlGpmSample_st *g_samples; /* live GPM samples (not touched by reset) */
 static int g_live_samples;
 
@@ -147,57 +129,29 @@ static void default_device(struct nvmlDevice_st *d, unsigned int index)
     d->gpm_last_s = d->last_advance_s;
 }
 
-static void reset_locked(void)
+/* The scaffolding's reset_state (under the lock; counters and injections are cleared by it). */
+static void reset_state(void)
 {
-    memset(g_injections, 0, sizeof g_injections);
-    memset(g_calls, 0, sizeof g_calls);
     g_count = 8;
     for (unsigned int i = 0; i < SOLPROF_NVML_MAX_GPUS; i++)
         default_device(&g_devices[i], i);
     g_init_count = 0;
     g_workload = WORKLOAD_OFF;
     g_workload_start_s = now_s();
-    g_initialised_state = 1;
 }
 
-static void lock(void)
-{
-    pthread_mutex_lock(&g_lock);
-    if (!g_initialised_state)
-        reset_locked();
-}
+static standin_scaffold g_scaffold = STANDIN_SCAFFOLD_INIT(reset_state);
 
-static void unlock(void) { pthread_mutex_unlock(&g_lock); }
+static void lock(void) { standin_lock(&g_scaffold); }
 
-static void count_call(const char *fn)
-{
-    for (int i = 0; i < MAX_COUNTED; i++) {
-        if (g_calls[i].function[0] == '\0') {
-            snprintf(g_calls[i].function, sizeof g_calls[i].function, "%s", fn);
-            g_calls[i].count = 1;
-            return;
-        }
-        if (strcmp(g_calls[i].function, fn) == 0) {
-            g_calls[i].count++;
-            return;
-        }
-    }
-}
+static void unlock(void) { standin_unlock(&g_scaffold); }
+
+static void count_call(const char *fn) { standin_count_call(&g_scaffold, fn); }
 
 /* Returns an injected code for fn on device (or NVML_SUCCESS) and consumes one call of it. */
 static nvmlReturn_t take_injection(const char *fn, int device)
 {
-    for (int i = 0; i < MAX_INJECTIONS; i++) {
-        injection *inj = &g_injections[i];
-        if (inj->function[0] == '\0' || inj->calls == 0 || strcmp(inj->function, fn) != 0)
-            continue;
-        if (inj->device != -1 && inj->device != device)
-            continue;
-        if (inj->calls > 0)
-            inj->calls--;
-        return (nvmlReturn_t)inj->code;
-    }
-    return NVML_SUCCESS;
+    return (nvmlReturn_t)standin_take_fault(&g_scaffold, fn, device);
 }
 
 /* Moves the time-driven values of one device forward (workload driver). */
@@ -542,7 +496,7 @@ nvmlReturn_t nvmlDeviceGetFieldValues(nvmlDevice_t device, int valuesCount, nvml
             long long stamp = (long long)ts.tv_sec * 1000000LL + ts.tv_nsec / 1000;
             for (int i = 0; i < valuesCount; i++) {
                 nvmlFieldValue_t *v = &values[i];
-                char key[FN_LEN];
+                char key[STANDIN_FN_LEN];
                 snprintf(key, sizeof key, "nvmlDeviceGetFieldValues:%u", v->fieldId);
                 v->timestamp = stamp;
                 v->latencyUsec = 0;
@@ -732,7 +686,7 @@ nvmlReturn_t nvmlGpmMetricsGet(nvmlGpmMetricsGet_t *metricsGet)
         double dt = b->at_s - a->at_s;
         for (unsigned int i = 0; i < metricsGet->numMetrics; i++) {
             nvmlGpmMetric_t *m = &metricsGet->metrics[i];
-            char key[FN_LEN];
+            char key[STANDIN_FN_LEN];
             snprintf(key, sizeof key, "nvmlGpmMetricsGet:%u", m->metricId);
             m->value = 0.0;
             memset(&m->metricInfo, 0, sizeof m->metricInfo);
@@ -764,9 +718,7 @@ nvmlReturn_t nvmlGpmMetricsGet(nvmlGpmMetricsGet_t *metricsGet)
 
 int solprof_nvml_reset(void)
 {
-    pthread_mutex_lock(&g_lock);
-    reset_locked();
-    pthread_mutex_unlock(&g_lock);
+    standin_reset(&g_scaffold);
     return NVML_SUCCESS;
 }
 
@@ -872,32 +824,13 @@ int solprof_nvml_set_field_value(unsigned int index, unsigned int fieldId, int v
     return r;
 }
 
+_Static_assert(STANDIN_ANY_DEVICE == -1, "solprof_nvml_inject_error documents device -1 as every GPU");
+
 int solprof_nvml_inject_error(const char *function, int device, int code, int calls)
 {
-    if (function == NULL || strlen(function) >= FN_LEN || device < -1 || device >= SOLPROF_NVML_MAX_GPUS)
+    if (function == NULL || strlen(function) >= STANDIN_FN_LEN || device < -1 || device >= SOLPROF_NVML_MAX_GPUS)
         return NVML_ERROR_INVALID_ARGUMENT;
-    int r = NVML_ERROR_INSUFFICIENT_SIZE;
-    lock();
-    /* Replace an existing entry for the same (function, device), else take a free slot. */
-    int slot = -1;
-    for (int i = 0; i < MAX_INJECTIONS; i++) {
-        if (g_injections[i].function[0] != '\0' && g_injections[i].device == device &&
-            strcmp(g_injections[i].function, function) == 0) {
-            slot = i;
-            break;
-        }
-        if (slot < 0 && (g_injections[i].function[0] == '\0' || g_injections[i].calls == 0))
-            slot = i;
-    }
-    if (slot >= 0) {
-        snprintf(g_injections[slot].function, sizeof g_injections[slot].function, "%s", function);
-        g_injections[slot].device = device;
-        g_injections[slot].code = code;
-        g_injections[slot].calls = calls;
-        r = NVML_SUCCESS;
-    }
-    unlock();
-    return r;
+    return standin_set_fault(&g_scaffold, function, device, code, calls) == 0 ? NVML_SUCCESS : NVML_ERROR_INSUFFICIENT_SIZE;
 }
 
 int solprof_nvml_elapse(double seconds)
@@ -942,16 +875,5 @@ int solprof_nvml_gpm_live_samples(void)
 
 int solprof_nvml_call_count(const char *function)
 {
-    if (function == NULL)
-        return 0;
-    int n = 0;
-    lock();
-    for (int i = 0; i < MAX_COUNTED; i++) {
-        if (strcmp(g_calls[i].function, function) == 0) {
-            n = g_calls[i].count;
-            break;
-        }
-    }
-    unlock();
-    return n;
+    return standin_call_count(&g_scaffold, function);
 }

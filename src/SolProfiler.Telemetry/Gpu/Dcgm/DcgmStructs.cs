@@ -159,33 +159,20 @@ internal static class DcgmValues
 
 internal static class DcgmLayout
 {
-    /// <summary>Throws when a managed struct does not have the size of its C counterpart.</summary>
+    /// <summary>Throws when a managed struct does not have the size or field offsets of its C counterpart.</summary>
     public static void Verify()
     {
-        Check<DcgmStartEmbeddedParamsV2>(80);
-        Check<DcgmConnectParamsV2>(16);
-        Check<DcgmGroupEntityPair>(8);
-        Check<DcgmFieldValueV2>(4128);
-        Check<DcgmFieldValueV1>(4120);
-        if (Marshal.OffsetOf<DcgmFieldValueV2>(nameof(DcgmFieldValueV2.Value)) != 32 ||
-            Marshal.OffsetOf<DcgmFieldValueV2>(nameof(DcgmFieldValueV2.TimestampMicroseconds)) != 24 ||
-            Marshal.OffsetOf<DcgmFieldValueV1>(nameof(DcgmFieldValueV1.Value)) != 24 ||
-            Marshal.OffsetOf<DcgmFieldValueV1>(nameof(DcgmFieldValueV1.TimestampMicroseconds)) != 16 ||
-            Marshal.OffsetOf<DcgmFieldValueV2>(nameof(DcgmFieldValueV2.FieldId)) != 12 ||
-            Marshal.OffsetOf<DcgmStartEmbeddedParamsV2>(nameof(DcgmStartEmbeddedParamsV2.DcgmHandle)) != 8 ||
-            Marshal.OffsetOf<DcgmStartEmbeddedParamsV2>(nameof(DcgmStartEmbeddedParamsV2.DenyList)) != 40)
-        {
-            throw new InvalidOperationException("DCGM struct field offsets do not match the C layout.");
-        }
-    }
-
-    private static void Check<T>(int expected)
-        where T : unmanaged
-    {
-        var size = Unsafe.SizeOf<T>();
-        if (size != expected || Marshal.SizeOf<T>() != expected)
-        {
-            throw new InvalidOperationException($"{typeof(T).Name} is {size} bytes; the DCGM C layout is {expected}.");
-        }
+        NativeLayout.Size<DcgmStartEmbeddedParamsV2>(80);
+        NativeLayout.Size<DcgmConnectParamsV2>(16);
+        NativeLayout.Size<DcgmGroupEntityPair>(8);
+        NativeLayout.Size<DcgmFieldValueV2>(4128);
+        NativeLayout.Size<DcgmFieldValueV1>(4120);
+        NativeLayout.Offset<DcgmFieldValueV2>(nameof(DcgmFieldValueV2.Value), 32);
+        NativeLayout.Offset<DcgmFieldValueV2>(nameof(DcgmFieldValueV2.TimestampMicroseconds), 24);
+        NativeLayout.Offset<DcgmFieldValueV1>(nameof(DcgmFieldValueV1.Value), 24);
+        NativeLayout.Offset<DcgmFieldValueV1>(nameof(DcgmFieldValueV1.TimestampMicroseconds), 16);
+        NativeLayout.Offset<DcgmFieldValueV2>(nameof(DcgmFieldValueV2.FieldId), 12);
+        NativeLayout.Offset<DcgmStartEmbeddedParamsV2>(nameof(DcgmStartEmbeddedParamsV2.DcgmHandle), 8);
+        NativeLayout.Offset<DcgmStartEmbeddedParamsV2>(nameof(DcgmStartEmbeddedParamsV2.DenyList), 40);
     }
 }

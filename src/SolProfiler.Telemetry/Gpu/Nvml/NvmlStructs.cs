@@ -170,37 +170,24 @@ internal static class NvmlFieldId
 
 internal static class NvmlLayout
 {
-    /// <summary>Throws when a managed struct does not have the size of its C counterpart (reference §5.3).</summary>
+    /// <summary>Throws when a managed struct does not have the size or field offsets of its C counterpart (reference §5.3).</summary>
     public static void Verify()
     {
-        Check<NvmlPciInfo>(68);
-        Check<NvmlUtilization>(8);
-        Check<NvmlMemoryV1>(24);
-        Check<NvmlTemperatureV1>(12);
-        Check<NvmlMemoryV2>(40);
-        Check<NvmlFieldValue>(40);
-        Check<NvmlGpmSupport>(8);
-        Check<NvmlGpmMetric>(40);
-        Check<NvmlGpmMetricsGet>(24 + (NvmlGpmMetricsGet.MetricMax * 40));
-        if (Marshal.OffsetOf<NvmlGpmMetric>(nameof(NvmlGpmMetric.ShortName)) != 16 ||
-            Marshal.OffsetOf<NvmlGpmMetricsGet>(nameof(NvmlGpmMetricsGet.Sample1)) != 8 ||
-            Marshal.OffsetOf<NvmlGpmMetricsGet>(nameof(NvmlGpmMetricsGet.Metrics)) != 24 ||
-Marshal.OffsetOf<NvmlFieldValue>(nameof(NvmlFieldValue.RawValue)) != 32 ||
-            Marshal.OffsetOf<NvmlMemoryV2>(nameof(NvmlMemoryV2.Total)) != 8 ||
-            Marshal.OffsetOf<NvmlPciInfo>(nameof(NvmlPciInfo.BusId)) != 36)
-        {
-            throw new InvalidOperationException("NVML struct field offsets do not match the C layout.");
-        }
-    }
-
-    private static void Check<T>(int expected)
-        where T : unmanaged
-    {
-        var size = Unsafe.SizeOf<T>();
-        if (size != expected || Marshal.SizeOf<T>() != expected)
-        {
-            throw new InvalidOperationException($"{typeof(T).Name} is {size} bytes; the NVML C layout is {expected}.");
-        }
+        NativeLayout.Size<NvmlPciInfo>(68);
+        NativeLayout.Size<NvmlUtilization>(8);
+        NativeLayout.Size<NvmlMemoryV1>(24);
+        NativeLayout.Size<NvmlTemperatureV1>(12);
+        NativeLayout.Size<NvmlMemoryV2>(40);
+        NativeLayout.Size<NvmlFieldValue>(40);
+        NativeLayout.Size<NvmlGpmSupport>(8);
+        NativeLayout.Size<NvmlGpmMetric>(40);
+        NativeLayout.Size<NvmlGpmMetricsGet>(24 + (NvmlGpmMetricsGet.MetricMax * 40));
+        NativeLayout.Offset<NvmlGpmMetric>(nameof(NvmlGpmMetric.ShortName), 16);
+        NativeLayout.Offset<NvmlGpmMetricsGet>(nameof(NvmlGpmMetricsGet.Sample1), 8);
+        NativeLayout.Offset<NvmlGpmMetricsGet>(nameof(NvmlGpmMetricsGet.Metrics), 24);
+        NativeLayout.Offset<NvmlFieldValue>(nameof(NvmlFieldValue.RawValue), 32);
+        NativeLayout.Offset<NvmlMemoryV2>(nameof(NvmlMemoryV2.Total), 8);
+        NativeLayout.Offset<NvmlPciInfo>(nameof(NvmlPciInfo.BusId), 36);
     }
 
     /// <summary>A NUL-terminated UTF-8 string from a caller-owned buffer (copied).</summary>
