@@ -38,10 +38,7 @@ public sealed class ProbeCommandTests
     [Fact]
     public async Task A_dead_endpoint_fails_fast_with_one_line()
     {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
+        var port = Loopback.FreePort();
         var clock = Stopwatch.StartNew();
 
         var run = await Cli.Run("probe", "--endpoint", $"http://127.0.0.1:{port}", "--model", "m", "-n", "50", "--timeout", "60s");

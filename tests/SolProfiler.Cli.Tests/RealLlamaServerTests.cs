@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using SolProfiler.Telemetry.Tests.RealServers;
 
 namespace SolProfiler.Cli.Tests;
 

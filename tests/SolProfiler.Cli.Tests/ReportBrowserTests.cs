@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using SolProfiler.Agent.Tests.Browser;
 using SolProfiler.Cli.Report;
 using Xunit.Abstractions;
 using SolProfiler.Analysis.Presentation;

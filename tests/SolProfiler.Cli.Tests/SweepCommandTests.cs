@@ -234,7 +234,7 @@ public sealed class SweepCommandTests
     {
         using var temp = new TempFolder();
         var path = temp.File("dead.json");
-        var port = FreePort();
+        var port = Loopback.FreePort();
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var run = await Cli.Run(
             "sweep", "--endpoint", $"http://127.0.0.1:{port}/v1", "--model", "m", "--sol-model", "llama-3.1-8b", "--gpu", "h100-sxm",
@@ -427,10 +427,4 @@ public sealed class SweepCommandTests
         Assert.Contains("--duration or --requests", run.Stderr, StringComparison.Ordinal);
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -1,5 +1,4 @@
 using SolProfiler.Agent.Tests.Integration;
-using SolProfiler.Telemetry.Tests.Gpu.Nvml;
 
 namespace SolProfiler.Agent.Tests.Dashboards;
 

@@ -21,7 +21,7 @@ public sealed class DemoAgentTests(ITestOutputHelper output)
     private static Task<AgentUnderTest> StartDemoAsync(params (string, string)[] more) => AgentUnderTest.StartAsync(
         [("demo", "true"), ("model", "llama-3.1-70b"), ("gpu", "auto"), ("tp", "8"), ("weights", "fp8"), ("kv", "fp8"), ("activations", "fp8"),
          ("window", "3s"), ("demoSettings:fixedBatch", "32"), ("demoSettings:longPrefillTokenThreshold", "64"),
-         ("demoSettings:nvmlLibraryPath", Telemetry.Tests.Gpu.Nvml.NvmlStandIn.LibraryPath), .. more]);
+         ("demoSettings:nvmlLibraryPath", NvmlStandIn.LibraryPath), .. more]);
 
     /// <summary>
     /// A steady window's snapshot and the simulator's truth over the steps of that window (two readings of its sums

@@ -11,7 +11,7 @@ public sealed class DemoEnvironmentTests
     public async Task Nvml_source_reads_back_what_the_simulation_runs()
     {
         // Short prompts, so that every step carries about the same (tiny) prompt work and the current step stands for the mean.
-        var options = new DemoOptions { FixedBatch = 32, PromptTokens = 16, NvmlLibraryPath = SolProfiler.Telemetry.Tests.Gpu.Nvml.NvmlStandIn.LibraryPath };
+        var options = new DemoOptions { FixedBatch = 32, PromptTokens = 16, NvmlLibraryPath = NvmlStandIn.LibraryPath };
         await using var demo = await DemoEnvironment.StartAsync(options, NullLoggerFactory.Instance);
         await using var source = new NvmlGpuSource(new NvmlGpuSourceOptions { LibraryPath = demo.NvmlLibraryPath });
 

@@ -20,7 +20,7 @@ public sealed class PrometheusEndToEndTests(ITestOutputHelper output)
         await using var agent = await AgentUnderTest.StartAsync(
             ("demo", "true"), ("model", "llama-3.1-70b"), ("gpu", "auto"), ("tp", "8"), ("weights", "fp8"), ("kv", "fp8"), ("activations", "fp8"),
             ("window", "3s"), ("sampleInterval", "500ms"), ("demoSettings:fixedBatch", "32"),
-            ("demoSettings:nvmlLibraryPath", Telemetry.Tests.Gpu.Nvml.NvmlStandIn.LibraryPath));
+            ("demoSettings:nvmlLibraryPath", NvmlStandIn.LibraryPath));
         await agent.WaitForSnapshotAsync(s => s.GetProperty("valid").GetBoolean(), "a valid demo window", seconds: 30);
         await using var prometheus = await PrometheusServer.StartAsync(agent.BaseUrl, rules);
 

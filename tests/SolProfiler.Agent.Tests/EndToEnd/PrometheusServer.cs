@@ -31,7 +31,7 @@ internal sealed class PrometheusServer : IAsyncDisposable
     public static async Task<PrometheusServer> StartAsync(Uri target, IEnumerable<string> ruleFiles)
     {
         var folder = Directory.CreateTempSubdirectory("solprof-prometheus-").FullName;
-        var port = FreePort();
+        var port = Loopback.FreePort();
         var rules = string.Join("\n", ruleFiles.Select(f => $"  - {f}"));
         var config = $"""
             global:
@@ -99,13 +99,6 @@ internal sealed class PrometheusServer : IAsyncDisposable
 
     public async Task<JsonElement> RulesAsync() =>
         (await Http.GetFromJsonAsync<JsonElement>(new Uri("api/v1/rules", UriKind.Relative))).GetProperty("data").GetProperty("groups");
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     public async ValueTask DisposeAsync()
     {

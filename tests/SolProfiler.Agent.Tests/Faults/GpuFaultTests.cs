@@ -1,7 +1,5 @@
 using SolProfiler.Agent.Tests.Integration;
 using SolProfiler.Telemetry.Exposition;
-using SolProfiler.Telemetry.Tests.Gpu.Dcgm;
-using SolProfiler.Telemetry.Tests.Gpu.Nvml;
 
 namespace SolProfiler.Agent.Tests.Faults;
 

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using SolProfiler.Agent.Tests.Integration;
 using SolProfiler.Telemetry.Serving.Scraping;
-using SolProfiler.Telemetry.Tests.Gpu.Nvml;
 
 namespace SolProfiler.Agent.Tests.Faults;
 

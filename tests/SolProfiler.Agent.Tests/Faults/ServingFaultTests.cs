@@ -1,7 +1,6 @@
 using System.Net;
 using SolProfiler.Agent.Tests.Integration;
 using SolProfiler.Telemetry.Exposition;
-using SolProfiler.Telemetry.Tests.Gpu.Nvml;
 
 namespace SolProfiler.Agent.Tests.Faults;
 

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json;
 using SolProfiler.Telemetry.Exposition;
-using SolProfiler.Telemetry.Tests.Gpu.Nvml;
 
 namespace SolProfiler.Agent.Tests.Integration;
 

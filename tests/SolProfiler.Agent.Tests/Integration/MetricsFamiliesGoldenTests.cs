@@ -13,7 +13,7 @@ public sealed class MetricsFamiliesGoldenTests
     {
         await using var agent = await AgentUnderTest.StartAsync(
             [("demo", "true"), ("window", "3s"), ("demoSettings:fixedBatch", "16"),
-             ("demoSettings:nvmlLibraryPath", Telemetry.Tests.Gpu.Nvml.NvmlStandIn.LibraryPath)]);
+             ("demoSettings:nvmlLibraryPath", NvmlStandIn.LibraryPath)]);
         await agent.WaitForSnapshotAsync(s => s.GetProperty("valid").GetBoolean(), "a valid window", seconds: 30);
 
         var body = await agent.Http.GetStringAsync(new Uri("metrics", UriKind.Relative));

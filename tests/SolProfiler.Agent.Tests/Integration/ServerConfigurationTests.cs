@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
-using SolProfiler.Telemetry.Tests.Gpu.Nvml;
 
 namespace SolProfiler.Agent.Tests.Integration;
 

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text.Json;
 using SolProfiler.Agent.Tests.Integration;
 using SolProfiler.Telemetry.Probe;
-using SolProfiler.Telemetry.Tests.RealServers;
 using Xunit.Abstractions;
 
 namespace SolProfiler.Agent.Tests.RealServers;

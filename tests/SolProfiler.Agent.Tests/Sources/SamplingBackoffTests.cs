@@ -17,7 +17,7 @@ public sealed class SamplingBackoffTests
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 3, 0, 0, 0, TimeSpan.Zero));
         using var http = new HttpClient();
-        var refused = new Uri($"http://127.0.0.1:{FreePort()}/metrics");
+        var refused = new Uri($"http://127.0.0.1:{Loopback.FreePort()}/metrics");
         var health = new SourceHealth("serving", "vllm", refused.ToString());
         var endpoint = new ServingEndpoint(new ServingScraper(http), new ScrapeOptions { Url = refused, Timeout = TimeSpan.FromSeconds(2) });
         using var sampler = new ServingSamplerService(
@@ -52,12 +52,5 @@ public sealed class SamplingBackoffTests
         }
 
         Assert.Equal(attempts, health.ConsecutiveFailures);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

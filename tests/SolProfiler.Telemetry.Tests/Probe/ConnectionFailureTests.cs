@@ -50,7 +50,7 @@ public sealed class ConnectionFailureTests : IDisposable
     [Fact]
     public async Task Connection_refused_is_connect_and_is_not_retried()
     {
-        var port = SseTestServer.FreePort();
+        var port = Loopback.FreePort();
         var handler = ServerHttp.CreateHandler();
         using var http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
         var probe = new StreamingProbe(http, new ProbeOptions { Endpoint = new Uri($"http://127.0.0.1:{port}"), Model = "m" });
@@ -127,7 +127,7 @@ public sealed class ConnectionFailureTests : IDisposable
     [Fact]
     public async Task The_model_list_says_whether_the_endpoint_is_up()
     {
-        var dead = new ProbeOptions { Endpoint = new Uri($"http://127.0.0.1:{SseTestServer.FreePort()}"), Model = "m" };
+        var dead = new ProbeOptions { Endpoint = new Uri($"http://127.0.0.1:{Loopback.FreePort()}"), Model = "m" };
         var down = await ServedModels.ListAsync(_http, dead, TimeSpan.FromSeconds(5), CancellationToken.None);
         Assert.False(down.Reachable);
         Assert.Equal(ProbeFailureKind.Connect, down.Unreachable);

@@ -113,7 +113,7 @@ public sealed class ProbeRunnerTests : IDisposable
     [Fact]
     public async Task All_failures_give_an_aggregate_without_latencies()
     {
-        var probe = new StreamingProbe(_http, new ProbeOptions { Endpoint = new Uri($"http://127.0.0.1:{SseTestServer.FreePort()}"), Model = "m" });
+        var probe = new StreamingProbe(_http, new ProbeOptions { Endpoint = new Uri($"http://127.0.0.1:{Loopback.FreePort()}"), Model = "m" });
 
         var summary = await new ProbeRunner(probe).RunAsync(3, 3);
 

@@ -50,15 +50,6 @@ internal sealed class SseTestServer : IAsyncDisposable
     public int MaxConcurrent => Volatile.Read(ref _maxActive);
 
     /// <summary>A port nothing listens on (bound, then released).</summary>
-    public static int FreePort()
-    {
-        var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        var port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
-    }
-
     private async Task AcceptLoopAsync()
     {
         while (!_stop.IsCancellationRequested)

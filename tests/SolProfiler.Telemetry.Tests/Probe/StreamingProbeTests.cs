@@ -444,7 +444,7 @@ public sealed class StreamingProbeTests : IDisposable
     [Fact]
     public async Task Connection_refused_is_a_result()
     {
-        var port = SseTestServer.FreePort();
+        var port = Loopback.FreePort();
         var probe = new StreamingProbe(_http, new ProbeOptions { Endpoint = new Uri($"http://127.0.0.1:{port}"), Model = "m" });
 
         var r = await probe.RunAsync();

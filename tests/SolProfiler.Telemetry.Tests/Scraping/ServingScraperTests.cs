@@ -59,12 +59,7 @@ public sealed class ServingScraperTests : IDisposable
     [Fact]
     public async Task A_refused_connection_is_a_failed_scrape()
     {
-        int port;
-        using (var probe = new TcpListener(IPAddress.Loopback, 0))
-        {
-            probe.Start();
-            port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        }
+        var port = Loopback.FreePort();
 
         var scrape = await Scrape(new Uri($"http://127.0.0.1:{port}/metrics"));
         Assert.True(scrape.Failed);

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using SolProfiler.Telemetry.Gpu.Dcgm;
 using SolProfiler.Telemetry.Gpu.Nvml;
 using SolProfiler.Telemetry.Tests.Gpu.Nvml;
@@ -110,7 +111,7 @@ public sealed class DcgmGpuSourceTests
     [InlineData("dcgmEntitiesGetLatestValues", -18, "GPU is lost")]
     public async Task Each_injected_error_gives_a_down_snapshot_leaks_nothing_and_recovers(string function, int code, string text)
     {
-        var time = new ManualTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         DcgmStandIn.InjectError(function, code, calls: 1);
         await using var source = NewSource(time);
 
@@ -125,7 +126,7 @@ public sealed class DcgmGpuSourceTests
         Assert.Equal(0, DcgmStandIn.LiveObjects);
         Assert.False(source.IsOpen);
 
-        time.Now += TimeSpan.FromSeconds(1);
+        time.Advance(TimeSpan.FromSeconds(1));
         var up = await source.ReadAsync();
         Assert.False(up.Down, up.DownReason);
         Assert.Equal(8, up.Gpus.Count);
@@ -210,7 +211,7 @@ public sealed class DcgmGpuSourceTests
     public async Task Unreachable_host_engine_is_down_then_reconnects_with_backoff()
     {
         var start = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
-        var time = new ManualTimeProvider(start);
+        var time = new FakeTimeProvider(start);
         DcgmStandIn.SetHostEngineReachable(false);
         await using var source = NewSource(time, hostEngine: "127.0.0.1:5555");
 
@@ -218,7 +219,7 @@ public sealed class DcgmGpuSourceTests
         double[] attempts = [0, 1, 3, 7, 15, 31, 61, 91];
         for (var a = 0; a < attempts.Length; a++)
         {
-            time.Now = start + TimeSpan.FromSeconds(attempts[a]);
+            time.SetUtcNow(start + TimeSpan.FromSeconds(attempts[a]));
             var down = await source.ReadAsync();
             Assert.True(down.Down);
             Assert.Contains("host engine 127.0.0.1:5555 unreachable", down.DownReason, StringComparison.Ordinal);
@@ -227,7 +228,7 @@ public sealed class DcgmGpuSourceTests
 
             if (a + 1 < attempts.Length)
             {
-                time.Now = start + TimeSpan.FromSeconds(attempts[a + 1] - 0.5); // too early: no new attempt
+                time.SetUtcNow(start + TimeSpan.FromSeconds(attempts[a + 1] - 0.5)); // too early: no new attempt
                 var waiting = await source.ReadAsync();
                 Assert.True(waiting.Down);
                 Assert.Contains("next attempt in 0.5 s", waiting.DownReason, StringComparison.Ordinal);
@@ -237,7 +238,7 @@ public sealed class DcgmGpuSourceTests
 
         Assert.Equal(0, DcgmStandIn.LiveObjects);
         DcgmStandIn.SetHostEngineReachable(true);
-        time.Now = start + TimeSpan.FromSeconds(121);
+        time.SetUtcNow(start + TimeSpan.FromSeconds(121));
         var up = await source.ReadAsync();
         Assert.False(up.Down, up.DownReason);
         Assert.Equal(8, up.Gpus.Count);
@@ -247,7 +248,7 @@ public sealed class DcgmGpuSourceTests
     [Fact]
     public async Task Dropped_connection_is_down_and_the_next_read_after_one_second_reconnects()
     {
-        var time = new ManualTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         await using var source = NewSource(time, hostEngine: "localhost");
         Assert.False((await source.ReadAsync()).Down);
 
@@ -259,7 +260,7 @@ public sealed class DcgmGpuSourceTests
         Assert.False(source.IsOpen);
         Assert.Equal(0, DcgmStandIn.LiveObjects); // disconnect releases a dropped connection's objects too
 
-        time.Now += TimeSpan.FromSeconds(1);
+        time.Advance(TimeSpan.FromSeconds(1));
         var up = await source.ReadAsync();
         Assert.False(up.Down, up.DownReason);
         Assert.Equal(2, DcgmStandIn.CallCount("dcgmConnect_v2"));

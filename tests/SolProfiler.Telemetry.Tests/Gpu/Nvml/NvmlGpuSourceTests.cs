@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using SolProfiler.Demo.StandIn;
 using System.Globalization;
 using SolProfiler.Telemetry.Gpu;
@@ -114,11 +115,11 @@ public sealed class NvmlGpuSourceTests
         NvmlStandIn.SetValue(0, "clocks_event_reasons", 0x4 | 0x40 | 0x1000);
         NvmlStandIn.SetValue(NvmlStandIn.AllGpus, "pcie_tx_kbps", 1000);
         NvmlStandIn.SetValue(NvmlStandIn.AllGpus, "pcie_rx_kbps", 3000);
-        var clock = new ManualTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
 
         await using var source = NewSource(clock);
         var first = (await source.ReadAsync()).Gpus[0];
-        clock.Now += TimeSpan.FromSeconds(2);
+        clock.Advance(TimeSpan.FromSeconds(2));
         NvmlStandIn.SetValue(0, "pcie_tx_kbps", 2000);
         var second = (await source.ReadAsync()).Gpus[0];
 
@@ -135,7 +136,7 @@ public sealed class NvmlGpuSourceTests
         // Trapezoid over 2 s: (1000 + 2000) / 2 KB/s * 2 s = 3000 KB; rx 3000 KB/s * 2 s = 6000 KB.
         Assert.Equal(3000.0 * 1024, second.PcieTxBytes);
         Assert.Equal(6000.0 * 1024, second.PcieRxBytes);
-        Assert.Equal(clock.Now, second.Timestamp);
+        Assert.Equal(clock.GetUtcNow(), second.Timestamp);
     }
 
     [Fact]
@@ -401,10 +402,10 @@ public sealed class NvmlGpuSourceTests
         // nvml.h: samples must be more than 100 ms apart (on Hopper closer ones give invalid values; the stand-in
         // refuses them). The source's clock moves only by hand, so "exactly 100 ms" is exact; the stand-in's clock
         // moves as much plus the real time the test takes, so it always sees the longer interval.
-        var clock = new ManualTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         void Elapse(int milliseconds)
         {
-            clock.Now += TimeSpan.FromMilliseconds(milliseconds);
+            clock.Advance(TimeSpan.FromMilliseconds(milliseconds));
             NvmlStandIn.Elapse(TimeSpan.FromMilliseconds(milliseconds));
         }
 

@@ -1,4 +1,4 @@
-namespace SolProfiler.Agent.Tests.Browser;
+namespace SolProfiler.Testing.Browser;
 
 /// <summary>
 /// A fact that needs headless Chromium: skipped, with the reason shown, where none is installed (CI installs it).

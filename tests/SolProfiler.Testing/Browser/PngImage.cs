@@ -1,13 +1,13 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 
-namespace SolProfiler.Agent.Tests.Browser;
+namespace SolProfiler.Testing.Browser;
 
 /// <summary>
 /// Just enough of a PNG decoder to look at a Chromium screenshot: 8-bit RGB or RGBA, not interlaced. Pixels are
 /// 0xRRGGBB (alpha dropped: screenshots are opaque), so tests can count colours and look for a known one.
 /// </summary>
-internal sealed class PngImage
+public sealed class PngImage
 {
     private static readonly byte[] Signature = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
 

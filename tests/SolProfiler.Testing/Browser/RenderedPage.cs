@@ -1,12 +1,12 @@
 using System.Text.RegularExpressions;
 
-namespace SolProfiler.Agent.Tests.Browser;
+namespace SolProfiler.Testing.Browser;
 
 /// <summary>
 /// The DOM Chromium dumped after the page's scripts ran, with the script and style elements removed: what remains
 /// is what the page built, so a stray "NaN" in it is a rendering bug, not a word in the source.
 /// </summary>
-internal sealed partial class RenderedPage
+public sealed partial class RenderedPage
 {
     public RenderedPage(string dom)
     {

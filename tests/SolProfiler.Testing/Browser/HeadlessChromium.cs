@@ -1,13 +1,13 @@
 using System.Diagnostics;
 
-namespace SolProfiler.Agent.Tests.Browser;
+namespace SolProfiler.Testing.Browser;
 
 /// <summary>
 /// Runs Chromium headless, once per call, to see a page (the agent's status page, the report) as a browser does: the
 /// DOM after its scripts ran, or a screenshot. Virtual time lets the page's fetch and first render finish without the
 /// test sleeping. Shared with the CLI's tests, which link this file.
 /// </summary>
-internal static class HeadlessChromium
+public static class HeadlessChromium
 {
     public const int Width = 1280;
     public const int Height = 1000;

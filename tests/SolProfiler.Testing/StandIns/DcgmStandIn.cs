@@ -1,13 +1,13 @@
 using System.Runtime.InteropServices;
 
-namespace SolProfiler.Telemetry.Tests.Gpu.Dcgm;
+namespace SolProfiler.Testing.StandIns;
 
 /// <summary>
 /// Finds native/build/dcgm/libdcgm.so.4 (built by cmake, never by the tests) and calls its solprof_dcgm_* back door.
 /// DCGM tests join the NVML stand-in collection: both bindings share the assembly's one DllImport resolver and both
 /// stand-ins keep process-global state, so they run one at a time.
 /// </summary>
-internal static class DcgmStandIn
+public static class DcgmStandIn
 {
     public const string RelativePath = "native/build/dcgm/libdcgm.so.4";
 

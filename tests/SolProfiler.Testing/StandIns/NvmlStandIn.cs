@@ -1,18 +1,11 @@
 using System.Runtime.InteropServices;
 
-namespace SolProfiler.Telemetry.Tests.Gpu.Nvml;
-
-/// <summary>The NVML stand-in keeps global state in the process: its tests run alone, one at a time.</summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class NvmlStandInGroup
-{
-    public const string Name = "NVML stand-in";
-}
+namespace SolProfiler.Testing.StandIns;
 
 /// <summary>
 /// Finds native/build/nvml/libnvidia-ml.so.1 (built by cmake, never by the tests) and calls its solprof_nvml_* back door.
 /// </summary>
-internal static class NvmlStandIn
+public static class NvmlStandIn
 {
     public const string RelativePath = "native/build/nvml/libnvidia-ml.so.1";
 
@@ -116,16 +109,4 @@ internal static class NvmlStandIn
         public override long GetTimestamp() =>
             (long)(System.GetTimestamp() * ((double)TimeSpan.TicksPerSecond / System.TimestampFrequency)) + Interlocked.Read(ref _elapsedTicks);
     }
-}
-
-/// <summary>A clock the tests move by hand: the time and the timestamps (elapsed time) both follow <see cref="Now"/>.</summary>
-internal sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
-{
-    public DateTimeOffset Now { get; set; } = start;
-
-    public override DateTimeOffset GetUtcNow() => Now;
-
-    public override long TimestampFrequency => TimeSpan.TicksPerSecond;
-
-    public override long GetTimestamp() => Now.UtcTicks;
 }

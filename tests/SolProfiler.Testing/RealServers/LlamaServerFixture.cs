@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
-namespace SolProfiler.Telemetry.Tests.RealServers;
+namespace SolProfiler.Testing.RealServers;
 
 /// <summary>
 /// Starts llama.cpp's real <c>llama-server</c> from <c>../shared/llamacpp</c> (see its README.md) on 127.0.0.1 and a
@@ -88,7 +88,7 @@ public sealed class LlamaServerFixture : IAsyncDisposable
 
         var machineLock = await AcquireMachineLockAsync();
         var model = await ModelDirectoryAsync();
-        var listenPort = port ?? FreePort();
+        var listenPort = port ?? Loopback.FreePort();
         var info = new ProcessStartInfo(Path.Combine(SharedDirectory!, "bin", "llama-server"))
         {
             RedirectStandardOutput = true,
@@ -263,15 +263,6 @@ public sealed class LlamaServerFixture : IAsyncDisposable
         {
             // a temp folder: the OS cleans it up later
         }
-    }
-
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 
     private static string? FindShared()

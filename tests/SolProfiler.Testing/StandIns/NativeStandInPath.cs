@@ -1,9 +1,9 @@
 using System.Runtime.CompilerServices;
 
-namespace SolProfiler.Telemetry.Tests.Gpu;
+namespace SolProfiler.Testing.StandIns;
 
 /// <summary>Finds a built native stand-in under the repository root, or fails the test saying how to build it.</summary>
-internal static class NativeStandInPath
+public static class NativeStandInPath
 {
     public static string Locate(string relativePath, string what, [CallerFilePath] string sourceFile = "")
     {
