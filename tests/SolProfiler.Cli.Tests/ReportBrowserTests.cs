@@ -18,7 +18,7 @@ public sealed class ReportBrowserTests(ITestOutputHelper output)
 {
     private const string LayoutProbe = """
         <script>
-        for (const el of document.querySelectorAll('section.card, svg, svg circle, svg rect, svg path, svg text')) {
+        for (const el of document.querySelectorAll('section.card, svg, svg ellipse, svg rect, svg path, svg text')) {
           const b = el.getBoundingClientRect();
           el.setAttribute('data-box', [b.left + scrollX, b.top + scrollY, b.width, b.height].map(v => v.toFixed(2)).join(' '));
         }
@@ -39,9 +39,9 @@ public sealed class ReportBrowserTests(ITestOutputHelper output)
         Assert.Equal(["c=1", "c=4", "c=16"], measured.Select(m => m.Label)); // the fixture: c=64 completed nothing
 
         AssertCommonLayout(layout, measured, FrontierCount(JsonNode.Parse(File.ReadAllText(Fixture("sweep.json")))!));
-        Assert.Equal(["c=64"], layout.Elements("efficiency", "text").Where(t => t["class"] == "no-data").Select(t => t["data-label"]));
-        Assert.All(layout.Elements("efficiency", "text").Where(t => t["class"] == "no-data"), t =>
-            Assert.True(t.Box.Inside(layout.Svg("efficiency").Box), $"'no data' of {t["data-label"]} at {t.Box} is clipped by the chart"));
+        var noData = Assert.Single(layout.Elements("efficiency", "text"), t => t.Text.Trim() == "no data"); // c=64
+        Assert.True(noData.Box.Inside(layout.Svg("efficiency").Box), $"'no data' at {noData.Box} is clipped by the chart");
+        AssertUnder(noData, layout.Elements("efficiency", "text").Single(t => t.Text.Trim() == "c=64"));
         Assert.DoesNotContain("id=\"causes\"", layout.Markup, StringComparison.Ordinal); // a sweep has no gap causes to chart
         Assert.Contains("id=\"no-causes\"", layout.Markup, StringComparison.Ordinal);
     }
@@ -57,22 +57,29 @@ public sealed class ReportBrowserTests(ITestOutputHelper output)
         AssertCommonLayout(layout, measured, FrontierCount(JsonNode.Parse(File.ReadAllLines(Fixture("recording.jsonl")).Last(l => l.Length > 0))!));
         var causes = layout.Svg("causes");
         AssertDrawnInside(causes, layout.Card("causes-card"), 760.0 / 300);
-        var stacks = layout.Elements("causes", "rect").Where(r => r["class"] == "bar").ToList();
-        Assert.Equal(measured.Select(m => m.Label), stacks.Select(r => r["data-label"]!).Distinct());
-        Assert.All(stacks, r => Assert.True(r.Box.Inside(causes.Box), $"stack segment of {r["data-label"]} at {r.Box} is outside {causes.Box}"));
-        foreach (var stack in stacks.GroupBy(r => r["data-label"]))
+        var causeColours = ChartPalette.Causes.Select(c => c.Light).Prepend(ChartPalette.Sol.Light).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var stacks = layout.Elements("causes", "rect").Where(r => r["fill"] is { } f && causeColours.Contains(f)).ToList();
+        Assert.All(stacks, r => Assert.True(r.Box.Inside(causes.Box), $"stack segment at {r.Box} is outside {causes.Box}"));
+        var byBar = stacks.GroupBy(r => Math.Round(r.Box.CenterX)).OrderBy(g => g.Key).ToList();
+        Assert.Equal(measured.Count, byBar.Count); // one stack per valid window, none for the invalid one
+        foreach (var stack in byBar)
         {
             // the segments stack without gaps: each one's bottom is the top of the one below
             var ordered = stack.OrderByDescending(r => r.Box.Bottom).ToList();
+            Assert.Equal(ChartPalette.Sol.Light, ordered[0]["fill"], StringComparer.OrdinalIgnoreCase);
             for (var i = 1; i < ordered.Count; i++)
             {
-                Assert.True(Math.Abs(ordered[i].Box.Bottom - ordered[i - 1].Box.Top) < 1, $"{stack.Key}: segment {i} at {ordered[i].Box} does not sit on {ordered[i - 1].Box}");
+                Assert.True(Math.Abs(ordered[i].Box.Bottom - ordered[i - 1].Box.Top) < 1, $"bar at x {stack.Key}: segment {i} at {ordered[i].Box} does not sit on {ordered[i - 1].Box}");
             }
         }
 
-        var invalid = Assert.Single(layout.Elements("causes", "text"), t => t["class"] == "no-data");
-        Assert.Equal("22:49:00", invalid["data-label"]);
+        var invalid = Assert.Single(layout.Elements("causes", "text"), t => t.Text.Trim() == "no data");
+        AssertUnder(invalid, layout.Elements("causes", "text").Single(t => t.Text.Trim() == "22:49:00"));
     }
+
+    /// <summary>A "no data" mark stands in its point's slot: above that point's tick label on the x axis.</summary>
+    private static void AssertUnder(ReportElement mark, ReportElement tick) =>
+        Assert.True(Math.Abs(mark.Box.CenterX - tick.Box.CenterX) < 6, $"'no data' at {mark.Box} is not over its tick {tick.Text.Trim()} at {tick.Box}");
 
     [ChromiumFact]
     public Task Sweep_report_screenshot_paints_the_series_colours_where_the_charts_are() => AssertScreenshotAsync("sweep.json");
@@ -88,11 +95,13 @@ public sealed class ReportBrowserTests(ITestOutputHelper output)
         // Pareto: the frontier is a drawn line, and there is one marker per measured point, each where its numbers say.
         var pareto = layout.Svg("pareto");
         AssertDrawnInside(pareto, layout.Card("pareto-card"), 760.0 / 420);
-        var frontier = Assert.Single(layout.Elements("pareto", "path"), p => p["id"] == "pareto-frontier");
+        var legend = Legend(layout, "pareto");
+        var frontier = layout.Elements("pareto", "path").Where(p => Is(p["stroke"], ChartPalette.Frontier.Light)).MaxBy(p => p.Box.Width * p.Box.Height);
+        Assert.NotNull(frontier);
         Assert.True(frontier.Box.Width > 50 && frontier.Box.Height > 50, $"the SOL frontier is drawn {frontier.Box}");
         Assert.True(frontier.Box.Inside(pareto.Box), $"the SOL frontier at {frontier.Box} leaves the chart {pareto.Box}");
-        var markers = layout.Elements("pareto", "circle").Where(c => c["class"] == "measured-point").ToList();
-        Assert.Equal(measured.Select(m => m.Label), markers.Select(c => c["data-label"]));
+        var markers = Markers(layout, "pareto", ChartPalette.Measured.Light, legend);
+        Assert.Equal(measured.Count, markers.Count);
         foreach (var (marker, point) in markers.Zip(measured))
         {
             Assert.True(marker.Box.Width > 5 && Math.Abs(marker.Box.Width - marker.Box.Height) < 0.5, $"{point.Label}: marker {marker.Box}");
@@ -116,21 +125,20 @@ public sealed class ReportBrowserTests(ITestOutputHelper output)
         }
 
         // The frontier is the curve of every batch point the input holds, labelled by batch.
-        var batchPoints = layout.Elements("pareto", "circle").Count(c => c["class"] == "frontier-point");
-        Assert.Equal(frontierPoints, batchPoints);
-        Assert.Contains(layout.Elements("pareto", "text"), t => t["class"] == "batch-label" && t.Text == "B=1");
+        Assert.Equal(frontierPoints, Markers(layout, "pareto", ChartPalette.Frontier.Light, legend).Count);
+        Assert.Contains(layout.Elements("pareto", "text"), t => t.Text.Trim() == "B=1");
 
-        Assert.All(layout.Elements("pareto", "text").Where(t => t["class"] == "point-label"), t =>
-            Assert.True(t.Box.Inside(pareto.Box), $"label {t.Text} at {t.Box} is clipped by the chart {pareto.Box}"));
+        Assert.All(layout.Elements("pareto", "text").Where(t => Is(t["fill"], ChartPalette.Measured.Light)), t =>
+            Assert.True(t.Box.Inside(pareto.Box), $"label {t.Text.Trim()} at {t.Box} is clipped by the chart {pareto.Box}"));
 
         // Efficiency: one bar per point with an efficiency, on a common baseline, heights in proportion to the efficiencies.
         var efficiency = layout.Svg("efficiency");
         AssertDrawnInside(efficiency, layout.Card("efficiency-card"), 760.0 / 300);
-        var bars = layout.Elements("efficiency", "rect").Where(r => r["class"] == "bar").ToList();
+        var bars = layout.Elements("efficiency", "rect").Where(r => Is(r["fill"], ChartPalette.Sol.Light)).OrderBy(r => r.Box.Left).ToList();
         var withEfficiency = measured.Where(m => m.Efficiency is not null).ToList();
-        Assert.Equal(withEfficiency.Select(m => m.Label), bars.Select(b => b["data-label"]));
-        Assert.All(bars, b => Assert.True(b.Box.Height > 10 && b.Box.Width > 10 && b.Box.Inside(efficiency.Box), $"bar {b["data-label"]} at {b.Box}"));
-        Assert.All(bars, b => Assert.True(Math.Abs(b.Box.Bottom - bars[0].Box.Bottom) < 0.5, $"bar {b["data-label"]} is not on the baseline"));
+        Assert.Equal(withEfficiency.Count, bars.Count);
+        Assert.All(bars, b => Assert.True(b.Box.Height > 10 && b.Box.Width > 10 && b.Box.Inside(efficiency.Box), $"bar at {b.Box}"));
+        Assert.All(bars, b => Assert.True(Math.Abs(b.Box.Bottom - bars[0].Box.Bottom) < 0.5, $"bar at {b.Box} is not on the baseline"));
         foreach (var (bar, point) in bars.Zip(withEfficiency))
         {
             Cli.Close(point.Efficiency!.Value / withEfficiency[0].Efficiency!.Value, bar.Box.Height / bars[0].Box.Height, 0.02, $"{point.Label}: bar height ratio");
@@ -139,10 +147,26 @@ public sealed class ReportBrowserTests(ITestOutputHelper output)
         // Donut: every component with a share is a drawn arc inside the donut.
         var donut = layout.Svg("sol-donut");
         AssertDrawnInside(donut, layout.Card("donut-card"), 1);
-        var arcs = layout.Elements("sol-donut", "path").Where(p => p["id"]?.StartsWith("donut-", StringComparison.Ordinal) == true).ToList();
+        var arcs = DonutArcs(layout);
         Assert.NotEmpty(arcs);
-        Assert.All(arcs, a => Assert.True(a.Box.Width > 2 && a.Box.Height > 2 && a.Box.Inside(donut.Box), $"arc {a["id"]} at {a.Box}"));
+        Assert.All(arcs, a => Assert.True(a.Box.Width > 2 && a.Box.Height > 2 && a.Box.Inside(donut.Box), $"arc {a["fill"]} at {a.Box}"));
     }
+
+    private static bool Is(string? colour, string expected) => string.Equals(colour, expected, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The chart's legend box (the plot draws its legend inside the plot area, over a shadow); null when it has none.</summary>
+    private static Box? Legend(ReportLayout layout, string svgId) =>
+        layout.Elements(svgId, "rect").Where(r => r["fill-opacity"] == "0.2").Select(r => (Box?)new Box(r.Box.Left - 4, r.Box.Top - 4, r.Box.Width + 4, r.Box.Height + 4)).FirstOrDefault();
+
+    /// <summary>The markers of one series, in drawing (data) order, leaving out its sample in the legend.</summary>
+    private static List<ReportElement> Markers(ReportLayout layout, string svgId, string colour, Box? legend) =>
+        layout.Elements(svgId, "ellipse")
+            .Where(e => Is(e["fill"], colour) && !(legend is { } l && e.Box.Inside(l)))
+            .ToList();
+
+    /// <summary>The donut's arcs: the paths filled in a component's colour.</summary>
+    private static List<ReportElement> DonutArcs(ReportLayout layout) =>
+        layout.Elements("sol-donut", "path").Where(p => ChartPalette.Components.Any(c => Is(p["fill"], c.Light))).ToList();
 
     /// <summary>The chart is drawn at a real size, keeps its viewBox's aspect ratio, and fits in its card (nothing clipped).</summary>
     private static void AssertDrawnInside(ReportElement svg, Box card, double aspect)
@@ -173,10 +197,12 @@ public sealed class ReportBrowserTests(ITestOutputHelper output)
 
         // Each measured marker is painted in the measured colour at its centre.
         var measuredColour = Rgb(ChartPalette.Measured.Light);
-        foreach (var marker in layout.Elements("pareto", "circle").Where(c => c["class"] == "measured-point"))
+        var markers = Markers(layout, "pareto", ChartPalette.Measured.Light, Legend(layout, "pareto"));
+        Assert.NotEmpty(markers);
+        foreach (var marker in markers)
         {
             Assert.True(Pixel(marker.Box.CenterX, marker.Box.CenterY) == measuredColour,
-                $"{marker["data-label"]}: {Hex(Pixel(marker.Box.CenterX, marker.Box.CenterY))} at the marker's centre, not {ChartPalette.Measured.Light}");
+                $"marker at {marker.Box}: {Hex(Pixel(marker.Box.CenterX, marker.Box.CenterY))} at its centre, not {ChartPalette.Measured.Light}");
         }
 
         // The dashed SOL frontier is painted in its colour inside the Pareto chart.
@@ -186,7 +212,7 @@ public sealed class ReportBrowserTests(ITestOutputHelper output)
         // its fill there, and the fills are the report's series colours.
         var series = new[] { ChartPalette.Sol.Light }.Concat(ChartPalette.Causes.Select(c => c.Light)).ToHashSet(StringComparer.OrdinalIgnoreCase);
         var bars = BarCharts.Where(id => layout.Markup.Contains($"id=\"{id}\"", StringComparison.Ordinal))
-            .SelectMany(id => layout.Elements(id, "rect")).Where(r => r["class"] == "bar").ToList();
+            .SelectMany(id => layout.Elements(id, "rect")).Where(r => r["fill"] is { } f && series.Contains(f)).ToList();
         Assert.NotEmpty(bars);
         var checkedBars = 0;
         foreach (var bar in bars.Where(b => b.Box.Width >= 4 && b.Box.Height >= 4))
@@ -194,7 +220,7 @@ public sealed class ReportBrowserTests(ITestOutputHelper output)
             var fill = bar["fill"]!;
             Assert.Contains(fill, series);
             Assert.True(Pixel(bar.Box.CenterX, bar.Box.CenterY) == Rgb(fill),
-                $"{bar["data-label"]}: {Hex(Pixel(bar.Box.CenterX, bar.Box.CenterY))} in the middle of a bar filled {fill} at {bar.Box}");
+                $"{Hex(Pixel(bar.Box.CenterX, bar.Box.CenterY))} in the middle of a bar filled {fill} at {bar.Box}");
             checkedBars++;
         }
 
@@ -202,12 +228,10 @@ public sealed class ReportBrowserTests(ITestOutputHelper output)
 
         // Each arc of the donut is painted in its component's colour, inside the donut (the legend's swatches are outside it).
         var donut = layout.Svg("sol-donut").Box;
-        foreach (var arc in layout.Elements("sol-donut", "path").Where(p => p["id"]?.StartsWith("donut-", StringComparison.Ordinal) == true))
+        foreach (var arc in DonutArcs(layout))
         {
-            var key = arc["id"]!["donut-".Length..];
-            var colour = Assert.Single(ChartPalette.Components, c => c.Key == key).Light;
-            Assert.Equal(colour, arc["fill"], StringComparer.OrdinalIgnoreCase);
-            Assert.True(CountInside(image, donut, Rgb(colour)) > 50, $"donut arc {key} ({colour}) is not painted");
+            var colour = arc["fill"]!;
+            Assert.True(CountInside(image, donut, Rgb(colour)) > 50, $"donut arc {colour} is not painted");
         }
     }
 

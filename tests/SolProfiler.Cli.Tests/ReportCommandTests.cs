@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using SkiaSharp;
+using SolProfiler.Analysis.Presentation;
 
 namespace SolProfiler.Cli.Tests;
 
@@ -27,6 +28,32 @@ public class ReportCommandTests
     private static XElement ById(XDocument doc, string id) =>
         doc.Descendants().SingleOrDefault(e => (string?)e.Attribute("id") == id) ?? throw new Xunit.Sdk.XunitException($"no element with id '{id}'");
 
+    /// <summary>
+    /// The elements of one tag in a chart drawn in <paramref name="colour"/> (fill, or stroke for lines), in drawing
+    /// order and before the chart's legend (its shadowed box comes after the series it names).
+    /// </summary>
+    private static List<XElement> Drawn(XDocument doc, string chart, string tag, string colour, string attribute = "fill")
+    {
+        var series = new List<XElement>();
+        foreach (var e in ById(doc, chart).Descendants())
+        {
+            if (e.Name.LocalName == "rect" && (string?)e.Attribute("fill-opacity") == "0.2")
+            {
+                break; // the legend's shadow, drawn first of the legend
+            }
+
+            if (e.Name.LocalName == tag && string.Equals((string?)e.Attribute(attribute), colour, StringComparison.OrdinalIgnoreCase))
+            {
+                series.Add(e);
+            }
+        }
+
+        return series;
+    }
+
+    private static IEnumerable<string> Texts(XDocument doc, string chart) =>
+        ById(doc, chart).Descendants().Where(e => e.Name.LocalName == "text").Select(e => e.Value.Trim());
+
     private static void AssertNoExternalUrls(string html)
     {
         Assert.DoesNotMatch(new Regex("(src|href)\\s*=\\s*\"https?:", RegexOptions.IgnoreCase), html);
@@ -40,11 +67,11 @@ public class ReportCommandTests
         using var temp = new TempFolder();
         var html = await Render(temp, "sweep.json");
         var doc = Parse(html);
-        Assert.Equal("path", ById(doc, "pareto-frontier").Name.LocalName);
-        Assert.Equal("path", ById(doc, "pareto-measured").Name.LocalName);
-        var points = ById(doc, "pareto-points").Elements().Where(e => e.Name.LocalName == "circle").Select(e => (string?)e.Attribute("data-label") ?? "").ToArray();
-        Assert.Equal(["c=1", "c=4", "c=16"], points);
-        Assert.Equal(3, ById(doc, "efficiency-bars").Elements().Count(e => e.Name.LocalName == "rect"));
+        Assert.NotEmpty(Drawn(doc, "pareto", "path", ChartPalette.Frontier.Light, "stroke"));
+        Assert.NotEmpty(Drawn(doc, "pareto", "path", ChartPalette.Measured.Light, "stroke")); // the levels joined by concurrency
+        Assert.Equal(3, Drawn(doc, "pareto", "ellipse", ChartPalette.Measured.Light).Count);
+        Assert.Equal(["c=1", "c=4", "c=16"], Texts(doc, "pareto").Where(t => t.StartsWith("c=", StringComparison.Ordinal)));
+        Assert.Equal(3, Drawn(doc, "efficiency", "rect", ChartPalette.Sol.Light).Count);
         Assert.NotNull(ById(doc, "sol-donut"));
         Assert.NotNull(ById(doc, "latency"));
         Assert.NotNull(ById(doc, "energy"));
@@ -58,8 +85,8 @@ public class ReportCommandTests
     {
         using var temp = new TempFolder();
         var doc = Parse(await Render(temp, "sweep.json"));
-        var noData = ById(doc, "efficiency-bars").Elements().Where(e => (string?)e.Attribute("class") == "no-data").ToArray();
-        Assert.Equal("c=64", (string?)Assert.Single(noData).Attribute("data-label"));
+        Assert.Single(Texts(doc, "efficiency"), t => t == "no data"); // c=64's slot (where: ReportBrowserTests)
+        Assert.Equal(3, Drawn(doc, "efficiency", "rect", ChartPalette.Sol.Light).Count); // a bar for each level with requests, none drawn as zero
         var row = ById(doc, "points").Elements().Single(r => r.Elements().FirstOrDefault()?.Value == "c=64");
         Assert.Contains("no data", row.Value, StringComparison.Ordinal);
         var latencyRow = ById(doc, "latency").Elements().Single(r => r.Elements().FirstOrDefault()?.Value == "c=64");
@@ -82,11 +109,12 @@ public class ReportCommandTests
         using var temp = new TempFolder();
         var html = await Render(temp, "recording.jsonl");
         var doc = Parse(html);
-        Assert.NotNull(ById(doc, "pareto-frontier"));
-        Assert.Equal(4, ById(doc, "pareto-points").Elements().Count(e => e.Name.LocalName == "circle"));
-        Assert.Equal(4, ById(doc, "efficiency-bars").Elements().Count(e => e.Name.LocalName == "rect"));
-        Assert.Single(ById(doc, "efficiency-bars").Elements(), e => (string?)e.Attribute("class") == "no-data");
-        Assert.True(ById(doc, "causes-bars").Elements().Count(e => e.Name.LocalName == "rect") >= 4 * 2, "the causes stack SOL step and causes");
+        Assert.NotEmpty(Drawn(doc, "pareto", "path", ChartPalette.Frontier.Light, "stroke"));
+        Assert.Equal(4, Drawn(doc, "pareto", "ellipse", ChartPalette.Measured.Light).Count);
+        Assert.Equal(4, Drawn(doc, "efficiency", "rect", ChartPalette.Sol.Light).Count);
+        Assert.Single(Texts(doc, "efficiency"), t => t == "no data");
+        Assert.Equal(4, Drawn(doc, "causes", "rect", ChartPalette.Sol.Light).Count);
+        Assert.True(ChartPalette.Causes.Sum(c => Drawn(doc, "causes", "rect", c.Light).Count) >= 4, "the causes stack on the SOL step");
         Assert.Contains("Efficiency over time", html, StringComparison.Ordinal);
         AssertNoExternalUrls(html);
     }

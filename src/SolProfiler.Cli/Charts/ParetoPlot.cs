@@ -50,7 +50,11 @@ public static class ParetoPlot
             AddMeasured(plot, measured, data.JoinMeasured);
         }
 
-        plot.Title(data.Title);
+        if (data.Title.Length > 0)
+        {
+            plot.Title(data.Title);
+        }
+
         plot.XLabel("tokens/s per user (interactivity, log scale)");
         plot.YLabel("tokens/s per GPU (throughput, log scale)");
         if (all.Length > 0)
@@ -65,7 +69,7 @@ public static class ParetoPlot
 
         // A decode frontier falls from the top left to the bottom right: the lower left corner is empty.
         plot.ShowLegend(Alignment.LowerLeft);
-        return plot;
+        return ChartStyle.Apply(plot);
     }
 
     private static bool Drawable(ParetoMark p) =>

@@ -13,7 +13,7 @@ internal static class ReportTables
         var sb = new StringBuilder("<table class=\"kv\" id=\"configuration\">");
         foreach (var (key, value) in data.Configuration)
         {
-            sb.Append(CultureInfo.InvariantCulture, $"<tr><td>{Svg.Esc(key)}</td><td>{Svg.Esc(value)}</td></tr>");
+            sb.Append(CultureInfo.InvariantCulture, $"<tr><td>{HtmlText.Esc(key)}</td><td>{HtmlText.Esc(value)}</td></tr>");
         }
 
         return sb.Append("</table>").ToString();
@@ -27,7 +27,7 @@ internal static class ReportTables
         sb.Append("<th class=\"num\">tok/s/user</th><th class=\"num\">tok/s/GPU</th><th class=\"num\">measured step</th><th class=\"num\">SOL step</th><th class=\"num\">efficiency</th></tr>");
         foreach (var p in data.Points)
         {
-            sb.Append(CultureInfo.InvariantCulture, $"<tr><td>{Svg.Esc(p.Label)}</td>");
+            sb.Append(CultureInfo.InvariantCulture, $"<tr><td>{HtmlText.Esc(p.Label)}</td>");
             if (sweep)
             {
                 sb.Append(Cell(p.Requests)).Append(Cell(p.Completed)).Append(Cell(p.Errors));
@@ -35,11 +35,11 @@ internal static class ReportTables
 
             if (!p.HasData)
             {
-                sb.Append(CultureInfo.InvariantCulture, $"<td class=\"nodata\" colspan=\"5\">no data ({Svg.Esc(p.NoDataReason)})</td></tr>");
+                sb.Append(CultureInfo.InvariantCulture, $"<td class=\"nodata\" colspan=\"5\">no data ({HtmlText.Esc(p.NoDataReason)})</td></tr>");
                 continue;
             }
 
-            sb.Append(Cell(p.TokensPerSecondPerUser, Svg.Num)).Append(Cell(p.TokensPerSecondPerGpu, Svg.Num))
+            sb.Append(Cell(p.TokensPerSecondPerUser, HtmlText.Num)).Append(Cell(p.TokensPerSecondPerGpu, HtmlText.Num))
                 .Append(Cell(p.MeasuredStepSeconds, HtmlReport.Ms)).Append(Cell(p.SolStepSeconds, HtmlReport.Ms))
                 .Append(Cell(p.Efficiency, e => (e * 100).ToString("0.0", CultureInfo.InvariantCulture) + " %")).Append("</tr>");
         }
@@ -61,7 +61,7 @@ internal static class ReportTables
         sb.Append("</tr>");
         foreach (var p in data.Points)
         {
-            sb.Append(CultureInfo.InvariantCulture, $"<tr><td>{Svg.Esc(p.Label)}</td>");
+            sb.Append(CultureInfo.InvariantCulture, $"<tr><td>{HtmlText.Esc(p.Label)}</td>");
             foreach (var l in new[] { p.Ttft, p.Tpot, p.Itl })
             {
                 foreach (var v in new[] { l?.Mean, l?.P50, l?.P90, l?.P99 })
@@ -86,7 +86,7 @@ internal static class ReportTables
         var sb = new StringBuilder("<table id=\"energy\"><tr><th>point</th><th class=\"num\">measured J/token</th><th class=\"num\">SOL J/token</th><th class=\"num\">measured / SOL</th></tr>");
         foreach (var p in data.Points)
         {
-            sb.Append(CultureInfo.InvariantCulture, $"<tr><td>{Svg.Esc(p.Label)}</td>");
+            sb.Append(CultureInfo.InvariantCulture, $"<tr><td>{HtmlText.Esc(p.Label)}</td>");
             sb.Append(p.HasData ? Cell(p.JoulesPerToken, J) : NoData).Append(Cell(p.SolJoulesPerToken, J));
             sb.Append(p.HasData && p.JoulesPerToken is { } m && p.SolJoulesPerToken is { } s && s > 0 ? Cell(m / s, r => r.ToString("0.0", CultureInfo.InvariantCulture) + "×") : "<td class=\"num muted\">–</td>");
             sb.Append("</tr>");
@@ -99,5 +99,5 @@ internal static class ReportTables
 
     private static string Cell(int? v) => v is { } i ? $"<td class=\"num\">{i.ToString(CultureInfo.InvariantCulture)}</td>" : "<td class=\"num muted\">–</td>";
 
-    private static string Cell(double? v, Func<double, string> format) => v is { } d ? $"<td class=\"num\">{Svg.Esc(format(d))}</td>" : "<td class=\"num muted\">–</td>";
+    private static string Cell(double? v, Func<double, string> format) => v is { } d ? $"<td class=\"num\">{HtmlText.Esc(format(d))}</td>" : "<td class=\"num muted\">–</td>";
 }
