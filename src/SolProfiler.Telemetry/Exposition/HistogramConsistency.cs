@@ -100,7 +100,7 @@ internal sealed class HistogramConsistency
         }
 
         var last = buckets[^1];
-        var display = ExpositionDocumentBuilder.FormatSeries(identity.Name + "_bucket", identity.Labels);
+        var display = SeriesText.Format(identity.Name + "_bucket", identity.Labels);
         if (!double.IsPositiveInfinity(last.Le))
         {
             return $"histogram series {display} has buckets but no le=\"+Inf\" bucket";

@@ -53,7 +53,7 @@ public static class ServedModels
         }
         catch (HttpRequestException e)
         {
-            var kind = StreamingProbe.ClassifyBeforeHeaders(e);
+            var kind = ConnectionFailures.ClassifyBeforeHeaders(e);
             var why = kind == ProbeFailureKind.Connect
                 ? $"cannot connect to {target}: {e.Message}"
                 : $"{target} closed the connection before answering GET {options.ModelsUri.AbsolutePath}: {e.Message}";

@@ -1,9 +1,6 @@
 using System.Globalization;
-using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using System.Text;
-using System.Text.Json;
 
 namespace SolProfiler.Telemetry.Probe;
 
@@ -18,8 +15,6 @@ namespace SolProfiler.Telemetry.Probe;
 public sealed class StreamingProbe
 {
     private const int MaxReasonLength = 300;
-    private const int BodyExcerptBytes = 2048;
-    private const int BodyExcerptChars = 200;
 
     private static int _warmedUp;
 
@@ -38,7 +33,7 @@ public sealed class StreamingProbe
         Options = options;
         _time = timeProvider ?? TimeProvider.System;
         _apiKey = ApiKeySource.Resolve(options);
-        _body = BuildBody(options);
+        _body = ProbeRequestBody.Build(options);
         if (Interlocked.Exchange(ref _warmedUp, 1) == 0)
         {
             WarmUp();
@@ -68,7 +63,7 @@ public sealed class StreamingProbe
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _apiKey);
         }
 
-        var m = new Measurement(_time, Options.MaxTokens);
+        var m = new ProbeMeasurement(_time, Options.MaxTokens);
         m.Start = _time.GetTimestamp(); // t0: just before the request is sent
         try
         {
@@ -76,14 +71,14 @@ public sealed class StreamingProbe
             m.HttpStatus = (int)response.StatusCode;
             if (!response.IsSuccessStatusCode)
             {
-                var excerpt = await ReadExcerptAsync(response.Content, token).ConfigureAwait(false);
+                var excerpt = await ReasonText.ReadExcerptAsync(response.Content, token).ConfigureAwait(false);
                 return Finish(m, ProbeFailureKind.HttpStatus, $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}: {excerpt}");
             }
 
             var mediaType = response.Content.Headers.ContentType?.MediaType;
             if (mediaType is not null && !mediaType.Equals("text/event-stream", StringComparison.OrdinalIgnoreCase))
             {
-                var excerpt = await ReadExcerptAsync(response.Content, token).ConfigureAwait(false);
+                var excerpt = await ReasonText.ReadExcerptAsync(response.Content, token).ConfigureAwait(false);
                 return Finish(m, ProbeFailureKind.HttpStatus, $"HTTP {(int)response.StatusCode} but content type {mediaType}, not text/event-stream: {excerpt}");
             }
 
@@ -108,7 +103,7 @@ public sealed class StreamingProbe
 
                     if (sse.EventType.Equals("error", StringComparison.OrdinalIgnoreCase))
                     {
-                        return Finish(m, ProbeFailureKind.StreamError, "server sent an error event: " + ErrorText(sse.Data), now);
+                        return Finish(m, ProbeFailureKind.StreamError, "server sent an error event: " + ReasonText.ErrorText(sse.Data), now);
                     }
 
                     if (sse.Data.Trim() == "[DONE]")
@@ -140,15 +135,15 @@ public sealed class StreamingProbe
         {
             // No headers: the request never got an answer (a stale pooled connection was already retried once on a
             // fresh one by FreshConnectionRetryHandler where the client was made by ServerHttp).
-            return Finish(m, ClassifyBeforeHeaders(e), ConnectionReason(e));
+            return Finish(m, ConnectionFailures.ClassifyBeforeHeaders(e), ConnectionFailures.ConnectionReason(Options.Endpoint, e));
         }
         catch (Exception e) when (e is HttpRequestException or IOException or SseFormatException or ObjectDisposedException)
         {
-            return Finish(m, ProbeFailureKind.MidStream, $"broken stream after {m.ContentChunks} content chunks: {Message(e)}");
+            return Finish(m, ProbeFailureKind.MidStream, $"broken stream after {m.ContentChunks} content chunks: {ReasonText.Message(e)}");
         }
         catch (Exception e) when (e is InvalidOperationException or NotSupportedException or UriFormatException)
         {
-            return Finish(m, m.HttpStatus is null ? ProbeFailureKind.Connect : ProbeFailureKind.MidStream, $"request failed: {Message(e)}");
+            return Finish(m, m.HttpStatus is null ? ProbeFailureKind.Connect : ProbeFailureKind.MidStream, $"request failed: {ReasonText.Message(e)}");
         }
     }
 
@@ -163,7 +158,7 @@ public sealed class StreamingProbe
             "data: {\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"a\"},\"finish_reason\":null}],\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":1}}\n\n" +
             "data: {\"choices\":[{\"index\":0,\"text\":\"b\",\"finish_reason\":\"length\"}],\"usage\":null}\r\n\r\n" +
             "data: [DONE]\n\n";
-        var m = new Measurement(TimeProvider.System, maxTokens: 16) { Start = TimeProvider.System.GetTimestamp() };
+        var m = new ProbeMeasurement(TimeProvider.System, maxTokens: 16) { Start = TimeProvider.System.GetTimestamp() };
         using var stream = new MemoryStream(Encoding.UTF8.GetBytes(sample));
         var reader = new SseReader(stream);
         while (reader.ReadEventAsync().AsTask().GetAwaiter().GetResult() is { } e && e.Data != "[DONE]")
@@ -174,372 +169,14 @@ public sealed class StreamingProbe
         _ = m.ToResult(TimeProvider.System.GetTimestamp(), ProbeFailureKind.None, null);
     }
 
-    private ProbeResult Finish(Measurement m, ProbeFailureKind kind, string? reason, long? now = null) =>
+    private ProbeResult Finish(ProbeMeasurement m, ProbeFailureKind kind, string? reason, long? now = null) =>
         m.ToResult(now ?? _time.GetTimestamp(), kind, reason is null ? null : CleanReason(reason));
-
-    /// <summary>Where a request that got no headers failed: getting a connection at all, or on the connection before the headers.</summary>
-    internal static ProbeFailureKind ClassifyBeforeHeaders(HttpRequestException e) => e.HttpRequestError switch
-    {
-        HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError
-            or HttpRequestError.ProxyTunnelError => ProbeFailureKind.Connect,
-
-        // A socket error with no HttpRequestError (older paths): refused/unreachable are connect failures, a reset is not.
-        HttpRequestError.Unknown when SocketCode(e) is SocketError.ConnectionRefused or SocketError.HostNotFound
-            or SocketError.HostUnreachable or SocketError.NetworkUnreachable or SocketError.TimedOut => ProbeFailureKind.Connect,
-        _ => ProbeFailureKind.BeforeHeaders,
-    };
-
-    private static SocketError? SocketCode(Exception e)
-    {
-        for (var inner = e.InnerException; inner is not null; inner = inner.InnerException)
-        {
-            if (inner is SocketException socket)
-            {
-                return socket.SocketErrorCode;
-            }
-        }
-
-        return null;
-    }
-
-    private string ConnectionReason(HttpRequestException e)
-    {
-        var target = $"{Options.Endpoint.Host}:{Options.Endpoint.Port}";
-        var connect = ClassifyBeforeHeaders(e) == ProbeFailureKind.Connect;
-        if (SocketCode(e) is { } code)
-        {
-            return code switch
-            {
-                SocketError.ConnectionRefused => $"connection refused by {target}",
-                SocketError.HostNotFound or SocketError.NoData or SocketError.TryAgain => $"cannot resolve host {Options.Endpoint.Host}",
-                SocketError.TimedOut => $"connection to {target} timed out",
-                SocketError.ConnectionReset or SocketError.ConnectionAborted or SocketError.Shutdown when !connect
-                    => $"connection to {target} reset before the response headers",
-                _ => connect ? $"cannot connect to {target}: {code}" : $"connection to {target} failed before the response headers: {code}",
-            };
-        }
-
-        return e.HttpRequestError switch
-        {
-            HttpRequestError.ResponseEnded => $"connection to {target} closed before the response headers",
-            HttpRequestError.InvalidResponse => $"invalid response from {target} before the headers: {Message(e)}",
-            HttpRequestError.NameResolutionError => $"cannot resolve host {Options.Endpoint.Host}",
-            HttpRequestError.SecureConnectionError => $"TLS handshake with {target} failed: {Message(e)}",
-            _ => $"request to {target} failed: {Message(e)}",
-        };
-    }
-
-    private static string Message(Exception e) =>
-        e.InnerException is { } inner && inner.Message != e.Message ? $"{e.Message} ({inner.Message})" : e.Message;
 
     /// <summary>One line, the key scrubbed, at most <see cref="MaxReasonLength"/> characters.</summary>
     internal string CleanReason(string reason)
     {
-        return OneLine(Serving.Scraping.KeyRedaction.Redact(reason, _apiKey), MaxReasonLength);
-    }
-
-    internal static string OneLine(string text, int maxLength)
-    {
-        var sb = new StringBuilder(Math.Min(text.Length, maxLength + 1));
-        var space = false;
-        foreach (var c in text)
-        {
-            if (char.IsWhiteSpace(c) || char.IsControl(c))
-            {
-                space = sb.Length > 0;
-                continue;
-            }
-
-            if (space)
-            {
-                sb.Append(' ');
-                space = false;
-            }
-
-            sb.Append(c);
-            if (sb.Length >= maxLength)
-            {
-                sb.Length = maxLength - 1;
-                sb.Append('…');
-                break;
-            }
-        }
-
-        return sb.ToString();
-    }
-
-    private static async Task<string> ReadExcerptAsync(HttpContent content, CancellationToken token)
-    {
-        var stream = await content.ReadAsStreamAsync(token).ConfigureAwait(false);
-        await using (stream.ConfigureAwait(false))
-        {
-            var buffer = new byte[BodyExcerptBytes];
-            var total = 0;
-            int read;
-            while (total < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(total), token).ConfigureAwait(false)) > 0)
-            {
-                total += read;
-            }
-
-            var text = OneLine(Encoding.UTF8.GetString(buffer, 0, total), BodyExcerptChars);
-            return text.Length == 0 ? "(empty body)" : text;
-        }
-    }
-
-    /// <summary>The message of an OpenAI-style error payload (<c>{"error": {"message": …}}</c>, <c>{"message": …}</c>), else the raw text.</summary>
-    private static string ErrorText(string data)
-    {
-        try
-        {
-            using var doc = JsonDocument.Parse(data);
-            return ErrorText(doc.RootElement);
-        }
-        catch (JsonException)
-        {
-            return data;
-        }
-    }
-
-    private static string ErrorText(JsonElement e)
-    {
-        switch (e.ValueKind)
-        {
-            case JsonValueKind.String:
-                return e.GetString() ?? "";
-            case JsonValueKind.Object:
-                if (e.TryGetProperty("error", out var inner) && inner.ValueKind is JsonValueKind.Object or JsonValueKind.String)
-                {
-                    return ErrorText(inner);
-                }
-
-                var message = e.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString() : null;
-                var code = e.TryGetProperty("code", out var c) && c.ValueKind is JsonValueKind.Number or JsonValueKind.String ? c.ToString() : null;
-                if (message is not null)
-                {
-                    return code is null ? message : $"{message} (code {code})";
-                }
-
-                return e.GetRawText();
-            default:
-                return e.GetRawText();
-        }
-    }
-
-    private static byte[] BuildBody(ProbeOptions o)
-    {
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer))
-        {
-            w.WriteStartObject();
-            w.WriteString("model", o.Model);
-            if (o.Api == ProbeApi.Chat)
-            {
-                w.WriteStartArray("messages");
-                w.WriteStartObject();
-                w.WriteString("role", "user");
-                w.WriteString("content", o.Prompt);
-                w.WriteEndObject();
-                w.WriteEndArray();
-            }
-            else
-            {
-                w.WriteString("prompt", o.Prompt);
-            }
-
-            // max_tokens rather than max_completion_tokens: every server in serving-metrics §11 accepts it on both routes.
-            w.WriteNumber("max_tokens", o.MaxTokens);
-            w.WriteBoolean("stream", true);
-            w.WriteStartObject("stream_options");
-            w.WriteBoolean("include_usage", true);
-            if (o.ContinuousUsageStats)
-            {
-                w.WriteBoolean("continuous_usage_stats", true);
-            }
-
-            w.WriteEndObject();
-            if (o.IgnoreEos)
-            {
-                w.WriteBoolean("ignore_eos", true);
-            }
-
-            if (o.MinTokens is { } min)
-            {
-                w.WriteNumber("min_tokens", min);
-            }
-
-            w.WriteEndObject();
-        }
-
-        return buffer.ToArray();
+        return ReasonText.OneLine(Serving.Scraping.KeyRedaction.Redact(reason, _apiKey), MaxReasonLength);
     }
 
     private static string Seconds(double s) => s.ToString("0.###", CultureInfo.InvariantCulture) + " s";
-
-    /// <summary>The running measurement of one request that asked for at most <paramref name="maxTokens"/> tokens.</summary>
-    private sealed class Measurement(TimeProvider time, int maxTokens)
-    {
-        private readonly List<double> _gaps = [];
-        private long? _firstContent;
-        private long? _lastContent;
-        private int _countedTokens;
-        private bool _allChunksCounted = true;
-        private int? _usageTokens;
-        private int? _promptTokens;
-
-        public long Start { get; set; }
-
-        public int? HttpStatus { get; set; }
-
-        public int ContentChunks { get; private set; }
-
-        public string? FinishReason { get; private set; }
-
-        /// <summary>Reads one chunk; returns a failure kind and reason when the chunk is an error or unreadable.</summary>
-        public (ProbeFailureKind Kind, string? Reason) OnChunk(string data, long now)
-        {
-            JsonDocument doc;
-            try
-            {
-                doc = JsonDocument.Parse(data);
-            }
-            catch (JsonException)
-            {
-                return (ProbeFailureKind.MidStream, "malformed chunk (not JSON): " + OneLine(data, 120));
-            }
-
-            using (doc)
-            {
-                var root = doc.RootElement;
-                if (root.ValueKind != JsonValueKind.Object)
-                {
-                    return (ProbeFailureKind.MidStream, "malformed chunk (not a JSON object): " + OneLine(data, 120));
-                }
-
-                // vLLM and others report a failure mid-stream as data: {"error": {...}}.
-                if (root.TryGetProperty("error", out var error) && error.ValueKind is JsonValueKind.Object or JsonValueKind.String)
-                {
-                    return (ProbeFailureKind.StreamError, "server error in stream: " + ErrorText(error));
-                }
-
-                int? chunkUsage = null;
-                if (root.TryGetProperty("usage", out var usage) && usage.ValueKind == JsonValueKind.Object)
-                {
-                    if (usage.TryGetProperty("completion_tokens", out var c) && c.ValueKind == JsonValueKind.Number && c.TryGetInt32(out var completion))
-                    {
-                        chunkUsage = completion;
-                        _usageTokens = completion;
-                    }
-
-                    if (usage.TryGetProperty("prompt_tokens", out var p) && p.ValueKind == JsonValueKind.Number && p.TryGetInt32(out var prompt))
-                    {
-                        _promptTokens = prompt;
-                    }
-                }
-
-                var content = false;
-                if (root.TryGetProperty("choices", out var choices) && choices.ValueKind == JsonValueKind.Array)
-                {
-                    foreach (var choice in choices.EnumerateArray())
-                    {
-                        if (choice.ValueKind != JsonValueKind.Object)
-                        {
-                            continue;
-                        }
-
-                        content |= HasText(choice, "text");
-                        if (choice.TryGetProperty("delta", out var delta) && delta.ValueKind == JsonValueKind.Object)
-                        {
-                            content |= HasText(delta, "content") || HasText(delta, "reasoning_content") || HasText(delta, "reasoning")
-                                || (delta.TryGetProperty("tool_calls", out var tools) && tools.ValueKind == JsonValueKind.Array && tools.GetArrayLength() > 0);
-                        }
-
-                        if (choice.TryGetProperty("finish_reason", out var finish) && finish.ValueKind == JsonValueKind.String)
-                        {
-                            FinishReason = finish.GetString();
-                        }
-                    }
-                }
-
-                if (content)
-                {
-                    OnContent(now, chunkUsage);
-                }
-
-                return (ProbeFailureKind.None, null);
-            }
-        }
-
-        private static bool HasText(JsonElement obj, string name) =>
-            obj.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 };
-
-        private void OnContent(long now, int? chunkUsage)
-        {
-            // Tokens in this chunk: known only when the chunk carries cumulative usage (vLLM continuous_usage_stats,
-            // or servers that send usage on every chunk); otherwise one is assumed.
-            // A cumulative count over the request's max_tokens cannot be true; trusted, it would make the split below
-            // add as many samples as the stream claims (2^31 from one line: OutOfMemoryException; found by fuzzing),
-            // so such a chunk is taken as one of unknown count.
-            var tokens = 1;
-            if (chunkUsage is { } cumulative && cumulative > _countedTokens && cumulative <= maxTokens)
-            {
-                tokens = cumulative - _countedTokens;
-            }
-            else
-            {
-                _allChunksCounted = false;
-            }
-
-            _countedTokens += tokens;
-            if (_lastContent is { } previous)
-            {
-                // One gap per content chunk after the first. When the chunk carries k tokens the gap is split evenly
-                // into k samples of gap/k, as SGLang's bench_serving does, so the samples stay per token and their sum
-                // still equals last - first content time. vLLM's `bench serve` keeps one sample per chunk instead
-                // (its ITL is per chunk); we do that too when the token count of a chunk is unknown.
-                var gap = Seconds(previous, now);
-                for (var i = 0; i < tokens; i++)
-                {
-                    _gaps.Add(gap / tokens);
-                }
-            }
-            else
-            {
-                _firstContent = now;
-            }
-
-            _lastContent = now;
-            ContentChunks++;
-        }
-
-        /// <summary>Seconds between two timestamps, without rounding to TimeSpan ticks (so gaps add up exactly).</summary>
-        private double Seconds(long from, long to) => (to - from) / (double)time.TimestampFrequency;
-
-        public ProbeResult ToResult(long now, ProbeFailureKind kind, string? reason)
-        {
-            var outputTokens = _usageTokens ?? _countedTokens;
-            double? tpot = null;
-            if (_firstContent is { } first && _lastContent is { } last && outputTokens >= 2 && ContentChunks >= 2)
-            {
-                tpot = Seconds(first, last) / (outputTokens - 1);
-            }
-
-            return new ProbeResult
-            {
-                Failure = kind,
-                FailureReason = kind == ProbeFailureKind.None ? null : reason,
-                HttpStatus = HttpStatus,
-                TtftSeconds = _firstContent is { } f ? Seconds(Start, f) : null,
-                EndToEndSeconds = _lastContent is { } l ? Seconds(Start, l) : null,
-                TotalSeconds = Seconds(Start, now),
-                InterTokenGapsSeconds = _gaps.ToArray(),
-                TpotSeconds = tpot,
-                OutputTokens = outputTokens,
-                OutputTokenSource = _usageTokens is null ? TokenCountSource.ContentChunks : TokenCountSource.Usage,
-                ContentChunks = ContentChunks,
-                GapsPerToken = ContentChunks > 0 && _allChunksCounted,
-                PromptTokens = _promptTokens,
-                FinishReason = FinishReason,
-            };
-        }
-    }
 }

@@ -273,5 +273,5 @@ public static class SlotsReader
     }
 
     private static SlotsRead Fail(string reason, string? apiKey) =>
-        new(null, Probe.StreamingProbe.OneLine(KeyRedaction.Redact(reason, apiKey), 200));
+        new(null, Probe.ReasonText.OneLine(KeyRedaction.Redact(reason, apiKey), 200));
 }
