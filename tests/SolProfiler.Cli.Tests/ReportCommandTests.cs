@@ -130,8 +130,8 @@ public class ReportCommandTests
     }
 
     [Theory]
-    [InlineData("sweep.json", new[] { "pareto.png", "efficiency.png" })]
-    [InlineData("recording.jsonl", new[] { "pareto.png", "efficiency.png", "causes.png" })]
+    [InlineData("sweep.json", new[] { "pareto.png", "efficiency.png", "donut.png" })]
+    [InlineData("recording.jsonl", new[] { "pareto.png", "efficiency.png", "causes.png", "donut.png" })]
     public async Task Png_charts_exist_and_are_not_blank(string fixture, string[] expected)
     {
         using var temp = new TempFolder();

@@ -3,14 +3,14 @@ using SolProfiler.Cli.Charts;
 
 namespace SolProfiler.Cli.Report;
 
-/// <summary>The report's charts as PNG files: pareto.png, efficiency.png, and causes.png where the input has causes (drawn by <see cref="ReportPlots"/>, as the HTML's are).</summary>
+/// <summary>The report's charts as PNG files: pareto.png, efficiency.png, causes.png where the input has causes, and donut.png at the chosen point (drawn by <see cref="ReportPlots"/>, as the HTML's are).</summary>
 public static class PngCharts
 {
     public const int Width = 1000;
     public const int Height = 600;
 
     /// <summary>Writes the charts into <paramref name="folder"/> (created if missing) and returns the paths written.</summary>
-    public static IReadOnlyList<string> Save(ReportData data, string folder)
+    public static IReadOnlyList<string> Save(ReportData data, int pointIndex, string folder)
     {
         ArgumentNullException.ThrowIfNull(data);
         Directory.CreateDirectory(folder);
@@ -34,6 +34,15 @@ public static class PngCharts
         if (data.Points.Any(p => p.Causes is not null))
         {
             Write("causes.png", Titled(ReportPlots.Causes(data), "Measured step: SOL step + gap causes"));
+        }
+
+        if (ReportPlots.Donut(data.Points[pointIndex]) is { } donut)
+        {
+            // Square, as it is drawn, with the legend the HTML puts in a table beside it.
+            donut.ShowLegend(Alignment.MiddleRight);
+            var path = System.IO.Path.Combine(folder, "donut.png");
+            ChartFiles.Save(Titled(donut, $"SOL step at {data.Points[pointIndex].Label}"), path, Height, Height * 3 / 4);
+            written.Add(path);
         }
 
         return written;

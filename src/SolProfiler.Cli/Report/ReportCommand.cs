@@ -15,7 +15,7 @@ public static class ReportCommand
         _ = stderr;
         var input = new Argument<string>("input") { Description = "A sweep result (results.json from solprof sweep) or an agent recording (JSON lines from solprof agent --record)" };
         var output = new Option<string>("--output", "-o") { Description = "The HTML file to write", Required = true };
-        var png = new Option<string?>("--png") { Description = "Also write each chart as PNG into this folder (pareto.png, efficiency.png, causes.png)" };
+        var png = new Option<string?>("--png") { Description = "Also write each chart as PNG into this folder (pareto.png, efficiency.png, causes.png where the input has causes, donut.png at --point)" };
         var point = new Option<int?>("--point") { Description = "Level (or window) index for the SOL donut; default: the highest-throughput one" };
         var command = new Command("report", "Write an HTML report (Pareto chart against SOL, efficiency, gap causes, latency) from a sweep or a recording")
         {
@@ -44,7 +44,7 @@ public static class ReportCommand
                 await stdout.WriteLineAsync($"wrote {path}").ConfigureAwait(false);
                 if (parse.GetValue(png) is { } folder)
                 {
-                    foreach (var written in PngCharts.Save(data, folder))
+                    foreach (var written in PngCharts.Save(data, index, folder))
                     {
                         await stdout.WriteLineAsync($"wrote {written}").ConfigureAwait(false);
                     }
