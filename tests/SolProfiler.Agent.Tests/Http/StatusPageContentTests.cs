@@ -43,6 +43,7 @@ public sealed class StatusPageContentTests
     {
         var html = StatusPageContent.Html;
         Assert.DoesNotContain("/*palette:", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("/*include:", html, StringComparison.Ordinal); // every part of the page is in it
         foreach (var color in ChartPalette.All)
         {
             Assert.Contains($"{color.CssVariable}: {color.Light};", html, StringComparison.Ordinal);
