@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using SolProfiler.Demo;
 using SolProfiler.Telemetry.Gpu.Nvml;
 
-namespace SolProfiler.Agent.Tests.Demo;
+namespace SolProfiler.Demo.Tests;
 
 [Collection(NativeStandInGroup.Name)]
 public sealed class DemoEnvironmentTests

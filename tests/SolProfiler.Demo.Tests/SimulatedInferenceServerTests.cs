@@ -5,7 +5,7 @@ using SolProfiler.Telemetry.Exposition;
 using SolProfiler.Telemetry.Probe;
 using SolProfiler.Telemetry.Serving;
 
-namespace SolProfiler.Agent.Tests.Demo;
+namespace SolProfiler.Demo.Tests;
 
 public sealed class SimulatedInferenceServerTests
 {

@@ -4,7 +4,7 @@ using SolProfiler.Sol.Hardware;
 using SolProfiler.Sol.Modeling;
 using SolProfiler.Sol.Models;
 
-namespace SolProfiler.Agent.Tests.Demo;
+namespace SolProfiler.Demo.Tests;
 
 public sealed class DemoWorkloadTests
 {
