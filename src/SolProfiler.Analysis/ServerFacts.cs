@@ -240,7 +240,7 @@ public sealed class ServerFacts
         }
 
         _kvHandled = true;
-        var set = PrecisionFacts.Parse(_options.Kv, "kv");
+        var set = PrecisionRoles.Parse(_options.Kv, PrecisionRole.Kv);
         if (set != serverKv)
         {
             _kvWarning = $"--kv {PrecisionFacts.Name(set)}, but the server's KV cache is {PrecisionFacts.Name(serverKv)} (cache_dtype '{Printable(dtype!)}'): the SOL uses --kv";

@@ -42,11 +42,11 @@ public sealed class SolSetup
         ArgumentNullException.ThrowIfNull(catalog);
         _options = options;
         _catalog = catalog;
-        _weights = PrecisionFacts.ParseOptional(options.Weights, "weights");
-        _expertWeights = PrecisionFacts.ParseOptional(options.ExpertWeights, "expertWeights");
-        _kv = PrecisionFacts.ParseOptional(options.Kv, "kv");
-        _activations = PrecisionFacts.ParseOptional(options.Activations, "activations");
-        _dispatch = PrecisionFacts.ParseOptional(options.Dispatch, "dispatch");
+        _weights = PrecisionRoles.ParseOptional(options.Weights, PrecisionRole.Weights);
+        _expertWeights = PrecisionRoles.ParseOptional(options.ExpertWeights, PrecisionRole.ExpertWeights);
+        _kv = PrecisionRoles.ParseOptional(options.Kv, PrecisionRole.Kv);
+        _activations = PrecisionRoles.ParseOptional(options.Activations, PrecisionRole.Activations);
+        _dispatch = PrecisionRoles.ParseOptional(options.Dispatch, PrecisionRole.Dispatch);
         if (IsAuto(options.Model))
         {
             _modelProblem = "model not known yet: waiting for the serving source to tell the served model (or set --model ID|path/to/config.json)";

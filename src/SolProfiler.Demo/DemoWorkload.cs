@@ -44,10 +44,10 @@ public sealed class DemoWorkload
         Model = ModelCatalog.BuiltIn.Resolve(options.Model);
         Gpu = GpuCatalog.BuiltIn.Get(options.Gpu);
         var precisions = new PrecisionChoice(
-            PrecisionFacts.Parse(options.Weights, "weight"),
+            PrecisionRoles.Parse(options.Weights, PrecisionRole.Weights),
             null,
-            PrecisionFacts.Parse(options.Kv, "KV-cache"),
-            PrecisionFacts.Parse(options.Activations, "activation"));
+            PrecisionRoles.Parse(options.Kv, PrecisionRole.Kv),
+            PrecisionRoles.Parse(options.Activations, PrecisionRole.Activations));
         Sol = SolModel.Prepare(new SolConfiguration(Model, Gpu, new Parallelism(options.Tp), precisions, null));
         _bandwidth = Gpu.MemoryBandwidthBytesPerSecond.Value;
         _cap = Gpu.PowerCapWatts.Value;

@@ -10,7 +10,7 @@ public sealed class MeasuredStepLoadTests
 {
     private static readonly PreparedSol Llama70bTp8 = SolModel.Prepare(new SolConfiguration(
         ModelCatalog.BuiltIn.Get("llama-3.1-70b"), GpuCatalog.BuiltIn.Get("h100-sxm"), new Parallelism(8),
-        new PrecisionChoice(PrecisionFacts.Parse("fp8", "weights"), null, PrecisionFacts.Parse("fp8", "kv"), PrecisionFacts.Parse("fp8", "activations")), null));
+        new PrecisionChoice(PrecisionRoles.Parse("fp8", PrecisionRole.Weights), null, PrecisionRoles.Parse("fp8", PrecisionRole.Kv), PrecisionRoles.Parse("fp8", PrecisionRole.Activations)), null));
 
     private static OperatingPoint Point(double stepSeconds, double prefill, string speculation = "none", double draft = 0, double emitted = 1) => new()
     {

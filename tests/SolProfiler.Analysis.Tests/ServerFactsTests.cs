@@ -88,7 +88,7 @@ public sealed class ServerFactsTests : IDisposable
         facts.Apply(Serving(cacheDtype: cacheDtype), Gpus(8));
         facts.Apply(Serving(cacheDtype: cacheDtype), Gpus(8));
 
-        Assert.Equal(PrecisionFacts.Parse(kv, "kv"), sol.Prepared.Precisions.Kv);
+        Assert.Equal(PrecisionRoles.Parse(kv, PrecisionRole.Kv), sol.Prepared.Precisions.Kv);
         Assert.StartsWith(warning, Assert.Single(facts.Warnings), StringComparison.Ordinal);
         Assert.Equal(ServerNoticeKind.Contradiction, Assert.Single(Drain(facts)).Kind); // logged once
     }

@@ -10,7 +10,7 @@ public sealed class AgentCommandTests
 
         Assert.Equal(2, run.ExitCode);
         Assert.Equal(
-            "error: --tp 0 must be at least 1; --kv 'fp4' is not a KV-cache precision; expected bf16, fp16, fp8 (see --help)",
+            "error: --tp 0 must be >= 1; --kv 'fp4' is not a KV-cache precision; expected bf16, fp16, fp8 (see --help)",
             run.Stderr.Trim());
     }
 
@@ -24,7 +24,7 @@ public sealed class AgentCommandTests
 
         Assert.Equal(2, run.ExitCode);
         Assert.Contains("tp (--tp): 0 must be >= 1", run.Stderr, StringComparison.Ordinal);
-        Assert.Contains("kv (--kv): unknown kv precision 'fp4'", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("kv (--kv): 'fp4' is not a KV-cache precision; expected bf16, fp16, fp8", run.Stderr, StringComparison.Ordinal);
         Assert.Contains("serving:url (--serving-url): 'localhost:8000' is not an http(s) URL", run.Stderr, StringComparison.Ordinal);
         Assert.Contains("gpuSource:file (--dcgm-exporter-file): file '/nonexistent/dcgm.prom' does not exist", run.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", run.Stderr, StringComparison.Ordinal);

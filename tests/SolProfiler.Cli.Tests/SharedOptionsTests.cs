@@ -26,7 +26,7 @@ public sealed class SharedOptionsTests
         var run = await Cli.Run(With(command, "--pp", "0"));
 
         Assert.Equal(2, run.ExitCode);
-        Assert.Equal("error: --pp 0 must be at least 1 (see --help)", run.Stderr.Trim());
+        Assert.Equal("error: --pp 0 must be >= 1 (see --help)", run.Stderr.Trim());
     }
 
     [Theory]

@@ -173,7 +173,7 @@ public sealed class DemoWorkloadTests
     [InlineData("tp", "tp 0 must be between 1 and 16")]
     [InlineData("efficiency", "hbm efficiency 1.5 must be in (0, 1]")]
     [InlineData("batch", "max batch 2 must be >= min batch 4")]
-    [InlineData("weights", "unknown weight precision 'fp7'")]
+    [InlineData("weights", "'fp7' is not a weight precision")]
     public void Bad_options_fail_naming_the_option(string which, string message)
     {
         var options = which switch

@@ -65,11 +65,11 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
             Fail("attentionDp", "--attention-dp", $"{options.AttentionDp} must divide TP {options.Tp}");
         }
 
-        Precision(options.Weights, "weights", "--weights");
-        Precision(options.ExpertWeights, "expertWeights", "--expert-weights");
-        Precision(options.Kv, "kv", "--kv");
-        Precision(options.Activations, "activations", "--activations");
-        Precision(options.Dispatch, "dispatch", "--dispatch");
+        Precision(options.Weights, "weights", "--weights", PrecisionRole.Weights);
+        Precision(options.ExpertWeights, "expertWeights", "--expert-weights", PrecisionRole.ExpertWeights);
+        Precision(options.Kv, "kv", "--kv", PrecisionRole.Kv);
+        Precision(options.Activations, "activations", "--activations", PrecisionRole.Activations);
+        Precision(options.Dispatch, "dispatch", "--dispatch", PrecisionRole.Dispatch);
 
         if (!options.Demo && options.Serving.Url is { } url && !IsHttpUrl(url))
         {
@@ -160,11 +160,11 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
             }
         }
 
-        void Precision(string? value, string key, string flag)
+        void Precision(string? value, string key, string flag, PrecisionRole role)
         {
-            if (value is not null)
+            if (value is not null && !PrecisionRoles.TryParse(value, role, out _, out var error))
             {
-                Try(() => PrecisionFacts.Parse(value, key), e => Fail(key, flag, e));
+                Fail(key, flag, error);
             }
         }
 

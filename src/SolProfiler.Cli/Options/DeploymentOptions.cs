@@ -25,11 +25,11 @@ public sealed class DeploymentOptions
     private readonly Option<int?> _pp = Degree("--pp", "Pipeline-parallel stages (default 1)");
     private readonly Option<int?> _ep = Degree("--ep", "Expert-parallel degree (divides TP; default 1)");
     private readonly Option<int?> _attentionDp = Degree("--attention-dp", "Attention data-parallel groups (divides TP; default 1)");
-    private readonly Option<Precision?> _weights = Precise("--weights", "weight", _ => true, "Weight precision; default: as the checkpoint ships");
-    private readonly Option<Precision?> _expertWeights = Precise("--expert-weights", "expert weight", _ => true, "Routed-expert weight precision; default: --weights");
+    private readonly Option<Precision?> _weights = Precise("--weights", PrecisionRole.Weights, "Weight precision; default: as the checkpoint ships");
+    private readonly Option<Precision?> _expertWeights = Precise("--expert-weights", PrecisionRole.ExpertWeights, "Routed-expert weight precision; default: --weights");
     private readonly Option<Precision?> _kv;
-    private readonly Option<Precision?> _activations = Precise("--activations", "activation", PrecisionFacts.IsValidForActivations, "GEMM input precision; default follows the weights (fp8 -> fp8, nvfp4 -> nvfp4, else 16-bit)");
-    private readonly Option<Precision?> _dispatch = Precise("--dispatch", "dispatch", PrecisionFacts.IsValidForDispatch, "Expert dispatch precision; combine stays 16-bit; default: fp8 where the GEMMs take 8-bit or narrower inputs, else the model dtype");
+    private readonly Option<Precision?> _activations = Precise("--activations", PrecisionRole.Activations, "GEMM input precision; default follows the weights (fp8 -> fp8, nvfp4 -> nvfp4, else 16-bit)");
+    private readonly Option<Precision?> _dispatch = Precise("--dispatch", PrecisionRole.Dispatch, "Expert dispatch precision; combine stays 16-bit; default: fp8 where the GEMMs take 8-bit or narrower inputs, else the model dtype");
 
     public DeploymentOptions(DeploymentHelp help)
     {
@@ -41,7 +41,7 @@ public sealed class DeploymentOptions
         };
         _gpu = new Option<string?>("--gpu", "-g") { Description = $"Catalog GPU id (e.g. h100-sxm); {help.GpuDefault}", HelpName = "id" };
         _tp = Degree("--tp", $"Tensor-parallel degree (default {help.TpDefault})");
-        _kv = Precise("--kv", "KV-cache", PrecisionFacts.IsValidForKv, $"KV-cache precision; default: {help.KvDefault}");
+        _kv = Precise("--kv", PrecisionRole.Kv, $"KV-cache precision; default: {help.KvDefault}");
     }
 
     /// <summary>The tensor-parallel option, for a command that checks it against another of its own (sol's <c>--tp-sweep</c>).</summary>
@@ -105,14 +105,10 @@ public sealed class DeploymentOptions
     private static Option<int?> Degree(string name, string description) =>
         new(name) { Description = description, HelpName = "N", CustomParser = OptionParsers.AtLeastOne };
 
-    private static Option<Precision?> Precise(string name, string role, Func<Precision, bool> allowed, string description)
+    private static Option<Precision?> Precise(string name, PrecisionRole role, string description) => new(name)
     {
-        var names = Enum.GetValues<Precision>().Where(allowed).Select(PrecisionFacts.Name).ToArray();
-        return new Option<Precision?>(name)
-        {
-            Description = description,
-            HelpName = string.Join('|', names),
-            CustomParser = OptionParsers.Precision(role, allowed),
-        };
-    }
+        Description = description,
+        HelpName = string.Join('|', PrecisionRoles.Names(role)),
+        CustomParser = OptionParsers.Precision(role),
+    };
 }

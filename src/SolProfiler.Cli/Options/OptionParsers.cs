@@ -24,32 +24,24 @@ internal static class OptionParsers
 
         if (value < 1)
         {
-            result.AddError($"{Typed(result)} {value} must be at least 1");
+            result.AddError($"{Typed(result)} {value} must be >= 1");
             return null;
         }
 
         return value;
     }
 
-    /// <summary>A precision by its catalog name, among those <paramref name="allowed"/> takes for this role.</summary>
-    public static Func<ArgumentResult, Precision?> Precision(string role, Func<Precision, bool> allowed)
+    /// <summary>A precision by its catalog name, among those the role takes (<see cref="PrecisionRoles"/>).</summary>
+    public static Func<ArgumentResult, Precision?> Precision(PrecisionRole role) => result =>
     {
-        var names = Enum.GetValues<Precision>().Where(allowed).Select(PrecisionFacts.Name).ToArray();
-        return result =>
+        if (PrecisionRoles.TryParse(Token(result), role, out var precision, out var error))
         {
-            var text = Token(result);
-            foreach (var candidate in Enum.GetValues<Precision>())
-            {
-                if (allowed(candidate) && string.Equals(PrecisionFacts.Name(candidate), text.Trim(), StringComparison.OrdinalIgnoreCase))
-                {
-                    return candidate;
-                }
-            }
+            return precision;
+        }
 
-            result.AddError($"{Typed(result)} '{text}' is not a {role} precision; expected {string.Join(", ", names)}");
-            return null;
-        };
-    }
+        result.AddError($"{Typed(result)} {error}");
+        return null;
+    };
 
     public static GpuBackendKind? GpuBackend(ArgumentResult result)
     {

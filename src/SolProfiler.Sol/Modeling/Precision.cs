@@ -112,22 +112,4 @@ public static class PrecisionFacts
     };
 
     public static string Name(MathPrecision p) => p.ToString().ToLowerInvariant();
-
-    public static IReadOnlyList<string> AllNames { get; } = Enum.GetValues<Precision>().Select(Name).ToArray();
-
-    /// <summary>Null for no text (the model's default), else <see cref="Parse"/>.</summary>
-    public static Precision? ParseOptional(string? text, string what) => text is null ? null : Parse(text, what);
-
-    public static Precision Parse(string text, string what)
-    {
-        foreach (var p in Enum.GetValues<Precision>())
-        {
-            if (string.Equals(Name(p), text?.Trim(), StringComparison.OrdinalIgnoreCase))
-            {
-                return p;
-            }
-        }
-
-        throw new SolInputException($"unknown {what} precision '{text}'; expected one of {string.Join(", ", AllNames)}");
-    }
 }

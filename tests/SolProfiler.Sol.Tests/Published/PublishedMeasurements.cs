@@ -102,11 +102,11 @@ internal static class PublishedMeasurements
             var model = ModelCatalog.BuiltIn.Get(row.Model);
             var p = row.Precisions;
             var precisions = new PrecisionChoice(
-                PrecisionFacts.ParseOptional(p?.Weights, "weights"),
-                PrecisionFacts.ParseOptional(p?.ExpertWeights, "expert weights"),
-                PrecisionFacts.ParseOptional(p?.Kv, "kv"),
-                PrecisionFacts.ParseOptional(p?.Activations, "activations"),
-                PrecisionFacts.ParseOptional(p?.Dispatch, "dispatch"));
+                PrecisionRoles.ParseOptional(p?.Weights, PrecisionRole.Weights),
+                PrecisionRoles.ParseOptional(p?.ExpertWeights, PrecisionRole.ExpertWeights),
+                PrecisionRoles.ParseOptional(p?.Kv, PrecisionRole.Kv),
+                PrecisionRoles.ParseOptional(p?.Activations, PrecisionRole.Activations),
+                PrecisionRoles.ParseOptional(p?.Dispatch, PrecisionRole.Dispatch));
             var spec = row.Speculative is { } s ? new SpeculativeDecoding(s.DraftTokens, s.MeanAcceptedLength) : null;
             var sol = SolModel.Prepare(new SolConfiguration(model, gpu, new Parallelism(row.Tp, row.Pp, row.Ep, row.AttentionDp), precisions, spec));
             return new PublishedEvaluation(row, row.Batch is { } b ? sol.Evaluate(b, row.Context) : BestThatFits(sol, row), null);
