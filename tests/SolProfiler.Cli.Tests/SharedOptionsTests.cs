@@ -97,4 +97,15 @@ public sealed class SharedOptionsTests
         Assert.Equal(2, run.ExitCode);
         Assert.Contains(error, run.Stderr, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("scrape", "--file", "/nonexistent.prom")]
+    [InlineData("agent", "--model", "llama-3.1-8b")]
+    public async Task The_server_kind_is_one_closed_choice_in_every_command(params string[] args)
+    {
+        var run = await Cli.Run([.. args, "--server", "ollama"]);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal("error: --server 'ollama' is not a server kind; known: auto, vllm, vllm-v0, nim, sglang, tgi, trtllm, triton-trtllm, llamacpp, dynamo (see --help)", run.Stderr.Trim());
+    }
 }

@@ -16,7 +16,6 @@ public static class AgentCommand
     private static readonly (string Flag, string Key, string Help)[] Settings =
     [
         ("--serving-url", "serving:url", "The inference server's metrics URL, e.g. http://127.0.0.1:8000/metrics"),
-        ("--server", "serving:kind", "Server kind: auto (default), vllm, sglang, tgi, trtllm, triton, llamacpp, ..."),
         ("--serving-interval", "serving:interval", "Scrape interval (default 1s)"),
         ("--serving-timeout", "serving:timeout", "Give up on one scrape after this long (default 2s)"),
         ("--api-key-file", "serving:apiKeyFile", "File holding a bearer token for the metrics URL (never logged)"),
@@ -43,8 +42,10 @@ public static class AgentCommand
             TpDefault: "the GPU count the GPU source sees / PP; 1 without a GPU source",
             KvDefault: "the server's KV-cache dtype where it tells, else the model's"));
         var gpuSource = new GpuSourceOptions(GpuBackendKind.Auto);
+        var server = ServerKindOption.Create();
         deployment.AddTo(command);
         gpuSource.AddTo(command);
+        command.Options.Add(server);
         var flags = Settings.Select(s => (Option: new Option<string?>(s.Flag) { Description = s.Help }, s.Key)).ToArray();
         foreach (var (option, _) in flags)
         {
@@ -56,6 +57,10 @@ public static class AgentCommand
             var given = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
             deployment.AddConfiguration(parse, given);
             gpuSource.AddConfiguration(parse, given);
+            if (ServerKindOption.ConfigurationValue(parse, server) is { } kind)
+            {
+                given["serving:kind"] = kind;
+            }
             foreach (var (option, key) in flags)
             {
                 if (parse.GetValue(option) is { } value)

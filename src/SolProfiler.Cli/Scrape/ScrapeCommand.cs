@@ -1,5 +1,6 @@
 using System.CommandLine;
 using SolProfiler.Cli.Common;
+using SolProfiler.Cli.Options;
 using SolProfiler.Cli.Sol;
 using SolProfiler.Sol;
 using SolProfiler.Telemetry.Serving;
@@ -21,7 +22,7 @@ public static class ScrapeCommand
     {
         var url = new Argument<string?>("url") { Description = "Metrics URL, e.g. http://127.0.0.1:8000/metrics", Arity = ArgumentArity.ZeroOrOne };
         var file = new Option<string?>("--file") { Description = "Read a saved exposition body instead of a URL" };
-        var server = new Option<string?>("--server") { Description = $"Force the server kind ({string.Join(", ", ServerKinds.KnownNames)}); default: detected" };
+        var server = ServerKindOption.Create();
         var window = new Option<string?>("--window") { Description = "Scrape repeatedly for this long and print rates, e.g. 10s" };
         var interval = new Option<string>("--interval") { Description = "Time between scrapes within a window", DefaultValueFactory = _ => "1s" };
         var timeout = new Option<string>("--timeout") { Description = "Give up on one scrape after this long", DefaultValueFactory = _ => "2s" };
@@ -43,13 +44,7 @@ public static class ScrapeCommand
                 throw new SolInputException("give either a metrics URL or --file PATH");
             }
 
-            ServerKind? forced = null;
-            if (parse.GetValue(server) is { } kindText)
-            {
-                forced = ServerKinds.TryParse(kindText, out var kind) && kind != ServerKind.Unknown
-                    ? kind
-                    : throw new SolInputException($"unknown server kind '{kindText}'; known: {string.Join(", ", ServerKinds.KnownNames)}");
-            }
+            var forced = parse.GetValue(server);
 
             var outputFormat = parse.GetValue(format);
             if (outputFormat == OutputFormat.Csv)
