@@ -10,7 +10,15 @@ public sealed record AgentSnapshot
 {
     public required DateTimeOffset Timestamp { get; init; }
 
+    /// <summary>The window configured: how far back the measurement reaches once the agent has run that long.</summary>
     public required double WindowSeconds { get; init; }
+
+    /// <summary>
+    /// The seconds the measurement spans, from the window's first scrape to its last: less than
+    /// <see cref="WindowSeconds"/> until the window has filled, so the first number comes after two scrapes, not after
+    /// a whole window, and says how short it is.
+    /// </summary>
+    public double SpanSeconds { get; init; }
 
     /// <summary>False when the window holds no valid measurement; then the gap is absent and <see cref="InvalidReason"/> says why.</summary>
     public required bool Valid { get; init; }

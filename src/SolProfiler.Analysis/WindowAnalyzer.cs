@@ -79,8 +79,10 @@ public sealed class WindowAnalyzer
         var servingRates = _serving.Rates(now);
         var gpuRates = gpuUp ? _gpu.Rates(now) : [];
         var bandwidth = sol.Gpu?.MemoryBandwidthBytesPerSecond.Value ?? double.NaN;
+        // The window is the span of what it holds: at start, two scrapes make a measurement, over the time between them.
+        var span = servingRates.Count == 0 ? TimeSpan.Zero : servingRates.Max(r => r.Covered);
         var measurement = OperatingPointBuilder.Build(
-            now - options.Window, now, servingRates, gpuRates, sol.Parallelism.GpusPerReplica, bandwidth, options.Gap.MinTokenObservations, options.Context);
+            now - span, now, servingRates, gpuRates, sol.Parallelism.GpusPerReplica, bandwidth, options.Gap.MinTokenObservations, options.Context);
         var point = measurement.Point with
         {
             HbmBytesPerSecondPerGpu = double.IsFinite(bandwidth) ? measurement.Point.HbmBytesPerSecondPerGpu : null,
@@ -126,6 +128,7 @@ public sealed class WindowAnalyzer
         {
             Timestamp = now,
             WindowSeconds = options.Window.TotalSeconds,
+            SpanSeconds = span.TotalSeconds,
             Valid = invalid is null,
             InvalidReason = invalid,
             Configuration = Summary(serving?.Backend),

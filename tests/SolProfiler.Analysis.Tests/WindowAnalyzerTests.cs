@@ -94,6 +94,27 @@ public sealed class WindowAnalyzerTests
     }
 
     [Fact]
+    public void Two_scrapes_a_second_apart_give_the_first_number_over_the_second_they_span()
+    {
+        var analyzer = Create(out var sol);
+        analyzer.Add([Scrape(0)]);
+        analyzer.Add(Read(0));
+        analyzer.Add([Scrape(1)]);
+        analyzer.Add(Read(1));
+
+        var snapshot = analyzer.Analyze(T0.AddSeconds(1), Up("serving"), Up("gpu"));
+
+        // Valid after two scrapes, not after the 30 s window has filled; the snapshot says it spans one second of it.
+        Assert.True(snapshot.Valid, snapshot.InvalidReason);
+        Assert.Equal(30, snapshot.WindowSeconds);
+        Assert.Equal(1, snapshot.SpanSeconds, 9);
+        Assert.Equal(T0, snapshot.OperatingPoint!.WindowStart);
+        Assert.Equal(T0.AddSeconds(1), snapshot.OperatingPoint.WindowEnd);
+        Assert.Equal(StepSeconds, snapshot.Gap!.MeasuredStepSeconds, 9);
+        Assert.Equal(sol.Prepared!.Evaluate(16, 1250).SecondsPerOutputToken / StepSeconds, snapshot.Gap.Efficiency, 9);
+    }
+
+    [Fact]
     public void The_snapshot_json_is_its_golden_file()
     {
         // The contract of /api/v1/snapshot and of every recording line, from inputs fixed to the byte.

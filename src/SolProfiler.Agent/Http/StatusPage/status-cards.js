@@ -3,6 +3,11 @@
   const state = { snap: null, error: null, skewMs: 0 };
 
   function windowSeconds(snap) { const w = num(snap && snap.windowSeconds); return w !== null && w > 0 ? w : 30; }
+  // Until the window has filled, the measurement spans less of it: "4 of 30 s window".
+  function spanText(snap) {
+    const span = num(snap && snap.spanSeconds), w = windowSeconds(snap);
+    return span !== null && span < w - 0.5 ? compact(Math.round(span)) + ' of ' + compact(w) + ' s window' : compact(w) + ' s window';
+  }
   // The snapshot's age against the agent's clock (its Date header), so a skewed browser clock cannot fake staleness.
   function ageSeconds(snap) {
     const t = snap && typeof snap.timestamp === 'string' ? Date.parse(snap.timestamp) : NaN;
@@ -42,7 +47,7 @@
     el.setAttribute('title', why || 'refreshed every ' + POLL_MS / 1000 + ' s');
     el.querySelector('.state').textContent = stateText;
     el.querySelector('.when').textContent = snap
-      ? 'updated ' + clock(snap.timestamp) + ' \u00b7 ' + ago(age) + ' \u00b7 ' + compact(windowSeconds(snap)) + ' s window'
+      ? 'updated ' + clock(snap.timestamp) + ' \u00b7 ' + ago(age) + ' \u00b7 ' + spanText(snap)
       : (state.error !== null ? why : '');
     document.body.classList.toggle('stale', Boolean(snap) && stale);
   }
