@@ -21,8 +21,11 @@ public static class AgentJson
     public static JsonTypeInfo<AgentSnapshot> SnapshotIndented { get; } = SnapshotInfo(Indented);
 
     /// <summary>The snapshot's generated metadata under <paramref name="conventions"/> (e.g. with an HTML-safe encoder).</summary>
-    public static JsonTypeInfo<AgentSnapshot> SnapshotInfo(JsonSerializerOptions conventions) =>
-        (JsonTypeInfo<AgentSnapshot>)new JsonSerializerOptions(conventions) { TypeInfoResolver = AgentJsonContext.Default }.GetTypeInfo(typeof(AgentSnapshot));
+    public static JsonTypeInfo<AgentSnapshot> SnapshotInfo(JsonSerializerOptions conventions) => InfoFor<AgentSnapshot>(AgentJsonContext.Default, conventions);
+
+    /// <summary>A type's generated metadata from <paramref name="resolver"/> (a source-generated context) under these conventions.</summary>
+    public static JsonTypeInfo<T> InfoFor<T>(IJsonTypeInfoResolver resolver, JsonSerializerOptions? conventions = null) =>
+        (JsonTypeInfo<T>)new JsonSerializerOptions(conventions ?? Options) { TypeInfoResolver = resolver }.GetTypeInfo(typeof(T));
 
     /// <summary>One snapshot read back by the type that wrote it; a <see cref="JsonException"/> names what did not fit.</summary>
     public static AgentSnapshot ReadSnapshot(string json) =>

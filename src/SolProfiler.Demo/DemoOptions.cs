@@ -9,79 +9,79 @@ namespace SolProfiler.Demo;
 /// </summary>
 public sealed record DemoOptions
 {
-    public string Model { get; init; } = "llama-3.1-70b";
+    public string Model { get; set; } = "llama-3.1-70b";
 
-    public string Gpu { get; init; } = "h100-sxm";
+    public string Gpu { get; set; } = "h100-sxm";
 
-    public int Tp { get; init; } = 8;
+    public int Tp { get; set; } = 8;
 
-    public string Weights { get; init; } = "fp8";
+    public string Weights { get; set; } = "fp8";
 
-    public string Kv { get; init; } = "fp8";
+    public string Kv { get; set; } = "fp8";
 
-    public string Activations { get; init; } = "fp8";
+    public string Activations { get; set; } = "fp8";
 
     /// <summary>Fraction of peak HBM bandwidth achieved while a step moves bytes.</summary>
-    public double HbmEfficiency { get; init; } = 0.80;
+    public double HbmEfficiency { get; set; } = 0.80;
 
     /// <summary>Bytes read beyond what the SOL needs, as a fraction of it (padding, re-reads, dequantisation scratch).</summary>
-    public double ExtraBytesRatio { get; init; } = 0.05;
+    public double ExtraBytesRatio { get; set; } = 0.05;
 
     /// <summary>
     /// Whether the engine copies each KV head to every attention rank that holds one (as engines do when the KV heads
     /// are fewer than the TP ranks) instead of splitting the cache by sequence: it then reads
     /// <see cref="SolProfiler.Sol.Modeling.SolResult.ReplicatedKvBytesPerGpu"/>, which the agent should find as extra bytes.
     /// </summary>
-    public bool ReplicateKvHeads { get; init; }
+    public bool ReplicateKvHeads { get; set; }
 
     /// <summary>GPU idle per step: scheduling, sampling, Python.</summary>
-    public double HostOverheadSeconds { get; init; } = 0.0015;
+    public double HostOverheadSeconds { get; set; } = 0.0015;
 
     /// <summary>Communication time per step beyond the SOL's, on the critical path (not overlapped).</summary>
-    public double ExposedCommunicationSeconds { get; init; } = 0.0008;
+    public double ExposedCommunicationSeconds { get; set; } = 0.0008;
 
     /// <summary>Fraction of SMs the collective kernels keep busy while they run.</summary>
-    public double CommSmShare { get; init; } = 0.15;
+    public double CommSmShare { get; set; } = 0.15;
 
     /// <summary>One period of the background load cycle (MinBatch up to MaxBatch and back).</summary>
-    public TimeSpan CyclePeriod { get; init; } = TimeSpan.FromMinutes(4);
+    public TimeSpan CyclePeriod { get; set; } = TimeSpan.FromMinutes(4);
 
-    public int MinBatch { get; init; } = 1;
+    public int MinBatch { get; set; } = 1;
 
-    public int MaxBatch { get; init; } = 128;
+    public int MaxBatch { get; set; } = 128;
 
     /// <summary>When set, the background load holds this many sequences (no cycle).</summary>
-    public int? FixedBatch { get; init; }
+    public int? FixedBatch { get; set; }
 
     /// <summary>Whether the server runs its own closed-loop load; off, only external requests decode.</summary>
-    public bool BackgroundLoad { get; init; } = true;
+    public bool BackgroundLoad { get; set; } = true;
 
-    public int PromptTokens { get; init; } = 1024;
+    public int PromptTokens { get; set; } = 1024;
 
     /// <summary>
     /// Tokens one engine step may schedule, decode and prompt together (vLLM's <c>max_num_batched_tokens</c>; its V1
     /// default for the OpenAI server on a GPU of 70 GiB or more is 8192). Prompts are computed in chunks inside the
     /// decode steps (chunked prefill, always on in vLLM V1), from what the decode tokens leave of this budget.
     /// </summary>
-    public int MaxBatchedTokens { get; init; } = 8192;
+    public int MaxBatchedTokens { get; set; } = 8192;
 
     /// <summary>
     /// The most prompt tokens one request may compute in one step (vLLM's <c>long_prefill_token_threshold</c>); 0: no
     /// limit below <see cref="MaxBatchedTokens"/> (vLLM's default), so a short prompt is one chunk.
     /// </summary>
-    public int LongPrefillTokenThreshold { get; init; }
+    public int LongPrefillTokenThreshold { get; set; }
 
     /// <summary>Share of each prompt found in the prefix cache (not computed; vLLM counts it in <c>prefix_cache_hits</c>).</summary>
-    public double PrefixCacheHitRatio { get; init; }
+    public double PrefixCacheHitRatio { get; set; }
 
     /// <summary>Speculative decoding: draft tokens proposed per sequence per step (vLLM's <c>num_speculative_tokens</c>); 0 = off.</summary>
-    public int DraftTokens { get; init; }
+    public int DraftTokens { get; set; }
 
     /// <summary>
     /// Speculative decoding: the chance that a draft token is accepted given the ones before it were; the mean
     /// accepted length of a chain of k drafts is then a + a^2 + ... + a^k.
     /// </summary>
-    public double DraftAcceptanceRate { get; init; } = 0.7;
+    public double DraftAcceptanceRate { get; set; } = 0.7;
 
     /// <summary>Mean draft tokens accepted per sequence per step.</summary>
     public double MeanAcceptedTokens
@@ -99,13 +99,13 @@ public sealed record DemoOptions
         }
     }
 
-    public int OutputTokens { get; init; } = 512;
+    public int OutputTokens { get; set; } = 512;
 
     /// <summary>Port of the simulated server on 127.0.0.1; 0 picks a free one.</summary>
-    public int Port { get; init; }
+    public int Port { get; set; }
 
     /// <summary>The NVML stand-in to drive; null: <c>SOLPROF_NVML_LIBRARY</c>, else the build under the repository.</summary>
-    public string? NvmlLibraryPath { get; init; }
+    public string? NvmlLibraryPath { get; set; }
 
     /// <summary>Throws <see cref="SolInputException"/> naming the first bad option.</summary>
     public void Validate()

@@ -107,8 +107,8 @@ public static class AgentConfiguration
             }
         }
 
-        Dictionary<string, Type>? sections = demo is null ? null : new(StringComparer.OrdinalIgnoreCase) { [demo.Section] = demo.Settings.GetType() };
-        var unknown = UnknownKeys.Find(config, typeof(AgentOptions), sections);
+        Dictionary<string, SettingsShape>? sections = demo is null ? null : new(StringComparer.OrdinalIgnoreCase) { [demo.Section] = demo.Shape };
+        var unknown = UnknownKeys.Find(config, UnknownKeys.Agent, sections);
         var demoSection = demo is null ? null : config.GetSection(demo.Section);
         foreach (var key in unknown)
         {
@@ -124,7 +124,7 @@ public static class AgentConfiguration
             overlay.Bind(options, o => o.ErrorOnUnknownConfiguration = unknown.Count == 0 && demoSection?.Exists() != true);
             if (demo is not null)
             {
-                overlay.GetSection(demo.Section).Bind(demo.Settings, o => o.ErrorOnUnknownConfiguration = unknown.Count == 0);
+                demo.Bind(overlay.GetSection(demo.Section), unknown.Count == 0);
             }
         }
         catch (InvalidOperationException e)

@@ -1,5 +1,3 @@
-using System.Collections;
-using System.Reflection;
 using Microsoft.Extensions.Configuration;
 
 namespace SolProfiler.Agent.Configuration;
@@ -10,15 +8,24 @@ namespace SolProfiler.Agent.Configuration;
 /// </summary>
 internal static class UnknownKeys
 {
-    /// <param name="sections">Top-level sections that other settings objects own (the demo's), checked against their types.</param>
-    public static IReadOnlyList<string> Find(IConfiguration config, Type optionsType, IReadOnlyDictionary<string, Type>? sections = null)
+    /// <summary>The agent's settings: <see cref="AgentOptions"/> and its nested sections.</summary>
+    public static SettingsShape Agent { get; } = SettingsShape.Of<AgentOptions>(new Dictionary<string, SettingsShape>(StringComparer.OrdinalIgnoreCase)
+    {
+        [nameof(AgentOptions.Serving)] = SettingsShape.Of<ServingOptions>(),
+        [nameof(AgentOptions.GpuSource)] = SettingsShape.Of<GpuOptions>(),
+        [nameof(AgentOptions.Record)] = SettingsShape.Of<RecordOptions>(),
+        [nameof(AgentOptions.Gap)] = SettingsShape.Of<Analysis.GapOptions>(),
+    });
+
+    /// <param name="sections">Top-level sections that other settings objects own (the demo's), checked against their shapes.</param>
+    public static IReadOnlyList<string> Find(IConfiguration config, SettingsShape shape, IReadOnlyDictionary<string, SettingsShape>? sections = null)
     {
         var found = new List<string>();
-        Walk(config, optionsType, "", found, sections);
+        Walk(config, shape, "", found, sections);
         return found;
     }
 
-    private static void Walk(IConfiguration section, Type type, string path, List<string> found, IReadOnlyDictionary<string, Type>? sections = null)
+    private static void Walk(IConfiguration section, SettingsShape shape, string path, List<string> found, IReadOnlyDictionary<string, SettingsShape>? sections = null)
     {
         foreach (var child in section.GetChildren())
         {
@@ -28,22 +35,17 @@ internal static class UnknownKeys
                 continue;
             }
 
-            var property = type.GetProperty(child.Key, BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase);
             var key = path + KeyName(child.Key);
-            if (property is null || !property.CanWrite && !IsSettingsObject(property.PropertyType))
+            if (!shape.TryGet(child.Key, out var nested))
             {
                 found.Add(key);
             }
-            else if (IsSettingsObject(property.PropertyType))
+            else if (nested is not null)
             {
-                Walk(child, property.PropertyType, key + ":", found);
+                Walk(child, nested, key + ":", found);
             }
         }
     }
-
-    /// <summary>A nested options class, whose keys are checked in turn (not a string, value, list or dictionary).</summary>
-    private static bool IsSettingsObject(Type type) =>
-        type.IsClass && type != typeof(string) && !typeof(IEnumerable).IsAssignableFrom(type);
 
     private static string KeyName(string key) => key.Length == 0 ? key : char.ToLowerInvariant(key[0]) + key[1..];
 }

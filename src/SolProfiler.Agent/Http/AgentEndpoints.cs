@@ -29,15 +29,13 @@ public static class AgentEndpoints
             // unready sidecar would take the inference server's pod out of its Service), so it is said, not failed.
             var latest = store.Latest;
             var ready = sources.All(s => s.Up) && latest is not null;
-            var body = new
-            {
+            var body = new Readiness(
                 ready,
-                sources = sources.Select(s => new { source = s.Source, up = s.Up, lastError = s.LastError }).ToArray(),
-                analyzed = latest is not null,
-                measuring = latest?.Valid ?? false,
-                invalidReason = latest?.InvalidReason,
-            };
-            return Results.Json(body, AgentJson.Options, statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+                sources.Select(s => new ReadinessSource(s.Source, s.Up, s.LastError)).ToArray(),
+                Analyzed: latest is not null,
+                Measuring: latest?.Valid ?? false,
+                latest?.InvalidReason);
+            return Results.Json(body, AgentHttpJson.Readiness, statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
         });
 
         app.MapGet("/api/v1/snapshot", (SnapshotStore store, HttpContext context) =>
@@ -45,7 +43,7 @@ public static class AgentEndpoints
             context.Response.Headers.CacheControl = "no-store";
             return store.Latest is { } snapshot
                 ? Results.Json(snapshot, context.Request.Query.ContainsKey("pretty") ? AgentJson.SnapshotIndented : AgentJson.Snapshot)
-                : Results.Json(new { error = "no analysis yet: the first runs within one sample interval of start" }, AgentJson.Options, statusCode: StatusCodes.Status503ServiceUnavailable);
+                : Results.Json(new ApiError("no analysis yet: the first runs within one sample interval of start"), AgentHttpJson.ApiError, statusCode: StatusCodes.Status503ServiceUnavailable);
         });
 
         // The status page: one self-contained file, no external assets; it polls api/v1/snapshot. Once there is a

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using SolProfiler.Agent.Configuration;
 using SolProfiler.Agent.Hosting;
@@ -18,8 +19,12 @@ public sealed record AgentLaunch(AgentRuntime Runtime, DemoEnvironment? Demo);
 public static class AgentStartup
 {
     /// <summary>The demo's part of the configuration, bound into <paramref name="settings"/>.</summary>
-    public static DemoConfiguration DemoConfiguration(DemoOptions settings) =>
-        new(DemoDefaults.Values, "demoSettings", settings, ["cyclePeriod"]);
+    public static DemoConfiguration DemoConfiguration(DemoOptions settings) => new(
+        DemoDefaults.Values,
+        "demoSettings",
+        SettingsShape.Of<DemoOptions>(),
+        (section, errorOnUnknown) => section.Bind(settings, o => o.ErrorOnUnknownConfiguration = errorOnUnknown),
+        ["cyclePeriod"]);
 
     /// <summary>Loads and validates the configuration (the demo's section included).</summary>
     public static (AgentOptions Options, DemoOptions DemoSettings) Load(string? configFile, IReadOnlyDictionary<string, string?> flags, IDictionary<string, string?>? environment = null)
