@@ -32,6 +32,7 @@ internal abstract class SamplingLoop(SourceHealth health, ILogger logger, TimePr
     {
         while (!stoppingToken.IsCancellationRequested)
         {
+            var started = time.GetUtcNow();
             try
             {
                 await ReadOnceAsync(health, stoppingToken).ConfigureAwait(false);
@@ -51,7 +52,13 @@ internal abstract class SamplingLoop(SourceHealth health, ILogger logger, TimePr
 
             try
             {
-                await Task.Delay(NextDelay(health), time, stoppingToken).ConfigureAwait(false);
+                // The next read is due one delay after this one started, not after it ended: a read that takes 0.3 s
+                // keeps a 1 s interval at 1 s, and the due time does not depend on when this line runs.
+                var wait = started + NextDelay(health) - time.GetUtcNow();
+                if (wait > TimeSpan.Zero)
+                {
+                    await Task.Delay(wait, time, stoppingToken).ConfigureAwait(false);
+                }
             }
             catch (OperationCanceledException)
             {

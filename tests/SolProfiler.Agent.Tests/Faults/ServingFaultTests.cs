@@ -156,8 +156,12 @@ public sealed class ServingFaultTests
         var snapshot = await agent.WaitForSnapshotAsync(
             s => s.GetProperty("valid").GetBoolean()
                 && Math.Abs(s.GetProperty("operatingPoint").GetProperty("measuredStepSeconds").GetDouble() - server.StepSeconds) < 1e-6
-                && Math.Abs(s.GetProperty("operatingPoint").GetProperty("batch").GetDouble() - server.Running) < 1e-6,
-            "a window of good scrapes",
+                && Math.Abs(s.GetProperty("operatingPoint").GetProperty("batch").GetDouble() - server.Running) < 1e-6
+                // and the GPUs read twice in it, so every measured series is there (the first valid window comes after
+                // two scrapes, and may come before the GPU source's second read)
+                && s.GetProperty("operatingPoint").GetProperty("hbmBytesPerSecondPerGpu").ValueKind == System.Text.Json.JsonValueKind.Number
+                && s.GetProperty("operatingPoint").GetProperty("nvlinkBytesPerSecondPerGpu").ValueKind == System.Text.Json.JsonValueKind.Number,
+            "a window of good scrapes and GPU reads",
             seconds: 30);
         var doc = await agent.WaitForMetricsAsync(d => d.Contains("sol_efficiency_ratio"), "the efficiency exported");
         var efficiency = Value(doc, "sol_efficiency_ratio");
