@@ -41,16 +41,24 @@ public static class AgentJson
     });
 
     /// <summary>Options with these conventions; <paramref name="omitNulls"/> leaves null properties out.</summary>
-    public static JsonSerializerOptions Create(bool indented, bool omitNulls = false) => new()
+    public static JsonSerializerOptions Create(bool indented, bool omitNulls = false)
     {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        DictionaryKeyPolicy = null,
-        WriteIndented = indented,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-        DefaultIgnoreCondition = omitNulls ? JsonIgnoreCondition.WhenWritingNull : JsonIgnoreCondition.Never,
+        var options = new JsonSerializerOptions
+        {
+            PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+            DictionaryKeyPolicy = null,
+            WriteIndented = indented,
+            NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+            DefaultIgnoreCondition = omitNulls ? JsonIgnoreCondition.WhenWritingNull : JsonIgnoreCondition.Never,
 
-        // These outputs are JSON, never HTML: '+' stays '+', not \u002B (the status page inserts text, not markup).
-        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
+            // These outputs are JSON, never HTML: '+' stays '+', not \u002B (the status page inserts text, not markup).
+            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        };
+        foreach (var converter in CamelCaseEnums.Converters())
+        {
+            options.Converters.Add(converter);
+        }
+
+        return options;
+    }
 }

@@ -9,7 +9,6 @@ namespace SolProfiler.Cli.CheckMetrics;
 /// <summary>The report of <c>solprof check-metrics</c> as text (one finding per line, as promtool prints) or JSON.</summary>
 public static class CheckMetricsWriters
 {
-    private static JsonSerializerOptions Options => CliJson.Options;
 
     public static void WriteText(TextWriter output, MetricsCheckReport report)
     {
@@ -50,16 +49,16 @@ public static class CheckMetricsWriters
             report.Problems.Select(p => new Finding(p.LineNumber, p.Message)).ToArray(),
             report.Warnings.Select(w => new Warning(w.Metric, w.Message)).ToArray(),
             report.Series);
-        output.WriteLine(JsonSerializer.Serialize(record, Options));
+        output.WriteLine(JsonSerializer.Serialize(record, CliJson.Info<Record>()));
     }
 
     private static string Name(ExpositionFormat format) => format == ExpositionFormat.OpenMetrics100 ? "openmetrics-1.0.0" : "prometheus-text-0.0.4";
 
-    private sealed record Finding(int Line, string Message);
+    internal sealed record Finding(int Line, string Message);
 
-    private sealed record Warning(string Metric, string Message);
+    internal sealed record Warning(string Metric, string Message);
 
-    private sealed record Record(
+    internal sealed record Record(
         string Format,
         IReadOnlyList<Finding> LineErrors,
         int LineErrorCount,

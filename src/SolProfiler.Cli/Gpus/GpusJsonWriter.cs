@@ -9,7 +9,6 @@ namespace SolProfiler.Cli.Gpus;
 /// <summary>The JSON contract of <c>solprof gpus --format json</c>: camelCase, SI units, absent values omitted.</summary>
 public static class GpusJsonWriter
 {
-    private static JsonSerializerOptions Options => CliJson.OmittingNulls;
 
     public static string Serialize(GpuSnapshot snapshot, GpuCatalog catalog)
     {
@@ -23,7 +22,7 @@ public static class GpusJsonWriter
             snapshot.MissingFields,
             snapshot.Warnings,
             snapshot.DownReason);
-        return JsonSerializer.Serialize(document, Options);
+        return JsonSerializer.Serialize(document, CliJson.Info<Document>(omitNulls: true));
     }
 
     internal sealed record Document(string Backend, IReadOnlyList<GpuRecord> Gpus, IReadOnlyList<CatalogRecord> Catalog, IReadOnlyList<string> MissingFields, IReadOnlyList<string> Warnings, string? DownReason);

@@ -10,14 +10,13 @@ namespace SolProfiler.Cli.Scrape;
 /// <summary>The JSON contract of <c>solprof scrape --format json</c>: one object per engine / rank, absent values omitted.</summary>
 public static class ScrapeJsonWriter
 {
-    private static JsonSerializerOptions Options => CliJson.OmittingNulls;
 
     public static void Write(TextWriter output, ServingScrape scrape, IReadOnlyList<ServingRates>? rates)
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(scrape);
         var records = scrape.Samples.Select(s => Record.From(s, scrape.ParseErrors, scrape.DocumentProblems, rates?.FirstOrDefault(r => r.Engine == s.Engine && r.Model == s.Model))).ToArray();
-        output.WriteLine(JsonSerializer.Serialize(records, Options));
+        output.WriteLine(JsonSerializer.Serialize(records, CliJson.Info<Record[]>(omitNulls: true)));
     }
 
     internal sealed record SumCount(double Sum, double Count)

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using SolProfiler.Cli.Common;
 using SolProfiler.Sol.Modeling;
 
@@ -8,15 +7,13 @@ namespace SolProfiler.Cli.Sol;
 /// <summary>The JSON contract of <c>solprof sol --format json</c>: camelCase, SI units; one object, or an array when several points are asked.</summary>
 public static class SolJsonWriter
 {
-    public static JsonSerializerOptions Options => CliJson.Options;
-
     public static void Write(TextWriter output, IReadOnlyList<SolRunner.Evaluation> evaluations)
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(evaluations);
         var results = evaluations.SelectMany(e => e.Results.Select(r => SolResultRecord.From(e.Prepared, r))).ToArray();
         output.WriteLine(results.Length == 1
-            ? JsonSerializer.Serialize(results[0], Options)
-            : JsonSerializer.Serialize(results, Options));
+            ? JsonSerializer.Serialize(results[0], CliJson.Info<SolResultRecord>())
+            : JsonSerializer.Serialize(results, CliJson.Info<SolResultRecord[]>()));
     }
 }

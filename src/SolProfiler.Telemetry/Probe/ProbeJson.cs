@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace SolProfiler.Telemetry.Probe;
 
@@ -13,8 +14,16 @@ public static class ProbeJson
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         WriteIndented = true,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+
+        // One generic converter per enum the report carries: what Native AOT compiles (the factory works by reflection).
+        Converters =
+        {
+            new JsonStringEnumConverter<ProbeApi>(JsonNamingPolicy.CamelCase),
+            new JsonStringEnumConverter<ProbeFailureKind>(JsonNamingPolicy.CamelCase),
+            new JsonStringEnumConverter<TokenCountSource>(JsonNamingPolicy.CamelCase),
+        },
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        TypeInfoResolver = ProbeJsonContext.Default,
     };
 
     public static string Serialize(ProbeOptions options, ProbeRunSummary summary)
@@ -32,10 +41,10 @@ public static class ProbeJson
             ApiKey: options.ApiKeyEnvironmentVariable is not null || options.ApiKeyFile is not null,
             Aggregate: summary.Aggregate,
             Requests: summary.Results.Select(RequestRow.From).ToArray());
-        return JsonSerializer.Serialize(report, SerializerOptions);
+        return JsonSerializer.Serialize(report, (JsonTypeInfo<Report>)SerializerOptions.GetTypeInfo(typeof(Report)));
     }
 
-    private sealed record Report(
+    internal sealed record Report(
         string Endpoint,
         string Model,
         ProbeApi Api,
@@ -47,7 +56,7 @@ public static class ProbeJson
         ProbeAggregate Aggregate,
         IReadOnlyList<RequestRow> Requests);
 
-    private sealed record RequestRow(
+    internal sealed record RequestRow(
         int Index,
         bool Success,
         ProbeFailureKind Failure,
@@ -73,3 +82,8 @@ public static class ProbeJson
             r.FinishReason, r.OutputTokensPerSecond, r.InterTokenGapsSeconds);
     }
 }
+
+/// <summary>The probe report's source-generated metadata.</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals)]
+[JsonSerializable(typeof(ProbeJson.Report))]
+internal sealed partial class ProbeJsonContext : JsonSerializerContext;

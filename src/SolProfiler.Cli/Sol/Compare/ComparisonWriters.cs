@@ -1,4 +1,5 @@
 using System.Text.Json;
+using SolProfiler.Cli.Common;
 using SolProfiler.Sol.Modeling;
 
 namespace SolProfiler.Cli.Sol.Compare;
@@ -23,30 +24,26 @@ public static class ComparisonWriters
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(comparison);
         var prepared = comparison.Frontier.Prepared;
-        var document = new
-        {
-            kind = JsonKind,
-            version = 1,
-            sweep = comparison.Sweep.Path,
-            differences = comparison.Differences,
-            frontier = comparison.Frontier.Results.Select(r => SolResultRecord.From(prepared, r)).ToArray(),
-            levels = comparison.Levels.Select(l => new
-            {
-                concurrency = l.Measured.Concurrency,
-                completed = l.Measured.Completed,
-                errors = l.Measured.Errors,
-                batch = l.Measured.Batch,
-                contextTokens = l.Measured.ContextTokens,
-                tokensPerSecondPerUser = l.Measured.TokensPerSecondPerUser,
-                tokensPerSecondPerGpu = l.Measured.TokensPerSecondPerGpu,
-                measuredStepSeconds = l.Measured.MeasuredStepSeconds,
-                solSecondsPerOutputToken = l.SolSecondsPerOutputToken,
-                efficiency = l.Efficiency,
-                solTokensPerSecondPerGpuAtMeasuredInteractivity = l.SolTokensPerSecondPerGpuAtMeasuredInteractivity,
-                paretoGapRatio = l.ParetoGapRatio,
-            }).ToArray(),
-        };
-        output.WriteLine(JsonSerializer.Serialize(document, SolJsonWriter.Options));
+        var document = new ComparisonDocument(
+            JsonKind,
+            1,
+            comparison.Sweep.Path,
+            comparison.Differences,
+            comparison.Frontier.Results.Select(r => SolResultRecord.From(prepared, r)).ToArray(),
+            comparison.Levels.Select(l => new ComparedLevelRecord(
+                l.Measured.Concurrency,
+                l.Measured.Completed,
+                l.Measured.Errors,
+                l.Measured.Batch,
+                l.Measured.ContextTokens,
+                l.Measured.TokensPerSecondPerUser,
+                l.Measured.TokensPerSecondPerGpu,
+                l.Measured.MeasuredStepSeconds,
+                l.SolSecondsPerOutputToken,
+                l.Efficiency,
+                l.SolTokensPerSecondPerGpuAtMeasuredInteractivity,
+                l.ParetoGapRatio)).ToArray());
+        output.WriteLine(JsonSerializer.Serialize(document, CliJson.Info<ComparisonDocument>()));
     }
 
     public static void WriteCsv(TextWriter output, SweepComparison comparison)
@@ -64,3 +61,27 @@ public static class ComparisonWriters
         }
     }
 }
+
+/// <summary>The <c>sol --compare --format json</c> document (kind solprof-sol-compare, version 1).</summary>
+internal sealed record ComparisonDocument(
+    string Kind,
+    int Version,
+    string Sweep,
+    IReadOnlyList<string> Differences,
+    IReadOnlyList<SolResultRecord> Frontier,
+    IReadOnlyList<ComparedLevelRecord> Levels);
+
+/// <summary>One level of the sweep against the SOL at its operating point.</summary>
+internal sealed record ComparedLevelRecord(
+    int Concurrency,
+    int Completed,
+    int Errors,
+    double? Batch,
+    double? ContextTokens,
+    double? TokensPerSecondPerUser,
+    double? TokensPerSecondPerGpu,
+    double? MeasuredStepSeconds,
+    double? SolSecondsPerOutputToken,
+    double? Efficiency,
+    double? SolTokensPerSecondPerGpuAtMeasuredInteractivity,
+    double? ParetoGapRatio);
