@@ -79,15 +79,14 @@ public static class DcgmStandIn
     /// <summary>The logging severity the last dcgmStartEmbedded_v2 was given; int.MinValue before any call.</summary>
     public static int LastEmbeddedSeverity => Loaded.Value.LastSeverity();
 
-    private static void Check(int code) => Assert.True(code == 0, $"stand-in back door returned {code}");
+    private static void Check(int code) => StandInLibrary.Check(code);
 
     private static Api Load()
     {
-        var path = Locate();
-        var handle = NativeLibrary.Load(path);
-        T Get<T>(string name) where T : Delegate => Marshal.GetDelegateForFunctionPointer<T>(NativeLibrary.GetExport(handle, name));
+        var library = new StandInLibrary(RelativePath, "DCGM");
+        T Get<T>(string name) where T : Delegate => library.Get<T>(name);
         return new Api(
-            path, Get<NoArgs>("solprof_dcgm_reset"), Get<UIntArg>("solprof_dcgm_set_gpu_count"),
+            library.Path, Get<NoArgs>("solprof_dcgm_reset"), Get<UIntArg>("solprof_dcgm_set_gpu_count"),
             Get<SetI64>("solprof_dcgm_set_field_int64"), Get<SetDbl>("solprof_dcgm_set_field_double"),
             Get<SetStr>("solprof_dcgm_set_field_string"), Get<SetBlankFn>("solprof_dcgm_set_field_blank"),
             Get<IntArg>("solprof_dcgm_refuse_profiling"), Get<InjectFn>("solprof_dcgm_inject_error"),
@@ -95,6 +94,4 @@ public static class DcgmStandIn
             Get<NoArgs>("solprof_dcgm_live_objects"), Get<CallCountFn>("solprof_dcgm_call_count"),
             Get<NoArgs>("solprof_dcgm_last_embedded_severity"));
     }
-
-    private static string Locate() => NativeStandInPath.Locate(RelativePath, "DCGM");
 }

@@ -82,23 +82,20 @@ public static class NvmlStandIn
     /// <summary>GPM samples allocated and not freed, over the process (not reset by <see cref="Reset"/>).</summary>
     public static int GpmLiveSamples => Loaded.Value.GpmLiveSamples();
 
-    private static void Check(int code) => Assert.True(code == 0, $"stand-in back door returned {code}");
+    private static void Check(int code) => StandInLibrary.Check(code);
 
     private static Api Load()
     {
-        var path = Locate();
-        var handle = NativeLibrary.Load(path);
-        T Get<T>(string name) where T : Delegate => Marshal.GetDelegateForFunctionPointer<T>(NativeLibrary.GetExport(handle, name));
+        var library = new StandInLibrary(RelativePath, "NVML");
+        T Get<T>(string name) where T : Delegate => library.Get<T>(name);
         return new Api(
-            path, Get<NoArgs>("solprof_nvml_reset"), Get<UIntArg>("solprof_nvml_set_device_count"),
+            library.Path, Get<NoArgs>("solprof_nvml_reset"), Get<UIntArg>("solprof_nvml_set_device_count"),
             Get<SetName>("solprof_nvml_set_device_name"), Get<SetValueFn>("solprof_nvml_set_value"),
             Get<SetFieldFn>("solprof_nvml_set_field_value"), Get<InjectFn>("solprof_nvml_inject_error"),
             Get<NoArgs>("solprof_nvml_init_count"),
             Get<CallCountFn>("solprof_nvml_call_count"), Get<NoArgs>("solprof_nvml_gpm_live_samples"),
             Get<DoubleArg>("solprof_nvml_elapse"));
     }
-
-    private static string Locate() => NativeStandInPath.Locate(RelativePath, "NVML");
 
     private sealed class ElapsingClock : TimeProvider
     {
