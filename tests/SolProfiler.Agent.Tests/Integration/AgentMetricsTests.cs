@@ -190,6 +190,7 @@ public sealed class AgentMetricsTests
     }
 
     [Trait("Category", "Fault")]
+    [Trait("Agent", AgentUnderTest.InProcess)] // the fault goes in through the back door of this process's stand-in
     [Fact]
     public async Task A_failing_gpu_library_takes_only_the_gpu_series_down()
     {

@@ -10,29 +10,41 @@ using SolProfiler.Telemetry.Exposition;
 namespace SolProfiler.Agent.Tests.Integration;
 
 /// <summary>
-/// The real agent (configuration, runtime, Kestrel host, loops) in this process, listening on a free port of
-/// 127.0.0.1, with fast settings: 200 ms samples over a 2 s window.
+/// The real agent (configuration, runtime, Kestrel host, loops) listening on a free port of 127.0.0.1, with fast
+/// settings: 200 ms samples over a 2 s window. In this process by default; with <see cref="AgentProcess.ExecutableVariable"/>
+/// set, the executable it names (the Native AOT build) in a process of its own, seen only through HTTP and its console
+/// (tests that reach into the runtime, the demo or a stand-in's back door carry <c>[Trait("Agent", "InProcess")]</c>).
 /// </summary>
 internal sealed class AgentUnderTest : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    /// <summary>The trait of the tests that need the agent in the test's process.</summary>
+    public const string InProcess = "InProcess";
 
-    private readonly ILoggerFactory _demoLoggers;
+    private readonly WebApplication? _app;
 
-    private AgentUnderTest(WebApplication app, AgentRuntime runtime, DemoEnvironment? demo, CapturedLogs logs, ILoggerFactory demoLoggers)
+    private readonly AgentProcess? _process;
+
+    private readonly ILoggerFactory? _demoLoggers;
+
+    private readonly AgentRuntime? _runtime;
+
+    private AgentUnderTest(Uri baseUrl, CapturedLogs logs, WebApplication? app, AgentRuntime? runtime, DemoEnvironment? demo, ILoggerFactory? demoLoggers, AgentProcess? process)
     {
         _app = app;
+        _process = process;
         Logs = logs;
         _demoLoggers = demoLoggers;
-        Runtime = runtime;
+        _runtime = runtime;
         Demo = demo;
-        BaseUrl = new Uri(app.Urls.First().TrimEnd('/') + "/");
+        BaseUrl = baseUrl;
         Http = new HttpClient { BaseAddress = BaseUrl, Timeout = TimeSpan.FromSeconds(10) };
     }
 
-    public AgentRuntime Runtime { get; }
+    /// <summary>The agent's runtime; only an agent in this process has one to look into.</summary>
+    public AgentRuntime Runtime => _runtime ?? throw new InvalidOperationException(
+        $"the agent runs in its own process ({AgentProcess.ExecutableVariable}): a test that looks into its runtime needs [Trait(\"Agent\", \"{InProcess}\")]");
 
-    /// <summary>What the agent (and the demo's server) logged, Warning and up (Debug and up with a provider given).</summary>
+    /// <summary>What the agent (and the demo's server) logged, Warning and up (Debug and up with a provider given); its console when it runs in its own process.</summary>
     public CapturedLogs Logs { get; }
 
     /// <summary>The simulated deployment in demo mode (its truth), else null.</summary>
@@ -45,7 +57,7 @@ internal sealed class AgentUnderTest : IAsyncDisposable
     public static Task<AgentUnderTest> StartAsync(params (string Key, string Value)[] settings) => StartAsync(null, settings);
 
     /// <summary>As <see cref="StartAsync(ValueTuple{string, string}[])"/>, with every log line (Debug and up) also going to <paramref name="logs"/>.</summary>
-    public static async Task<AgentUnderTest> StartAsync(ILoggerProvider? logs, params (string Key, string Value)[] settings)
+    public static async Task<AgentUnderTest> StartAsync(CapturedLogs? logs, params (string Key, string Value)[] settings)
     {
         var flags = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
         {
@@ -59,6 +71,13 @@ internal sealed class AgentUnderTest : IAsyncDisposable
         foreach (var (key, value) in settings)
         {
             flags[key] = value;
+        }
+
+        if (AgentProcess.Executable is { } executable)
+        {
+            var console = logs ?? new CapturedLogs();
+            var process = await AgentProcess.StartAsync(executable, flags, console, debugLogs: logs is not null);
+            return new AgentUnderTest(process.BaseUrl, console, null, null, null, null, process);
         }
 
         var (options, demoSettings) = AgentStartup.Load(null, flags, new Dictionary<string, string?>());
@@ -77,7 +96,7 @@ internal sealed class AgentUnderTest : IAsyncDisposable
             }
         });
         await app.StartAsync();
-        return new AgentUnderTest(app, runtime, demo, captured, demoLoggers);
+        return new AgentUnderTest(new Uri(app.Urls.First().TrimEnd('/') + "/"), captured, app, runtime, demo, demoLoggers, null);
     }
 
     public async Task<ExpositionDocument> MetricsAsync()
@@ -141,8 +160,14 @@ internal sealed class AgentUnderTest : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
-        await _app.StopAsync();
+        if (_process is not null)
+        {
+            await _process.DisposeAsync();
+            return;
+        }
+
+        await _app!.StopAsync();
         await _app.DisposeAsync();
-        _demoLoggers.Dispose(); // after the runtime (and the demo's server) is gone
+        _demoLoggers?.Dispose(); // after the runtime (and the demo's server) is gone
     }
 }

@@ -18,6 +18,9 @@ internal sealed class CapturedLogs : ILoggerProvider
 
     public ILogger CreateLogger(string categoryName) => new Logger(_lines, categoryName);
 
+    /// <summary>A line from outside a logger: the console of an agent in its own process.</summary>
+    public void Add(string line) => _lines.Enqueue(line);
+
     public void Dispose()
     {
     }
