@@ -101,6 +101,8 @@ public static class AgentHost
             .ConfigureResource(r => r.AddService("solprof-agent", serviceVersion: typeof(AgentHost).Assembly.GetName().Version?.ToString()))
             .WithMetrics(m => m
                 .AddMeter(SolMetrics.MeterName)
+                .AddMeter(RuntimeSeries.MeterName)
+                .AddView(RuntimeSeries.Select)
                 .AddPrometheusExporter(o =>
                 {
                     // Every scrape sees the latest analysis; the exporter's 300 ms response cache would hide it.
