@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using SolProfiler.Telemetry.Gpu;
 using SolProfiler.Analysis.Windows;
 using SolProfiler.Telemetry.Statistics;
@@ -15,6 +16,8 @@ namespace SolProfiler.Analysis.Windows;
 public sealed class GpuWindow(TimeSpan length)
 {
     private readonly WindowReads<GpuSnapshot> _snapshots = new(s => s.Timestamp);
+    private readonly Dictionary<int, List<GpuSample>> _byIndex = [];
+    private readonly List<int> _indices = [];
 
     public TimeSpan Length { get; } = length > TimeSpan.Zero ? length : throw new ArgumentOutOfRangeException(nameof(length));
 
@@ -30,45 +33,117 @@ public sealed class GpuWindow(TimeSpan length)
     public IReadOnlyList<GpuRates> Rates(DateTimeOffset now)
     {
         _snapshots.Trim(now, Length);
-        return _snapshots.Items
-            .SelectMany(s => s.Gpus)
-            .GroupBy(g => g.Index)
-            .OrderBy(g => g.Key)
-            .Select(g => Compute(g.Key, g.OrderBy(s => s.Timestamp).ToArray()))
-            .ToArray();
+
+        // Every tick regroups the window's reads by GPU; the per-GPU lists are kept between ticks, so a tick allocates
+        // the rates it returns and not the grouping (this ran as a LINQ GroupBy/OrderBy chain, about 15 KB a tick).
+        foreach (var list in _byIndex.Values)
+        {
+            list.Clear();
+        }
+
+        foreach (var snapshot in _snapshots.Items)
+        {
+            foreach (var gpu in snapshot.Gpus)
+            {
+                if (!_byIndex.TryGetValue(gpu.Index, out var list))
+                {
+                    _byIndex[gpu.Index] = list = [];
+                }
+
+                list.Add(gpu);
+            }
+        }
+
+        _indices.Clear();
+        foreach (var (index, list) in _byIndex)
+        {
+            if (list.Count > 0)
+            {
+                _indices.Add(index);
+            }
+        }
+
+        _indices.Sort();
+        var rates = new GpuRates[_indices.Count];
+        for (var i = 0; i < rates.Length; i++)
+        {
+            rates[i] = Compute(_indices[i], InTimeOrder(_byIndex[_indices[i]]));
+        }
+
+        return rates;
     }
 
-    private static GpuRates Compute(int index, GpuSample[] reads)
+    /// <summary>
+    /// A GPU's reads by timestamp. The window holds them in the order read, which is time order but for a clock that
+    /// wobbled within <see cref="WindowReads{T}.ClockTolerance"/>: only then are they sorted (stably, as before).
+    /// </summary>
+    private static ReadOnlySpan<GpuSample> InTimeOrder(List<GpuSample> reads)
+    {
+        for (var i = 1; i < reads.Count; i++)
+        {
+            if (reads[i].Timestamp < reads[i - 1].Timestamp)
+            {
+                return reads.OrderBy(r => r.Timestamp).ToArray();
+            }
+        }
+
+        return CollectionsMarshal.AsSpan(reads);
+    }
+
+    private static GpuRates Compute(int index, ReadOnlySpan<GpuSample> reads)
     {
         var energy = Increase(reads, s => s.EnergyJoules);
         var tx = Increase(reads, s => s.NvlinkTxBytes);
         var rx = Increase(reads, s => s.NvlinkRxBytes);
-        var withReasons = reads.Where(r => r.ThrottleReasons is not null).ToArray();
+        var withReasons = 0;
+        var throttled = 0;
+        double? powerLimit = null;
+        foreach (var r in reads)
+        {
+            powerLimit = r.PowerLimitWatts ?? powerLimit;
+            if (r.ThrottleReasons is { } reasons)
+            {
+                withReasons++;
+                throttled += IsThrottled(reasons) ? 1 : 0;
+            }
+        }
+
         return new GpuRates
         {
             Index = index,
             Name = reads[^1].Name,
             Reads = reads.Length,
             PowerWatts = energy.PerSecond ?? FiniteMean.Of(reads, s => s.PowerWatts),
-            PowerLimitWatts = reads.LastOrDefault(r => r.PowerLimitWatts is not null)?.PowerLimitWatts,
+            PowerLimitWatts = powerLimit,
             GraphicsActiveRatio = FiniteMean.Of(reads, s => s.GraphicsActiveRatio),
             SmActiveRatio = FiniteMean.Of(reads, s => s.SmActiveRatio),
             DramActiveRatio = FiniteMean.Of(reads, s => s.DramActiveRatio),
             TensorActiveRatio = FiniteMean.Of(reads, s => s.TensorActiveRatio),
             NvlinkTxBytesPerSecond = tx.PerSecond ?? FiniteMean.Of(reads, s => s.NvlinkTxBytesPerSecond),
             NvlinkRxBytesPerSecond = rx.PerSecond ?? FiniteMean.Of(reads, s => s.NvlinkRxBytesPerSecond),
-            ThrottledRatio = withReasons.Length == 0
-                ? null
-                : (double)withReasons.Count(r => r.ThrottleReasons!.Any(ClockEventReasons.Throttling.Contains)) / withReasons.Length,
+            ThrottledRatio = withReasons == 0 ? null : (double)throttled / withReasons,
             CounterResets = energy.Resets + tx.Resets + rx.Resets == 0 ? [] : Resets(energy, tx, rx),
         };
+    }
+
+    private static bool IsThrottled(IReadOnlyList<string> reasons)
+    {
+        for (var i = 0; i < reasons.Count; i++)
+        {
+            if (ClockEventReasons.Throttling.Contains(reasons[i]))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The counters that went backwards in the window (rare: built only then).</summary>
     private static string[] Resets(CounterIncrease energy, CounterIncrease tx, CounterIncrease rx) =>
         [.. new[] { ("energy", energy.Resets), ("nvlink_tx", tx.Resets), ("nvlink_rx", rx.Resets) }.Where(c => c.Item2 > 0).Select(c => c.Item1)];
 
-    private static CounterIncrease Increase(GpuSample[] reads, Func<GpuSample, double?> counter)
+    private static CounterIncrease Increase(ReadOnlySpan<GpuSample> reads, Func<GpuSample, double?> counter)
     {
         var increase = default(CounterIncrease);
         foreach (var r in reads)

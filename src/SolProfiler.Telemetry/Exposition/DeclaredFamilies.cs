@@ -7,8 +7,11 @@ namespace SolProfiler.Telemetry.Exposition;
 /// by name), the first line of each sample name, and which family a sample name belongs to by the suffixes each type
 /// allows. Names are interned by the builder's <see cref="Utf8Interner"/>, so a family resolves to the same string.
 /// </summary>
-internal sealed class DeclaredFamilies(Utf8Interner strings)
+internal sealed class DeclaredFamilies
 {
+    // Longest family name whose suffixed sample names are looked up in a stack buffer (longer ones: a concatenation).
+    private const int StackNameChars = 240;
+
     private static readonly (string Suffix, MetricType[] Types)[] s_suffixes =
     [
         ("_total", [MetricType.Counter]),
@@ -26,6 +29,18 @@ internal sealed class DeclaredFamilies(Utf8Interner strings)
     // The first line of each sample name, for descriptors that come after their samples.
     private readonly Dictionary<string, int> _firstSampleLine = new(StringComparer.Ordinal);
 
+    // Lookups by a slice of a name (x_bucket without _bucket, x plus _bucket) that build no string per lookup.
+    private readonly Dictionary<string, FamilyMeta>.AlternateLookup<ReadOnlySpan<char>> _metaBySpan;
+    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _firstSampleLineBySpan;
+    private readonly Utf8Interner _strings;
+
+    public DeclaredFamilies(Utf8Interner strings)
+    {
+        _strings = strings;
+        _metaBySpan = _meta.GetAlternateLookup<ReadOnlySpan<char>>();
+        _firstSampleLineBySpan = _firstSampleLine.GetAlternateLookup<ReadOnlySpan<char>>();
+    }
+
     /// <summary>Every family name a descriptor line (TYPE, HELP or UNIT, kept or not) named.</summary>
     public Dictionary<string, FamilyMeta>.KeyCollection Names => _meta.Keys;
 
@@ -36,7 +51,7 @@ internal sealed class DeclaredFamilies(Utf8Interner strings)
 
     public FamilyMeta Meta(ReadOnlySpan<byte> metricName)
     {
-        var name = strings.Get(metricName);
+        var name = _strings.Get(metricName);
         if (!_meta.TryGetValue(name, out var meta))
         {
             _meta[name] = meta = new FamilyMeta(name);
@@ -72,9 +87,23 @@ internal sealed class DeclaredFamilies(Utf8Interner strings)
     public int? FirstSampleLineOf(string family)
     {
         int? first = _firstSampleLine.TryGetValue(family, out var own) ? own : null;
+        Span<char> buffer = stackalloc char[StackNameChars + 8];
         foreach (var (suffix, _) in s_suffixes)
         {
-            if (_firstSampleLine.TryGetValue(family + suffix, out var line) && (first is null || line < first))
+            int line;
+            bool found;
+            if (family.Length <= StackNameChars)
+            {
+                family.AsSpan().CopyTo(buffer);
+                suffix.AsSpan().CopyTo(buffer[family.Length..]);
+                found = _firstSampleLineBySpan.TryGetValue(buffer[..(family.Length + suffix.Length)], out line);
+            }
+            else
+            {
+                found = _firstSampleLine.TryGetValue(family + suffix, out line);
+            }
+
+            if (found && (first is null || line < first))
             {
                 first = line;
             }
@@ -97,7 +126,7 @@ internal sealed class DeclaredFamilies(Utf8Interner strings)
         foreach (var (suffix, types) in s_suffixes)
         {
             if (sampleName.Length > suffix.Length && sampleName.EndsWith(suffix, StringComparison.Ordinal) &&
-                _meta.TryGetValue(sampleName[..^suffix.Length], out var meta) &&
+                _metaBySpan.TryGetValue(sampleName.AsSpan(0, sampleName.Length - suffix.Length), out var meta) &&
                 meta.Type is { } type && Array.IndexOf(types, type) >= 0)
             {
                 return meta.Name;

@@ -11,11 +11,11 @@ namespace SolProfiler.Telemetry.Exposition;
 internal sealed class ExpositionDocumentBuilder : IExpositionVisitor
 {
     private readonly ExpositionLimits _limits;
-    private readonly Utf8Interner _strings = new();
+    private readonly Utf8Interner _strings;
     private readonly DeclaredFamilies _declared;
     private readonly LabelSetInterner _labels;
-    private readonly List<PendingSample> _samples = [];
-    private readonly HashSet<SeriesIdentity> _series = new(SeriesIdentityComparer.Instance);
+    private readonly List<PendingSample> _samples;
+    private readonly HashSet<SeriesIdentity> _series;
     private readonly List<ExpositionError> _errors = [];
     private readonly List<ExpositionError> _problems = [];
     // Errors only OpenMetrics makes (a descriptor after its family's samples, a UNIT the name does not end with): the
@@ -30,9 +30,16 @@ internal sealed class ExpositionDocumentBuilder : IExpositionVisitor
     private int _errorCount;
     private int _duplicateCount;
 
-    public ExpositionDocumentBuilder(ExpositionLimits limits)
+    /// <param name="limits">The bounds of the parse.</param>
+    /// <param name="strings">Strings shared with earlier parses of the same endpoint (<see cref="ExpositionReuse"/>); null: this parse's own.</param>
+    /// <param name="expectedSamples">The last body's sample count, to size the lists once; 0 when unknown.</param>
+    public ExpositionDocumentBuilder(ExpositionLimits limits, Utf8Interner? strings = null, int expectedSamples = 0)
     {
         _limits = limits;
+        _strings = strings ?? new Utf8Interner();
+        var capacity = Math.Clamp(expectedSamples, 0, limits.MaxSeries);
+        _samples = new List<PendingSample>(capacity);
+        _series = new HashSet<SeriesIdentity>(capacity, SeriesIdentityComparer.Instance);
         _declared = new DeclaredFamilies(_strings);
         _labels = new LabelSetInterner(_strings);
     }
@@ -128,7 +135,7 @@ internal sealed class ExpositionDocumentBuilder : IExpositionVisitor
         OpenMetricsDescriptorAfterSamples(meta.Name, "HELP", lineNumber);
         if (meta.Help is null)
         {
-            meta.Help = Encoding.UTF8.GetString(text);
+            meta.Help = _strings.Get(text);
             meta.HelpLine = lineNumber;
         }
         else

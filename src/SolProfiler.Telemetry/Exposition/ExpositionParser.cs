@@ -42,6 +42,35 @@ public static class ExpositionParser
     }
 
     /// <summary>
+    /// As <see cref="ParseAsync"/>, sharing with the earlier parses of the same endpoint what <paramref name="reuse"/>
+    /// keeps (its strings, its size): the document is the same, the allocations are not.
+    /// </summary>
+    public static async Task<ExpositionDocument> ParseAsync(
+        Stream body,
+        ExpositionReuse reuse,
+        ExpositionLimits? limits,
+        string? contentType,
+        CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        ArgumentNullException.ThrowIfNull(reuse);
+        var checkedLimits = Check(limits);
+        var strings = reuse.Take();
+        var samples = 0;
+        try
+        {
+            var builder = new ExpositionDocumentBuilder(checkedLimits, strings, reuse.LastSamples);
+            var document = builder.Build(await ScanAsync(body, builder, checkedLimits, contentType, ct).ConfigureAwait(false));
+            samples = document.SeriesCount;
+            return document;
+        }
+        finally
+        {
+            reuse.Return(strings, samples);
+        }
+    }
+
+    /// <summary>
     /// Parses a body held in a string (encoded to UTF-8 chunk by chunk, not copied whole). <paramref name="format"/>,
     /// when given, is the format whatever the content type and the body's end say (<c>check-metrics --content-type</c>).
     /// </summary>

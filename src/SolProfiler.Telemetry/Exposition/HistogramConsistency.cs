@@ -68,15 +68,17 @@ internal sealed class HistogramConsistency
         labels.AsSpan(le + 1).CopyTo(rest[le..]);
 
         // The buckets of one series are consecutive: the previous series is the usual one, found without a lookup.
-        var baseName = name[..^"_bucket".Length];
+        // The base name is compared as a slice and made a string only for a new series (not once per bucket).
+        var baseSpan = name.AsSpan(0, name.Length - "_bucket".Length);
         Series? series;
         if (_previous is not null && _previousRest is not null && rest.SequenceEqual(_previousRest) &&
-            string.Equals(_previous.BaseName, baseName, StringComparison.Ordinal))
+            baseSpan.SequenceEqual(_previous.BaseName))
         {
             series = _previous;
         }
         else
         {
+            var baseName = baseSpan.ToString();
             var restArray = rest.ToArray();
             var identity = new Identity(baseName, restArray);
             if (!_series.TryGetValue(identity, out series))

@@ -12,11 +12,14 @@ public sealed record MetricSample(string Name, IReadOnlyList<Label> Labels, doub
     /// <summary>The value of a label, or null when the sample does not carry it.</summary>
     public string? LabelValue(string name)
     {
-        foreach (var label in Labels)
+        // Indexed, not foreach: foreach over the IReadOnlyList boxes an enumerator, and adapters ask for labels of
+        // every sample of every scrape.
+        var labels = Labels;
+        for (var i = 0; i < labels.Count; i++)
         {
-            if (string.Equals(label.Name, name, StringComparison.Ordinal))
+            if (string.Equals(labels[i].Name, name, StringComparison.Ordinal))
             {
-                return label.Value;
+                return labels[i].Value;
             }
         }
 

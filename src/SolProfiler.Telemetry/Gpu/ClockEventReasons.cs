@@ -26,7 +26,27 @@ public static class ClockEventReasons
         "sw_power_cap", "hw_slowdown", "sw_thermal", "hw_thermal", "hw_power_brake",
     };
 
-    public static IReadOnlyList<string> Decode(ulong mask)
+    // Static fields initialise in text order: these two follow Bits.
+    private static readonly ulong KnownBits = Bits.Aggregate(0UL, (acc, b) => acc | b.Bit);
+
+    // The bits of a known mask decoded once: a GPU reports the same few masks every second, so a read allocates none.
+    private static readonly IReadOnlyList<string>[] KnownMasks = DecodeAllKnown();
+
+    public static IReadOnlyList<string> Decode(ulong mask) =>
+        (mask & ~KnownBits) == 0 ? KnownMasks[mask] : DecodeBits(mask);
+
+    private static IReadOnlyList<string>[] DecodeAllKnown()
+    {
+        var all = new IReadOnlyList<string>[KnownBits + 1];
+        for (ulong mask = 0; mask <= KnownBits; mask++)
+        {
+            all[mask] = DecodeBits(mask);
+        }
+
+        return all;
+    }
+
+    private static string[] DecodeBits(ulong mask)
     {
         var names = new List<string>();
         foreach (var (bit, name) in Bits)
@@ -37,12 +57,12 @@ public static class ClockEventReasons
             }
         }
 
-        var unknown = mask & ~Bits.Aggregate(0UL, (acc, b) => acc | b.Bit);
+        var unknown = mask & ~KnownBits;
         if (unknown != 0)
         {
             names.Add($"unknown_0x{unknown:x}");
         }
 
-        return names;
+        return [.. names];
     }
 }

@@ -52,6 +52,25 @@ public sealed class DocumentReadingTests
         Assert.Equal([1.0, 2.0, 4.0], e1.Buckets.Select(b => b.CumulativeCount));
     }
 
+    [Theory]
+    [InlineData("a=1,b=2,le=1", "b=2,le=+Inf,a=1", true)] // le ignored, order ignored
+    [InlineData("a=1,b=2", "a=1,b=2,le=0.5", true)] // _sum/_count (no le) and a bucket of the same series
+    [InlineData("a=1,b=2,le=1", "a=1,b=3,le=1", false)] // one value differs
+    [InlineData("a=1,le=1", "a=1,b=2,le=1", false)] // one label more
+    [InlineData("a=1,b=2", "a=1,c=2", false)] // same count and value, another name
+    public void A_histogram_series_is_its_labels_but_le_whatever_their_order(string x, string y, bool same)
+    {
+        static MetricSample Sample(string labels) => new("h_bucket", labels.Split(',').Select(p => p.Split('=')).Select(p => new Label(p[0], p[1])).ToArray(), 1);
+
+        var (a, b) = (Sample(x), Sample(y));
+        Assert.Equal(same, LabelsExceptLe.Instance.Equals(a, b));
+        Assert.Equal(same, LabelsExceptLe.Instance.Equals(b, a));
+        if (same)
+        {
+            Assert.Equal(LabelsExceptLe.Instance.GetHashCode(a), LabelsExceptLe.Instance.GetHashCode(b));
+        }
+    }
+
     [Fact]
     public void Histogram_combines_label_sets_sharing_a_key_and_filters()
     {

@@ -14,6 +14,7 @@ public sealed class DcgmExporterGpuSource : IGpuSource
     private readonly string? _file;
     private readonly TimeSpan _timeout;
     private readonly TimeProvider _time;
+    private readonly ExpositionReuse _reuse = new();
 
     private DcgmExporterGpuSource(HttpClient? http, Uri? url, string? file, TimeSpan timeout, TimeProvider? time)
     {
@@ -35,7 +36,7 @@ public sealed class DcgmExporterGpuSource : IGpuSource
         var at = _time.GetUtcNow();
         var fetched = _file is not null
             ? await ExpositionFetcher.ReadFileAsync(_file, ExpositionLimits.Default, cancellationToken).ConfigureAwait(false)
-            : await ExpositionFetcher.FetchAsync(_http!, _url!, _timeout, ExpositionLimits.Default, null, cancellationToken).ConfigureAwait(false);
+            : await ExpositionFetcher.FetchAsync(_http!, _url!, _timeout, ExpositionLimits.Default, null, _reuse, cancellationToken).ConfigureAwait(false);
         if (fetched.Document is not { } document)
         {
             return new GpuSnapshot { Backend = Backend, Timestamp = at, DownReason = fetched.FailureReason };

@@ -26,7 +26,7 @@ internal static class NvmlDevice
         return r == NvmlReturn.Success ? NvmlResult<string>.Ok(NvmlLayout.ReadCString(buffer)) : NvmlResult<string>.Fail(r);
     }
 
-    public static NvmlResult<string> Name(nint device)
+    public static NvmlResult<string> Name(nint device, string? previous = null)
     {
         if (!NvmlLibrary.Has("nvmlDeviceGetName"))
         {
@@ -35,10 +35,10 @@ internal static class NvmlDevice
 
         Span<byte> buffer = stackalloc byte[NvmlNative.NameBufferSize];
         var r = NvmlNative.DeviceGetName(device, ref MemoryMarshal.GetReference(buffer), (uint)buffer.Length);
-        return r == NvmlReturn.Success ? NvmlResult<string>.Ok(NvmlLayout.ReadCString(buffer)) : NvmlResult<string>.Fail(r);
+        return r == NvmlReturn.Success ? NvmlResult<string>.Ok(NvmlLayout.ReadCString(buffer, previous)) : NvmlResult<string>.Fail(r);
     }
 
-    public static NvmlResult<string> Uuid(nint device)
+    public static NvmlResult<string> Uuid(nint device, string? previous = null)
     {
         if (!NvmlLibrary.Has("nvmlDeviceGetUUID"))
         {
@@ -47,11 +47,11 @@ internal static class NvmlDevice
 
         Span<byte> buffer = stackalloc byte[NvmlNative.UuidBufferSize];
         var r = NvmlNative.DeviceGetUuid(device, ref MemoryMarshal.GetReference(buffer), (uint)buffer.Length);
-        return r == NvmlReturn.Success ? NvmlResult<string>.Ok(NvmlLayout.ReadCString(buffer)) : NvmlResult<string>.Fail(r);
+        return r == NvmlReturn.Success ? NvmlResult<string>.Ok(NvmlLayout.ReadCString(buffer, previous)) : NvmlResult<string>.Fail(r);
     }
 
     /// <summary>The PCI bus id, e.g. "00000000:18:00.0".</summary>
-    public static NvmlResult<string> PciBusId(nint device)
+    public static NvmlResult<string> PciBusId(nint device, string? previous = null)
     {
         if (!NvmlLibrary.Has("nvmlDeviceGetPciInfo_v3"))
         {
@@ -59,7 +59,7 @@ internal static class NvmlDevice
         }
 
         var r = NvmlNative.DeviceGetPciInfoV3(device, out var pci);
-        return r == NvmlReturn.Success ? NvmlResult<string>.Ok(NvmlLayout.ReadCString(pci.BusId)) : NvmlResult<string>.Fail(r);
+        return r == NvmlReturn.Success ? NvmlResult<string>.Ok(NvmlLayout.ReadCString(pci.BusId, previous)) : NvmlResult<string>.Fail(r);
     }
 
     public static NvmlResult<uint> PowerMilliwatts(nint device) =>

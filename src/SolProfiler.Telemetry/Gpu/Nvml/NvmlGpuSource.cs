@@ -34,6 +34,9 @@ public sealed class NvmlGpuSource : IGpuSource, IDisposable
     private readonly NvmlPcieIntegrator _pcie = new();
     private readonly NvmlGpmSampler _gpm;
     private NvmlSessionHandle? _session;
+    // Per device handle (valid for one session), the identity strings of its last read, handed back while the
+    // library's bytes still spell them: the GPU name is resolved once per device, not allocated every second.
+    private readonly Dictionary<nint, DeviceIdentity> _identities = [];
     private bool _disposed;
 
     public NvmlGpuSource(NvmlGpuSourceOptions? options = null)
@@ -142,7 +145,7 @@ public sealed class NvmlGpuSource : IGpuSource, IDisposable
             Backend = BackendName,
             Timestamp = now,
             Gpus = gpus,
-            MissingFields = [.. AllFieldOrder.Where(missing.Contains)],
+            MissingFields = InFieldOrder(missing),
             Warnings = warnings,
         };
     }
@@ -178,6 +181,7 @@ public sealed class NvmlGpuSource : IGpuSource, IDisposable
     {
         // GPM samples belong to the NVML session: free them while it is still open.
         _gpm.Clear();
+        _identities.Clear();
 
         _session?.Dispose();
         _session = null;
@@ -187,9 +191,11 @@ public sealed class NvmlGpuSource : IGpuSource, IDisposable
     {
         var reader = new NvmlFieldReader(index, missing, warnings);
 
-        var name = reader.Take(NvmlDevice.Name(device), "name", "nvmlDeviceGetName");
-        var uuid = reader.Take(NvmlDevice.Uuid(device), "uuid", "nvmlDeviceGetUUID");
-        var pci = reader.Take(NvmlDevice.PciBusId(device), "pciBusId", "nvmlDeviceGetPciInfo_v3");
+        _identities.TryGetValue(device, out var known);
+        var name = reader.Take(NvmlDevice.Name(device, known.Name), "name", "nvmlDeviceGetName");
+        var uuid = reader.Take(NvmlDevice.Uuid(device, known.Uuid), "uuid", "nvmlDeviceGetUUID");
+        var pci = reader.Take(NvmlDevice.PciBusId(device, known.PciBusId), "pciBusId", "nvmlDeviceGetPciInfo_v3");
+        _identities[device] = new DeviceIdentity(name, uuid, pci);
         var power = reader.Take(NvmlDevice.PowerMilliwatts(device), "powerWatts", "nvmlDeviceGetPowerUsage");
         var energy = reader.Take(NvmlDevice.EnergyMillijoules(device), "energyJoules", "nvmlDeviceGetTotalEnergyConsumption");
         var limit = reader.Take(NvmlDevice.EnforcedPowerLimitMilliwatts(device), "powerLimitWatts", "nvmlDeviceGetEnforcedPowerLimit");
@@ -288,6 +294,24 @@ public sealed class NvmlGpuSource : IGpuSource, IDisposable
             ThrottleReasons = reasons is { } mask ? ClockEventReasons.Decode(mask) : null,
         };
     }
+
+    /// <summary>The missing fields in the order of <see cref="AllFieldOrder"/>, by a loop (this runs every read).</summary>
+    private static string[] InFieldOrder(HashSet<string> missing)
+    {
+        var ordered = new string[missing.Count];
+        var n = 0;
+        foreach (var field in AllFieldOrder)
+        {
+            if (missing.Contains(field))
+            {
+                ordered[n++] = field;
+            }
+        }
+
+        return n == ordered.Length ? ordered : ordered[..n];
+    }
+
+    private readonly record struct DeviceIdentity(string? Name, string? Uuid, string? PciBusId);
 
     private static GpuSnapshot Down(DateTimeOffset now, string reason) => new()
     {

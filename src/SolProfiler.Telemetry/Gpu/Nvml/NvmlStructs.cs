@@ -190,10 +190,17 @@ internal static class NvmlLayout
         NativeLayout.Offset<NvmlPciInfo>(nameof(NvmlPciInfo.BusId), 36);
     }
 
-    /// <summary>A NUL-terminated UTF-8 string from a caller-owned buffer (copied).</summary>
-    public static string ReadCString(ReadOnlySpan<byte> buffer)
+    /// <summary>
+    /// A NUL-terminated UTF-8 string from a caller-owned buffer (copied), or <paramref name="previous"/> itself when
+    /// the bytes spell it: a device's name, UUID and bus id are read every second and almost never change, so the
+    /// steady path allocates no new string for them while still seeing a change.
+    /// </summary>
+    public static string ReadCString(ReadOnlySpan<byte> buffer, string? previous = null)
     {
         var end = buffer.IndexOf((byte)0);
-        return Encoding.UTF8.GetString(end < 0 ? buffer : buffer[..end]);
+        var text = end < 0 ? buffer : buffer[..end];
+        return previous is not null && previous.Length == text.Length && System.Text.Ascii.Equals(text, previous)
+            ? previous
+            : Encoding.UTF8.GetString(text);
     }
 }

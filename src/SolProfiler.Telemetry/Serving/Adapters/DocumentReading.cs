@@ -134,14 +134,13 @@ internal static class DocumentReading
         Func<MetricSample, bool>? filter = null,
         double scale = 1.0)
     {
-        var sets = new Dictionary<string, HistogramParts>(StringComparer.Ordinal);
+        var sets = new Dictionary<MetricSample, HistogramParts>(LabelsExceptLe.Instance);
 
         HistogramParts PartsFor(MetricSample s)
         {
-            var id = LabelSetId(s, "le");
-            if (!sets.TryGetValue(id, out var parts))
+            if (!sets.TryGetValue(s, out var parts))
             {
-                sets[id] = parts = new HistogramParts(keying.KeyOf(s));
+                sets[s] = parts = new HistogramParts(keying.KeyOf(s));
             }
 
             return parts;
@@ -162,7 +161,7 @@ internal static class DocumentReading
 
             var parts = PartsFor(s);
             var bound = double.IsPositiveInfinity(le.Value) ? le.Value : le.Value * scale;
-            parts.Buckets[bound] = parts.Buckets.TryGetValue(bound, out var c) ? c + s.Value : s.Value;
+            parts.AddBucket(bound, s.Value);
         }
 
         foreach (var s in doc.Samples(baseName + "_sum"))
@@ -326,10 +325,21 @@ internal static class DocumentReading
     }
 
     /// <summary>True when any of the names is present in the document.</summary>
-    public static bool ContainsAny(ExpositionDocument doc, IEnumerable<string> sampleNames) => sampleNames.Any(doc.Contains);
+    public static bool ContainsAny(ExpositionDocument doc, IReadOnlyList<string> sampleNames) => CountPresent(doc, sampleNames) > 0;
 
     /// <summary>How many of the names are present in the document.</summary>
-    public static int CountPresent(ExpositionDocument doc, IEnumerable<string> sampleNames) => sampleNames.Count(doc.Contains);
+    /// <remarks>A loop, not <c>Count(doc.Contains)</c>: detection scores every adapter on every scrape, and a method-group
+    /// delegate is an allocation each time.</remarks>
+    public static int CountPresent(ExpositionDocument doc, IReadOnlyList<string> sampleNames)
+    {
+        var present = 0;
+        foreach (var name in sampleNames)
+        {
+            present += doc.Contains(name) ? 1 : 0;
+        }
+
+        return present;
+    }
 
     /// <summary>A stable identity for a sample's label set, ignoring the named labels and the order they were written in.</summary>
     public static string LabelSetId(MetricSample sample, params string[] ignore)
@@ -351,18 +361,41 @@ internal static class DocumentReading
     {
         public SeriesKey Key { get; } = key;
 
-        public SortedDictionary<double, double> Buckets { get; } = [];
+        // Bounds arrive in order in every body seen; a list sorted once at the end costs one array, where a sorted
+        // dictionary cost a node per bucket.
+        private readonly List<HistogramBucket> _buckets = [];
 
         public double? Sum { get; set; }
 
         public double? Count { get; set; }
 
+        /// <summary>Adds a bucket's count; a bound seen twice in one series (duplicate lines) is summed, as before.</summary>
+        public void AddBucket(double bound, double count)
+        {
+            for (var i = _buckets.Count - 1; i >= 0; i--)
+            {
+                if (_buckets[i].UpperBound.Equals(bound))
+                {
+                    _buckets[i] = _buckets[i] with { CumulativeCount = _buckets[i].CumulativeCount + count };
+                    return;
+                }
+            }
+
+            _buckets.Add(new HistogramBucket(bound, count));
+        }
+
         public HistogramSnapshot? ToSnapshot()
         {
             var count = Count;
-            if (count is null && Buckets.TryGetValue(double.PositiveInfinity, out var inf))
+            if (count is null)
             {
-                count = inf;
+                foreach (var bucket in _buckets)
+                {
+                    if (double.IsPositiveInfinity(bucket.UpperBound))
+                    {
+                        count = bucket.CumulativeCount;
+                    }
+                }
             }
 
             if (count is null)
@@ -370,7 +403,8 @@ internal static class DocumentReading
                 return null;
             }
 
-            var buckets = Buckets.Select(b => new HistogramBucket(b.Key, b.Value)).ToArray();
+            var buckets = _buckets.ToArray();
+            Array.Sort(buckets, static (a, b) => a.UpperBound.CompareTo(b.UpperBound));
             return new HistogramSnapshot(Sum ?? double.NaN, count.Value, buckets);
         }
     }

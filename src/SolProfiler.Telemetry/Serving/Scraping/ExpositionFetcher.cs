@@ -15,7 +15,8 @@ public static class ExpositionFetcher
 {
     private const int SniffBytes = 256;
 
-    public static async Task<FetchedExposition> FetchAsync(HttpClient http, Uri url, TimeSpan timeout, ExpositionLimits limits, string? apiKey, CancellationToken cancellationToken)
+    /// <param name="reuse">What the parses of this endpoint share (<see cref="ExpositionReuse"/>); null for a one-off fetch.</param>
+    public static async Task<FetchedExposition> FetchAsync(HttpClient http, Uri url, TimeSpan timeout, ExpositionLimits limits, string? apiKey, ExpositionReuse? reuse, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(url);
@@ -54,7 +55,9 @@ public static class ExpositionFetcher
 
             await using var replay = new PrefixedStream(sniff, sniffed, body);
             var contentType = response.Content.Headers.ContentType?.ToString();
-            var document = await ExpositionParser.ParseAsync(replay, limits, contentType, deadline.Token).ConfigureAwait(false);
+            var document = await (reuse is null
+                ? ExpositionParser.ParseAsync(replay, limits, contentType, deadline.Token)
+                : ExpositionParser.ParseAsync(replay, reuse, limits, contentType, deadline.Token)).ConfigureAwait(false);
             return new FetchedExposition(document, null);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)

@@ -17,6 +17,7 @@ namespace SolProfiler.Telemetry.Serving.Scraping;
 public sealed class ServingScraper(HttpClient http, TimeProvider? timeProvider = null)
 {
     private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
+    private readonly ExpositionReuse _reuse = new();
     private volatile bool _seenLlamaCpp;
 
     public async Task<ServingScrape> ScrapeAsync(ScrapeOptions options, CancellationToken cancellationToken = default)
@@ -26,7 +27,7 @@ public sealed class ServingScraper(HttpClient http, TimeProvider? timeProvider =
         var started = Stopwatch.GetTimestamp();
         var expectLlamaCpp = options.ForcedServer == ServerKind.LlamaCpp || (options.ForcedServer is null && _seenLlamaCpp);
         var slotsEarly = expectLlamaCpp ? ReadSlotsAsync(options, cancellationToken) : null;
-        var fetched = await ExpositionFetcher.FetchAsync(http, options.Url, options.Timeout, options.Limits, options.ApiKey, cancellationToken).ConfigureAwait(false);
+        var fetched = await ExpositionFetcher.FetchAsync(http, options.Url, options.Timeout, options.Limits, options.ApiKey, _reuse, cancellationToken).ConfigureAwait(false);
         var scrape = fetched.Document is { } document
             ? ExpositionReading.ToScrape(document, options.DisplayUrl, at, Stopwatch.GetElapsedTime(started), options.ForcedServer)
             : ServingScrape.Failure(options.DisplayUrl, at, Stopwatch.GetElapsedTime(started), fetched.FailureReason!, fetched.FailureKind);
