@@ -263,19 +263,23 @@ class DryRun:
 
 
 class TorchDecoder:
-    """A random-weight Llama-style decoder stepping decode on cuda:0; steps timed with CUDA events."""
+    """A random-weight Llama-style decoder stepping decode on cuda:0; steps timed with CUDA events.
+
+    --device cpu runs the same code on the CPU, timed with perf_counter: a smoke test of the model code only."""
 
     def __init__(self, args, meter):
         import torch  # only here: --help and --dry-run need no torch
         import torch.nn.functional as F
 
         self.torch = torch
-        if not torch.cuda.is_available():
+        self.cuda = args.device == "cuda"
+        if self.cuda and not torch.cuda.is_available():
             raise RuntimeError(f"torch {torch.__version__}: torch.cuda.is_available() is False")
-        dev = torch.device("cuda", 0)
-        torch.cuda.set_device(dev)
+        dev = torch.device("cuda", 0) if self.cuda else torch.device("cpu")
+        if self.cuda:
+            torch.cuda.set_device(dev)
         dtype = torch.bfloat16 if args.dtype == "bf16" else torch.float16
-        if dtype == torch.bfloat16 and not torch.cuda.is_bf16_supported():
+        if self.cuda and dtype == torch.bfloat16 and not torch.cuda.is_bf16_supported():
             log("bf16 not supported on this GPU: using fp16")
             dtype = torch.float16
         H, nh, nkv, inter, V = args.hidden, args.heads, args.kv_heads, args.intermediate, args.vocab
@@ -290,7 +294,7 @@ class TorchDecoder:
         # config.json the agent reads says the layers it really has).
         layer_bytes = el * (H * (nh + 2 * nkv) * hd + nh * hd * H + 3 * H * inter + 2 * H) + el * 2 * B * nkv * C * hd
         fixed_bytes = el * (2 * V * H + H) + 4 * B * V * 3 + (1 << 30)  # embeddings, logits, 1 GiB for the rest
-        free, total = torch.cuda.mem_get_info()
+        free, total = torch.cuda.mem_get_info() if self.cuda else (float("inf"), float("nan"))
         layers = args.layers
         if fixed_bytes + layers * layer_bytes > 0.9 * free:
             fit = int((0.9 * free - fixed_bytes) // layer_bytes)
@@ -329,26 +333,28 @@ class TorchDecoder:
         inv = 1.0 / (500000.0 ** (torch.arange(0, half, device=dev, dtype=torch.float32) / half))
         angle = float(C) * inv  # every step at position C: the same cost as any other position
         self.cos, self.sin = angle.cos().to(dtype), angle.sin().to(dtype)
-        torch.cuda.synchronize()
+        self.sync()
         build_s = time.perf_counter() - t0
 
         self.F, self.dtype, self.shape = F, dtype, (B, C, H, nh, nkv, hd, g, half)
         rms_norm = getattr(F, "rms_norm", None)
         self.rms = (lambda x, w: rms_norm(x, (H,), w, 1e-5)) if rms_norm else self._rms
         self.attention = "sdpa" if hasattr(F, "scaled_dot_product_attention") else "matmul-softmax"
-        self.start_event = torch.cuda.Event(enable_timing=True)
-        self.end_event = torch.cuda.Event(enable_timing=True)
+        if self.cuda:
+            self.start_event = torch.cuda.Event(enable_timing=True)
+            self.end_event = torch.cuda.Event(enable_timing=True)
         self.run = self._step
+        self.graph = None
 
         meter.facts.update({
             "torch": torch.__version__,
             "cuda": torch.version.cuda,
-            "device": torch.cuda.get_device_name(dev),
+            "device": torch.cuda.get_device_name(dev) if self.cuda else "cpu",
             "dtype": str(dtype).replace("torch.", ""),
             "layers": layers,
             "weights_gib": round(el * (layers * (H * (nh + 2 * nkv) * hd + nh * hd * H + 3 * H * inter) + 2 * V * H) / 2**30, 2),
             "kv_cache_gib": round(layers * el * 2 * B * nkv * C * hd / 2**30, 2),
-            "gpu_memory_total_gib": round(total / 2**30, 1),
+            "gpu_memory_total_gib": round(total / 2**30, 1) if self.cuda else None,
             "build_s": round(build_s, 2),
         })
         log(f"built {layers} layers on {meter.facts['device']} in {build_s:.1f} s: "
@@ -365,14 +371,18 @@ class TorchDecoder:
                 log(f"scaled_dot_product_attention failed ({type(e).__name__}: {e}); using matmul + softmax")
                 self.attention = "matmul-softmax"
                 self._step()
-            if args.cuda_graph:
+            if args.cuda_graph and self.cuda:
                 self._capture()
             for _ in range(max(1, args.warmup)):
                 self.run()
-            torch.cuda.synchronize()
+            self.sync()
         meter.facts["attention"] = self.attention
-        meter.facts["cuda_graph"] = self.run is not self._step
-        meter.timer = "cuda-events"
+        meter.facts["cuda_graph"] = self.graph is not None
+        meter.timer = "cuda-events" if self.cuda else "perf_counter"
+
+    def sync(self):
+        if self.cuda:
+            self.torch.cuda.synchronize()
 
     def _rms(self, x, w):
         xf = x.float()
@@ -435,6 +445,11 @@ class TorchDecoder:
 
     def step(self):
         t0 = time.perf_counter()
+        if not self.cuda:
+            with self.torch.inference_mode():
+                self.run()
+            dt = time.perf_counter() - t0
+            return dt, dt
         with self.torch.inference_mode():
             self.start_event.record()
             self.run()
@@ -490,6 +505,7 @@ def parse_args(argv):
     p.add_argument("--context", type=int, default=2048, help="tokens each sequence attends to")
     p.add_argument("--dtype", choices=["bf16", "fp16"], default="bf16")
     p.add_argument("--cuda-graph", action="store_true", help="replay one captured CUDA graph per step (else eager)")
+    p.add_argument("--device", choices=["cuda", "cpu"], default="cuda", help="cpu: a smoke test of the model code, timed with perf_counter")
     p.add_argument("--warmup", type=int, default=20, help="steps run before metering")
     p.add_argument("--dry-run", action="store_true", help="no torch: a step is a sleep of --step-ms")
     p.add_argument("--step-ms", type=float, default=20.0, help="dry run: the sleep per step")

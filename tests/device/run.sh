@@ -6,7 +6,7 @@
 #   machine.txt, nvidia-smi-q.txt   what the machine has (tools that are missing say "absent")
 #   gpus-nvml.json, gpus-dcgm.json  one `solprof gpus` read per backend (.err beside it where it failed)
 #   gpus-idle.jsonl, gpus-load.jsonl  one GPU read per second, before the load and while the agent runs
-#   load.log, load-summary.json, config.json   tests/device/decode_load.py: its log, its own step measurement, its model
+#   load.log, load-summary.json, decode-load/config.json   tests/device/decode_load.py: log, own measurement, model
 #   agent.log, snapshot-NN.json, snapshots.jsonl, metrics.txt   the agent: log, /api/v1/snapshot, --record, /metrics
 #   summary.txt                     mode, GPUs, idle/load figures, loader step vs agent step, SOL, PASS/FAIL
 # Exit 0 only when the agent saw a valid window and its measured step is within 10 % of the loader's.
@@ -25,6 +25,9 @@ out=${1:-${OUT:-device-out}}
 exe=${SOLPROF:-artifacts/aot/solprof}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
+# A folder used before keeps only what this run writes (by name: OUT may hold other things).
+rm -rf "$out"/{machine.txt,nvidia-smi-q.txt,gpus-*,load.log,load-summary.json,decode-load,agent.log,snapshot-*.json} \
+  "$out"/{snapshots.jsonl,metrics.txt,readyz.json,models.json,summary.txt}
 started=$(date +%s)
 
 die() { echo "error: $*" >&2; exit 1; }
@@ -131,25 +134,34 @@ echo "mode: $mode" >>"$out/machine.txt"
 note "mode $mode; writing to $out"
 
 # 3. GPU reads: one per backend (sim is the NVML stand-in, so stand-in mode's read is gpus-nvml.json too), then idle.
-read_gpus() { # backend, file stem: FILE.json, or FILE.err with what went wrong
-  rm -f "$out/$2.json" "$out/$2.err"
-  if ! timeout 60 "$exe" gpus --gpu-backend "$1" -f json >"$out/$2.json" 2>"$out/$2.err"; then
-    rm -f "$out/$2.json"
+read_gpus() { # backend, file stem, more flags: STEM.json, or STEM.err with what went wrong
+  local b=$1 stem=$2
+  shift 2
+  rm -f "$out/$stem.json" "$out/$stem.err"
+  if ! timeout 60 "$exe" gpus --gpu-backend "$b" "$@" -f json >"$out/$stem.json" 2>"$out/$stem.err"; then
+    rm -f "$out/$stem.json"
     return 1
   fi
-  [ -s "$out/$2.err" ] || rm -f "$out/$2.err"
+  [ -s "$out/$stem.err" ] || rm -f "$out/$stem.err"
 }
-read_gpus "$backend" gpus-nvml || note "the $backend read failed: $(head -c 300 "$out/gpus-nvml.err")"
+read_gpus "$backend" gpus-nvml || note "the $backend read failed: $(head -1 "$out/gpus-nvml.err")"
+dcgm_flags=()
 if [ "$mode" = real ]; then
-  if read_gpus dcgm gpus-dcgm; then
-    backend=${SOLPROF_DEVICE_BACKEND:-dcgm}  # DCGM gives DRAM activity (HBM traffic) that NVML does not
-  else
-    note "no DCGM read (see gpus-dcgm.err); GPU backend nvml"
-    backend=${SOLPROF_DEVICE_BACKEND:-nvml}
+  # DCGM gives DRAM activity (HBM traffic), which NVML does not: embedded first, then a running nv-hostengine's.
+  if ! read_gpus dcgm gpus-dcgm && pgrep -x nv-hostengine >/dev/null 2>&1; then
+    dcgm_flags=(--dcgm-host 127.0.0.1:5555)
+    read_gpus dcgm gpus-dcgm "${dcgm_flags[@]}" || true
   fi
+  if [ -s "$out/gpus-dcgm.json" ]; then backend=dcgm; else note "no DCGM read (see gpus-dcgm.err): GPU backend nvml"; fi
+  backend=${SOLPROF_DEVICE_BACKEND:-$backend}
 else
   echo "not tried: stand-in mode" >"$out/gpus-dcgm.err"
 fi
+gpu_flags=()
+[ "$backend" = dcgm ] && gpu_flags=("${dcgm_flags[@]}")
+# The reads beside the agent's use NVML (sim in stand-in mode), which any number of processes may hold at once; two
+# DCGM clients can contend for its profiling fields.
+watch_backend=$([ "$mode" = real ] && echo nvml || echo sim)
 # `gpus --watch -f json` prints one pretty-printed document per read, back to back: made one line per read here.
 to_jsonl() {
   python3 -c '
@@ -165,15 +177,17 @@ open(sys.argv[2], "w").write("".join(l + "\n" for l in lines))
 ' "$1" "$2" && rm -f "$1"
 }
 note "idle: $idle_reads GPU reads, 1 s apart ($backend)"
-timeout $((idle_reads + 60)) "$exe" gpus --gpu-backend "$backend" -f json --watch 1s --count "$idle_reads" \
-  >"$out/gpus-idle.raw" 2>"$out/gpus-idle.err" || note "the idle reads failed: $(head -c 300 "$out/gpus-idle.err")"
+timeout $((idle_reads + 60)) "$exe" gpus --gpu-backend "$backend" "${gpu_flags[@]}" -f json --watch 1s --count "$idle_reads" \
+  >"$out/gpus-idle.raw" 2>"$out/gpus-idle.err" || note "the idle reads failed: $(head -1 "$out/gpus-idle.err")"
 to_jsonl "$out/gpus-idle.raw" "$out/gpus-idle.jsonl" || true
 [ -s "$out/gpus-idle.err" ] || rm -f "$out/gpus-idle.err"
 
 # 4. The load: the real decoder where there is a GPU (it falls back to a dry run by itself, saying why), else sleeps.
 agent_port=$(free_port "${SOLPROF_DEVICE_PORT:-19480}")
 load_port=$(free_port $((agent_port + 1)))
-load_args=(--port "$load_port" --window-s "$window" --config-out "$out/config.json")
+# The config.json goes in a folder of its own: the agent names a config.json model after its folder.
+mkdir -p "$out/decode-load"
+load_args=(--port "$load_port" --window-s "$window" --config-out "$out/decode-load/config.json")
 [ "$mode" = standin ] && load_args+=(--dry-run --step-ms 20)
 # shellcheck disable=SC2206 # word splitting of the extra flags is the point
 load_args+=(${SOLPROF_DEVICE_LOAD_ARGS:-})
@@ -193,9 +207,8 @@ note "$(grep -m1 'serving http' "$out/load.log" | sed 's/^decode_load: //')"
 # 5. The agent against it. Stand-in mode: the catalog model and 8 stand-in H100s; real mode: the config.json of the
 # model the loader really built (its layer count may be shrunk to fit) and the GPU as detected. One replica on one
 # GPU: --tp 1 (the agent warns where the GPU source sees more).
-if [ "$mode" = real ]; then model=$out/config.json; else model=llama-3.1-8b; fi
-rm -f "$out"/snapshot-*.json "$out/snapshots.jsonl"
-"$exe" agent --serving-url "http://127.0.0.1:$load_port/metrics" --gpu-backend "$backend" --model "$model" --gpu auto \
+if [ "$mode" = real ]; then model=$out/decode-load/config.json; else model=llama-3.1-8b; fi
+"$exe" agent --serving-url "http://127.0.0.1:$load_port/metrics" --gpu-backend "$backend" "${gpu_flags[@]}" --model "$model" --gpu auto \
   --tp 1 --window "${window}s" --urls "http://127.0.0.1:$agent_port" --record "$out/snapshots.jsonl" >"$out/agent.log" 2>&1 &
 agent_pid=$!
 pids+=("$agent_pid")
@@ -206,7 +219,7 @@ for _ in $(seq 1 150); do
 done
 http_get "http://127.0.0.1:$agent_port/healthz" /dev/null || die "the agent on port $agent_port did not start (see $out/agent.log)"
 note "agent on port $agent_port ($backend, model $model): $seconds s"
-timeout $((seconds + 30)) "$exe" gpus --gpu-backend "$backend" -f json --watch 1s --count "$seconds" \
+timeout $((seconds + 30)) "$exe" gpus --gpu-backend "$watch_backend" -f json --watch 1s --count "$seconds" \
   >"$out/gpus-load.raw" 2>/dev/null &
 pids+=($!)
 # A snapshot every 10 s (5 s in stand-in mode) and one at the end, with the loader's own figures taken beside it.
