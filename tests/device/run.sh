@@ -20,7 +20,6 @@
 #   SOLPROF_DEVICE_LOAD_ARGS      extra decode_load.py flags, e.g. "--layers 16 --batch 64 --cuda-graph"
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-root=$PWD
 out=${1:-${OUT:-device-out}}
 exe=${SOLPROF:-artifacts/aot/solprof}
 mkdir -p "$out"
@@ -221,8 +220,8 @@ http_get "http://127.0.0.1:$agent_port/healthz" /dev/null || die "the agent on p
 note "agent on port $agent_port ($backend, model $model): $seconds s"
 timeout $((seconds + 30)) "$exe" gpus --gpu-backend "$watch_backend" -f json --watch 1s --count "$seconds" \
   >"$out/gpus-load.raw" 2>/dev/null &
-pids+=($!)
-# A snapshot every 10 s (5 s in stand-in mode) and one at the end, with the loader's own figures taken beside it.
+pids+=("$!")
+# A snapshot every 10 s (5 s in stand-in mode); the last one, at the end, with the loader's own figures taken beside it.
 every=$([ "$mode" = real ] && echo 10 || echo 5)
 n=0
 end=$(($(date +%s) + seconds))
@@ -243,5 +242,7 @@ to_jsonl "$out/gpus-load.raw" "$out/gpus-load.jsonl" || true
 rm -f "$out/models.json"
 
 # 6. The verdict.
-note "done in $(($(date +%s) - started)) s"
-python3 tests/device/summarize.py "$out" "$mode" "$backend"
+rc=0
+python3 tests/device/summarize.py "$out" "$mode" "$backend" || rc=$?
+echo "run: $(($(date +%s) - started)) s" | tee -a "$out/summary.txt"
+exit "$rc"

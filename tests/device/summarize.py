@@ -133,7 +133,8 @@ def main(out, mode, backend, tolerance):
             f"({(agent_step / run_mean - 1) * 100:+.2f} % against its run mean); limit {tolerance * 100:g} %")
     else:
         lines.append("agent vs loader: not comparable (no valid window, or no loader measurement)")
-    lines.append("result: " + ("PASS" if ok else "FAIL"))
+    dry = load and load.get("mode") != "torch" and mode == "real"
+    lines.append("result: " + ("PASS" if ok else "FAIL") + (" (but the load was a dry run: sleeps, not a model on the GPU)" if dry else ""))
 
     text = "\n".join(lines) + "\n"
     with open(os.path.join(out, "summary.txt"), "w") as f:
