@@ -519,10 +519,16 @@ def parse_args(argv):
             p.error(f"--{name.replace('_', '-')} must be at least 1")
     if args.step_ms <= 0 or args.window_s <= 0:
         p.error("--step-ms and --window-s must be positive")
-    if args.model_name is None:
+    args.name_given = args.model_name is not None
+    name_for_shape(args)
+    return args
+
+
+def name_for_shape(args):
+    """The served id, unless --model-name gave one: Llama-3.1-8B's only while the shape is its own."""
+    if not args.name_given:
         default_shape = all(getattr(args, k) == v for k, v in SHAPE_DEFAULTS.items())
         args.model_name = DEFAULT_NAME if default_shape else "decode-load/llama-style-random"
-    return args
 
 
 def main(argv):
@@ -549,6 +555,7 @@ def main(argv):
         if not args.dry_run:
             log(meter.events[-1])
             free_cuda_memory()
+    name_for_shape(args)  # the build may have shrunk the layers to fit
     if args.config_out:
         write_config(args.config_out, args, meter.facts.get("dtype", {"bf16": "bfloat16", "fp16": "float16"}[args.dtype]))
 
