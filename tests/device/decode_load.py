@@ -365,11 +365,11 @@ class TorchDecoder:
         with torch.inference_mode():
             try:
                 self._step()
-            except Exception as e:  # noqa: BLE001 - any refusal means: try the plain attention
-                if self.attention != "sdpa":
+            except Exception as e:  # noqa: BLE001 - any refusal means: try the plain kernels
+                if self.attention != "sdpa" and self.rms == self._rms:
                     raise
-                log(f"scaled_dot_product_attention failed ({type(e).__name__}: {e}); using matmul + softmax")
-                self.attention = "matmul-softmax"
+                log(f"the first step failed ({type(e).__name__}: {e}); using matmul + softmax and a plain RMS norm")
+                self.attention, self.rms = "matmul-softmax", self._rms
                 self._step()
             if args.cuda_graph and self.cuda:
                 self._capture()
@@ -377,6 +377,7 @@ class TorchDecoder:
                 self.run()
             self.sync()
         meter.facts["attention"] = self.attention
+        meter.facts["rms_norm"] = "plain" if self.rms == self._rms else "F.rms_norm"
         meter.facts["cuda_graph"] = self.graph is not None
         meter.timer = "cuda-events" if self.cuda else "perf_counter"
 
