@@ -32,6 +32,7 @@ public static class CliApp
         root.Subcommands.Add(AgentCommand.Create(stdout, stderr));
         root.Subcommands.Add(SweepCommand.Create(stdout, stderr));
         root.Subcommands.Add(ReportCommand.Create(stdout, stderr));
+        root.Subcommands.Add(Health.HealthCommand.Create(stdout, stderr));
         return root;
     }
 
