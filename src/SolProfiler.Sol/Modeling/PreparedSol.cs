@@ -236,22 +236,8 @@ public sealed partial class PreparedSol
     private IReadOnlyList<string> PointWarnings(int batch, bool fits, double needed)
     {
         var par = Configuration.Parallelism;
-        List<string>? list = null;
-        if (!fits)
-        {
-            (list ??= []).Add($"does not fit: needs {needed / 1e9:F1} GB per GPU of {_memoryBytes / 1e9:F1} GB (weights plus KV at this batch and context)");
-        }
-
-        if (batch < par.Pp)
-        {
-            (list ??= []).Add($"batch {batch} < PP {par.Pp}: pipeline stages sit idle part of each step");
-        }
-
-        if (par.AttentionDp > 1 && batch % par.AttentionDp != 0)
-        {
-            (list ??= []).Add($"batch {batch} does not spread evenly over {par.AttentionDp} attention-DP groups; the fullest group sets the step");
-        }
-
-        return list is null ? Warnings : [.. Warnings, .. list];
+        return PointWarningList.Applies(batch, fits, par.Pp, par.AttentionDp)
+            ? new PointWarningList(Warnings, batch, fits, needed, _memoryBytes, par.Pp, par.AttentionDp)
+            : Warnings;
     }
 }
