@@ -17,8 +17,12 @@ public sealed class GpusCommandTests
     {
         var run = await Cli.Run("gpus", "--gpu-backend", "sim", "--gpu-library", NativeStandIn.NvmlPath, "--watch", "400ms", "--count", "3", "--format", "json");
         Assert.True(run.ExitCode == 0, run.ToString());
-        var snapshots = ReadAll(run.Stdout);
-        Assert.Equal(3, snapshots.Count);
+        // JSON Lines: one read per line, each with its time, in order
+        var lines = run.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(3, lines.Length);
+        var snapshots = lines.Select(l => JsonNode.Parse(l)!).ToList();
+        var times = snapshots.Select(s => DateTimeOffset.Parse((string)s["timestamp"]!, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        Assert.True(times[0] < times[1] && times[1] < times[2], string.Join(", ", times));
         foreach (var s in snapshots)
         {
             Assert.Equal("sim", (string?)s["backend"]);
@@ -99,29 +103,6 @@ public sealed class GpusCommandTests
         var run = await Cli.Run(args);
         Assert.Equal(2, run.ExitCode);
         Assert.StartsWith("error: ", run.Stderr, StringComparison.Ordinal);
-    }
-
-    private static List<JsonNode> ReadAll(string text)
-    {
-        var docs = new List<JsonNode>();
-        var depth = 0;
-        var start = -1;
-        for (var i = 0; i < text.Length; i++)
-        {
-            if (text[i] == '{')
-            {
-                if (depth++ == 0)
-                {
-                    start = i;
-                }
-            }
-            else if (text[i] == '}' && --depth == 0)
-            {
-                docs.Add(JsonNode.Parse(text[start..(i + 1)])!);
-            }
-        }
-
-        return docs;
     }
 }
 

@@ -161,7 +161,7 @@ gpu_flags=()
 # The reads beside the agent's use NVML (sim in stand-in mode), which any number of processes may hold at once; two
 # DCGM clients can contend for its profiling fields.
 watch_backend=$([ "$mode" = real ] && echo nvml || echo sim)
-# `gpus --watch -f json` prints one pretty-printed document per read, back to back: made one line per read here.
+# `gpus --watch -f json` prints one line per read (JSON Lines); a read cut off where the watch was stopped is dropped.
 to_jsonl() {
   python3 -c '
 import json, sys

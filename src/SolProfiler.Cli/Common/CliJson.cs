@@ -23,8 +23,14 @@ public static class CliJson
     /// <summary>Null properties left out (readings where a missing value is an absent key).</summary>
     public static JsonSerializerOptions OmittingNulls { get; } = AgentJson.Create(indented: true, omitNulls: true);
 
+    /// <summary>As <see cref="OmittingNulls"/>, one line per document: a stream of reads as JSON Lines (<c>gpus --watch</c>).</summary>
+    public static JsonSerializerOptions OmittingNullsCompact { get; } = AgentJson.Create(indented: false, omitNulls: true);
+
     /// <summary>An output type's generated metadata under <see cref="Options"/>, or <see cref="OmittingNulls"/>.</summary>
     public static JsonTypeInfo<T> Info<T>(bool omitNulls = false) => AgentJson.InfoFor<T>(CliJsonContext.Default, omitNulls ? OmittingNulls : Options);
+
+    /// <summary>An output type's generated metadata under <see cref="OmittingNullsCompact"/>.</summary>
+    public static JsonTypeInfo<T> CompactInfo<T>() => AgentJson.InfoFor<T>(CliJsonContext.Default, OmittingNullsCompact);
 }
 
 /// <summary>The CLI's JSON outputs' source-generated metadata (the sweep result has its own, <c>SweepJsonContext</c>).</summary>

@@ -103,7 +103,7 @@ public static class GpusCommand
                 }
                 else if (outputFormat == OutputFormat.Json)
                 {
-                    await stdout.WriteLineAsync(GpusJsonWriter.Serialize(snapshot, catalog)).ConfigureAwait(false);
+                    await stdout.WriteLineAsync(GpusJsonWriter.Serialize(snapshot, catalog, oneLine: timer is not null)).ConfigureAwait(false);
                 }
                 else
                 {

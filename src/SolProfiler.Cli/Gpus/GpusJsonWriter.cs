@@ -6,26 +6,30 @@ using SolProfiler.Telemetry.Gpu;
 
 namespace SolProfiler.Cli.Gpus;
 
-/// <summary>The JSON contract of <c>solprof gpus --format json</c>: camelCase, SI units, absent values omitted.</summary>
+/// <summary>
+/// The JSON contract of <c>solprof gpus --format json</c>: camelCase, SI units, absent values omitted. One read is
+/// indented; with <c>--watch</c> each read is one line (JSON Lines) that carries its time, so a stream of reads can be
+/// read line by line.
+/// </summary>
 public static class GpusJsonWriter
 {
-
-    public static string Serialize(GpuSnapshot snapshot, GpuCatalog catalog)
+    public static string Serialize(GpuSnapshot snapshot, GpuCatalog catalog, bool oneLine = false)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         ArgumentNullException.ThrowIfNull(catalog);
         var matched = snapshot.Gpus.Select(g => g.Name is null ? null : catalog.DetectByDeviceName(g.Name)).ToArray();
         var document = new Document(
+            oneLine ? snapshot.Timestamp : null,
             snapshot.Backend,
             snapshot.Gpus.Select((g, i) => GpuRecord.From(g, matched[i]?.Id)).ToArray(),
             matched.OfType<GpuSpec>().DistinctBy(c => c.Id).Select(CatalogRecord.From).ToArray(),
             snapshot.MissingFields,
             snapshot.Warnings,
             snapshot.DownReason);
-        return JsonSerializer.Serialize(document, CliJson.Info<Document>(omitNulls: true));
+        return JsonSerializer.Serialize(document, oneLine ? CliJson.CompactInfo<Document>() : CliJson.Info<Document>(omitNulls: true));
     }
 
-    internal sealed record Document(string Backend, IReadOnlyList<GpuRecord> Gpus, IReadOnlyList<CatalogRecord> Catalog, IReadOnlyList<string> MissingFields, IReadOnlyList<string> Warnings, string? DownReason);
+    internal sealed record Document(DateTimeOffset? Timestamp, string Backend, IReadOnlyList<GpuRecord> Gpus, IReadOnlyList<CatalogRecord> Catalog, IReadOnlyList<string> MissingFields, IReadOnlyList<string> Warnings, string? DownReason);
 
     /// <summary>The fabric of each catalog GPU the devices map to: what the SOL's collectives are the least over.</summary>
     internal sealed record CatalogRecord(string Id, string ScaleUp, double ScaleUpDomainSize, IReadOnlyList<string> CollectiveAlgorithms, string? InSwitchReduction, ScaleOutRecord? ScaleOut)
