@@ -7,35 +7,42 @@ public static class FiniteMean
     {
         ArgumentNullException.ThrowIfNull(items);
         ArgumentNullException.ThrowIfNull(value);
-        double sum = 0;
-        var n = 0;
+        var mean = default(Accumulator);
         foreach (var item in items)
         {
-            if (value(item) is { } v && double.IsFinite(v))
-            {
-                sum += v;
-                n++;
-            }
+            mean.Add(value(item));
         }
 
-        return n > 0 ? sum / n : null;
+        return mean.Mean;
     }
 
     /// <summary>As the enumerable overload, over a span: no enumerator to allocate (the analysis calls it per GPU per tick).</summary>
     public static double? Of<T>(ReadOnlySpan<T> items, Func<T, double?> value)
     {
         ArgumentNullException.ThrowIfNull(value);
-        double sum = 0;
-        var n = 0;
+        var mean = default(Accumulator);
         foreach (var item in items)
         {
-            if (value(item) is { } v && double.IsFinite(v))
-            {
-                sum += v;
-                n++;
-            }
+            mean.Add(value(item));
         }
 
-        return n > 0 ? sum / n : null;
+        return mean.Mean;
+    }
+
+    private struct Accumulator
+    {
+        private double _sum;
+        private int _count;
+
+        public readonly double? Mean => _count > 0 ? _sum / _count : null;
+
+        public void Add(double? value)
+        {
+            if (value is { } v && double.IsFinite(v))
+            {
+                _sum += v;
+                _count++;
+            }
+        }
     }
 }
