@@ -83,7 +83,19 @@ internal sealed class SseTestServer : IAsyncDisposable
                 }
 
                 Requests.Enqueue(request);
-                var exchange = new ServerExchange(stream, request, Interlocked.Increment(ref _count), _stop.Token, _advertiseKeepAlive);
+                // A response stops counting as active just before its last bytes are written: a client may send its
+                // next request the moment it reads them, before this handler's own continuation runs (CI once saw 3
+                // "concurrent" requests from 2 clients when the count went down only after the scenario returned).
+                var counted = 1;
+                void ResponseEnding()
+                {
+                    if (Interlocked.Exchange(ref counted, 0) == 1)
+                    {
+                        Interlocked.Decrement(ref _active);
+                    }
+                }
+
+                var exchange = new ServerExchange(stream, request, Interlocked.Increment(ref _count), _stop.Token, _advertiseKeepAlive, ResponseEnding);
                 Exchanges.Enqueue(exchange);
                 var now = Interlocked.Increment(ref _active);
                 int seen;
@@ -97,7 +109,7 @@ internal sealed class SseTestServer : IAsyncDisposable
                 }
                 finally
                 {
-                    Interlocked.Decrement(ref _active);
+                    ResponseEnding(); // a scenario that ended without a complete response (hang, drop, truncation)
                 }
             }
             catch (Exception e) when (e is IOException or OperationCanceledException or SocketException or ObjectDisposedException)
@@ -176,7 +188,7 @@ internal sealed class SseTestServer : IAsyncDisposable
 }
 
 /// <summary>One request/response on the test server, as a scenario sees it.</summary>
-internal sealed class ServerExchange(NetworkStream stream, RecordedRequest request, int number, CancellationToken stopping, bool advertiseKeepAlive = false)
+internal sealed class ServerExchange(NetworkStream stream, RecordedRequest request, int number, CancellationToken stopping, bool advertiseKeepAlive = false, Action? responseEnding = null)
 {
     private readonly string _connectionHeader = advertiseKeepAlive ? "Keep-Alive: timeout=5, max=100" : "Connection: close";
 
@@ -223,13 +235,23 @@ internal sealed class ServerExchange(NetworkStream stream, RecordedRequest reque
     }
 
     /// <summary>One <c>data:</c> event.</summary>
-    public Task EventAsync(string data) => SendAsync("data: " + data + "\n\n");
+    /// <remarks><c>[DONE]</c> ends the response for an OpenAI client, which may send its next request on reading it.</remarks>
+    public Task EventAsync(string data)
+    {
+        if (data == "[DONE]")
+        {
+            responseEnding?.Invoke();
+        }
+
+        return SendAsync("data: " + data + "\n\n");
+    }
 
     public Task DelayAsync(int milliseconds) => Task.Delay(milliseconds, Stopping);
 
     /// <summary>The final zero-length chunk: a clean end of the response.</summary>
     public async Task EndAsync()
     {
+        responseEnding?.Invoke();
         await stream.WriteAsync("0\r\n\r\n"u8.ToArray(), Stopping);
         await stream.FlushAsync(Stopping);
     }
@@ -239,6 +261,7 @@ internal sealed class ServerExchange(NetworkStream stream, RecordedRequest reque
     {
         var bytes = Encoding.UTF8.GetBytes(body);
         var head = $"HTTP/1.1 {status} {Reason(status)}\r\nContent-Type: {contentType}\r\nContent-Length: {bytes.Length}\r\n{_connectionHeader}\r\n\r\n";
+        responseEnding?.Invoke();
         await stream.WriteAsync(Encoding.ASCII.GetBytes(head).Concat(bytes).ToArray(), Stopping);
         await stream.FlushAsync(Stopping);
     }
