@@ -350,8 +350,9 @@ public sealed class AdapterFixtureTests
     [InlineData("dynamo/metrics.prom")]
     public void Fixtures_have_no_duplicate_series(string fixture)
     {
+        // The parser keeps the first of two samples with one name and label set and reports the second as a
+        // problem, so the kept samples are distinct whatever the file holds: the problems are what can tell.
         var doc = FixtureFiles.Load(fixture);
-        var ids = doc.Families.Values.SelectMany(f => f.Samples).Select(s => s.Name + "|" + DocumentReading.LabelSetId(s)).ToList();
-        Assert.Equal(ids.Count, ids.Distinct(StringComparer.Ordinal).Count());
+        Assert.DoesNotContain(doc.Problems, p => p.Message.StartsWith("duplicate series", StringComparison.Ordinal));
     }
 }

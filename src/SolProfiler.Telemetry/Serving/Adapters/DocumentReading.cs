@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using SolProfiler.Telemetry.Exposition;
 
 namespace SolProfiler.Telemetry.Serving.Adapters;
@@ -339,22 +338,6 @@ internal static class DocumentReading
         }
 
         return present;
-    }
-
-    /// <summary>A stable identity for a sample's label set, ignoring the named labels and the order they were written in.</summary>
-    public static string LabelSetId(MetricSample sample, params string[] ignore)
-    {
-        var labels = sample.Labels
-            .Where(l => Array.IndexOf(ignore, l.Name) < 0)
-            .OrderBy(l => l.Name, StringComparer.Ordinal)
-            .ThenBy(l => l.Value, StringComparer.Ordinal);
-        var sb = new StringBuilder();
-        foreach (var l in labels)
-        {
-            sb.Append(l.Name).Append('\u0001').Append(l.Value).Append('\u0002');
-        }
-
-        return sb.ToString();
     }
 
     private sealed class HistogramParts(SeriesKey key)
